@@ -1,0 +1,128 @@
+"""The community application: ``create_app`` builds it from a readable list of configure steps."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from community.models import utcnow
+
+__all__ = ["create_app", "utcnow"]
+
+
+def create_app(config: Any = None, instance_path: str | None = None, **overrides: Any) -> Flask:
+    """Build the app from a config class (``config.Config`` by default) and ``COMMUNITY_*`` env vars."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+        instance_path=instance_path or os.environ.get("COMMUNITY_INSTANCE_PATH") or None,
+    )
+    configure_config(app, config, overrides)
+    configure_database(app)
+    configure_extensions(app)
+    from community import auth_session, errors_views, security, templating, uploads
+
+    auth_session.configure_login(app)
+    security.configure_security(app)
+    errors_views.configure_errors(app)
+    templating.configure_templates(app)
+    uploads.configure_uploads(app)
+    configure_blueprints(app)
+    from community.cli import configure_cli
+
+    configure_cli(app)
+    return app
+
+
+def configure_config(app: Flask, config: Any, overrides: dict[str, Any]) -> None:
+    """Class defaults, then ``COMMUNITY_*`` environment variables, then explicit overrides."""
+    if config is None:
+        import config as config_module
+
+        config = config_module.Config
+    app.config.from_object(config)
+    app.config.from_prefixed_env("COMMUNITY")
+    app.config.update(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'community.db'}"
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    engine_options: dict[str, Any] = {}
+    if url.startswith("sqlite"):
+        engine_options["connect_args"] = {"check_same_thread": False, "timeout": 10}
+    else:
+        engine_options["pool_pre_ping"] = True
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options)
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
+    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+
+
+def _instance_secret(instance: Path) -> str:
+    """A secret key generated once into ``instance/secret_key`` (never in the repo)."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def configure_database(app: Flask) -> None:
+    """SQLite pragmas and IMMEDIATE write transactions (see ``community.database``)."""
+    from community.database import configure_sqlite
+    from community.extensions import db
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+
+def configure_extensions(app: Flask) -> None:
+    """Migrations, CSRF, rate limits."""
+    from community.extensions import csrf, limiter, migrate
+
+    migrate.init_app(app, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+
+BLUEPRINTS = (
+    "auth",
+    "members",
+    "admin",
+    "groups",
+    "boards",
+    "blogs",
+    "qa",
+    "feed",
+    "search",
+    "notifications",
+    "moderation",
+    "dashboard",
+)
+
+
+def configure_blueprints(app: Flask) -> None:
+    """Every blueprint package exposes ``bp``; its views module registers routes on it."""
+    import importlib
+
+    for name in BLUEPRINTS:
+        package = importlib.import_module(f"community.{name}")
+        importlib.import_module(f"community.{name}.views")
+        app.register_blueprint(package.bp)

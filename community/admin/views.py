@@ -1,0 +1,3 @@
+"""Views of the admin blueprint."""
+
+from community.admin import bp  # noqa: F401

@@ -1,0 +1,74 @@
+"""Signed-in sessions: Flask-Login loads the member from a per-browser session row.
+
+The cookie (session or remember-me) carries a random token whose hash is a ``UserSession`` row. Signing
+out deletes the row, so a cookie captured before sign-out no longer works; changing the password deletes
+every other row. The loader also fills ``user.group_roles`` (one query) for the permission predicates.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from community.extensions import db, login_manager
+from community.models import Membership, User, UserSession, utcnow
+from community.tokens import hash_token
+
+SEEN_EVERY = timedelta(minutes=5)
+NEW_VISIT_AFTER = timedelta(minutes=30)
+
+
+def load_group_roles(user: User) -> None:
+    """Fill ``user.group_roles`` with the member's active group roles."""
+    rows = db.session.execute(
+        select(Membership.group_id, Membership.role).where(
+            Membership.user_id == user.id, Membership.state == "active"
+        )
+    ).all()
+    user.group_roles = {group_id: role for group_id, role in rows}
+
+
+def _load_user(token: str) -> User | None:
+    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
+    if row is None or row.user.state == "deleted":
+        return None
+    user = row.user
+    user.session_token = token  # type: ignore[attr-defined]
+    user.session_row = row  # type: ignore[attr-defined]
+    if user.state == "active":
+        load_group_roles(user)
+    _touch(user, row)
+    return user
+
+
+def _touch(user: User, row: UserSession) -> None:
+    """Record activity at most every few minutes (a page view must not write on every read)."""
+    now = utcnow()
+    if user.last_seen_at is not None and now - user.last_seen_at < SEEN_EVERY:
+        return
+    values: dict[str, Any] = {"last_seen_at": now}
+    if user.last_seen_at is None or now - user.last_seen_at > NEW_VISIT_AFTER:
+        values["last_visit_at"] = user.last_seen_at or now
+    from community.database import writing
+
+    # A short write of its own on a separate connection, so the page's read transaction stays a reader.
+    with writing(), db.engine.begin() as conn:
+        conn.execute(update(User).where(User.id == user.id).values(**values))
+        conn.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
+    # Reflect the write without marking the object dirty in the request's session.
+    for key, value in values.items():
+        set_committed_value(user, key, value)
+
+
+def configure_login(app: Flask) -> None:
+    """Flask-Login: sessions by token, sign-in page, friendly message."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.signin"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_user)

@@ -1,0 +1,5 @@
+"""Member blogs, comments, likes and Atom feeds."""
+
+from flask import Blueprint
+
+bp = Blueprint("blogs", __name__, url_prefix="/blogs")

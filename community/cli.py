@@ -1,0 +1,109 @@
+"""The ``community`` command: run, init, create-admin, seed-demo and friends.
+
+Commands are registered on the Flask app's CLI group, so ``community <command>`` and
+``flask --app community <command>`` both work.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+
+def migrate_database() -> None:
+    """Bring the schema up to date (Alembic), creating the database if needed."""
+    from flask_migrate import upgrade
+
+    upgrade()
+
+
+def _first_run_message(app: Flask) -> None:
+    from community.services import setup as setup_service
+
+    link = setup_service.setup_link_if_needed()
+    if link:
+        click.echo("")
+        click.secho("  No community manager yet. Open this one-time link to set up your community:", bold=True)
+        click.secho(f"  {link}", fg="green")
+        click.echo("  (or run: community create-admin)")
+        click.echo("")
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def run_command(host: str, port: int) -> None:
+    """Migrate the database and serve the community (embedded default)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("AUTO_MIGRATE", True):
+        migrate_database()
+    from community.services import mail
+
+    if app.config.get("MAIL_BACKGROUND_THREAD"):
+        mail.start_background_sender(app)
+    _first_run_message(app)
+    click.echo(f"  Community running on http://{host}:{port}  (Ctrl+C to stop)")
+    from werkzeug.serving import WSGIRequestHandler, run_simple
+
+    WSGIRequestHandler.server_version = "community"
+    WSGIRequestHandler.sys_version = ""
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create or upgrade the database schema."""
+    migrate_database()
+    click.echo("Database is up to date.")
+    _first_run_message(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--handle", prompt=True)
+@click.option("--name", "display_name", prompt="Your name")
+@click.option("--community-name", default="", help="Name the community (first admin only).")
+@click.password_option()
+@with_appcontext
+def create_admin_command(email: str, handle: str, display_name: str, community_name: str, password: str) -> None:
+    """Create a community manager account without a browser."""
+    from community.errors import InvalidInput
+    from community.services import setup as setup_service
+
+    migrate_database()
+    try:
+        user = setup_service.create_first_admin(
+            email=email, handle=handle, display_name=display_name, password=password,
+            community_name=community_name,
+        )  # fmt: skip
+    except InvalidInput as exc:
+        raise click.ClickException(exc.message)
+    click.echo(f"Created community manager @{user.handle}.")
+
+
+def configure_cli(app: Flask) -> None:
+    """Register every command on the app."""
+    for command in (run_command, init_command, create_admin_command):
+        app.cli.add_command(command)
+    for module_name in ("community.seed", "community.cli_extra"):
+        try:
+            module: Any = __import__(module_name, fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        module.register(app)
+
+
+def main() -> None:
+    """Entry point of the ``community`` console script."""
+    from community import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=False, add_version_option=False)
+    cli.main(args=sys.argv[1:], prog_name="community")

@@ -1,0 +1,5 @@
+"""The facilitator's dashboard."""
+
+from flask import Blueprint
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")

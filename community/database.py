@@ -1,0 +1,54 @@
+"""Database engine setup: SQLite pragmas and write transactions that begin IMMEDIATE.
+
+A deferred SQLite transaction that reads and then writes fails with "database is locked" when another
+writer got in between; one that begins IMMEDIATE waits its turn (busy timeout) instead. Requests that may
+write (POST and friends) and CLI/worker writes mark the context as writing, and the engine's ``begin``
+event then issues ``BEGIN IMMEDIATE``; plain page views stay deferred so readers never queue behind writers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+_writing: ContextVar[bool] = ContextVar("community_sqlite_writing", default=False)
+
+
+def set_writing(value: bool) -> None:
+    """Mark the current context (request, command) as one that writes."""
+    _writing.set(value)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Transactions begun inside this block take the SQLite write lock up front."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Pragmas on every connection, and BEGIN / BEGIN IMMEDIATE issued by us rather than pysqlite."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")

@@ -1,0 +1,71 @@
+"""Friendly error pages (and JSON for API clients); domain errors map to their status codes."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from community.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "We couldn't understand that request.",
+    403: "You don't have permission to do that.",
+    404: "We couldn't find that page. It may have moved, or you may not have access to it.",
+    405: "That action isn't available here.",
+    409: "Something changed while you were working. Please review and try again.",
+    413: "That upload is too large.",
+    429: "You're doing that too often. Please wait a little and try again.",
+    500: "Something went wrong on our side. It has been logged; please try again.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json" and not request.accept_mimetypes.accept_html
+    )
+
+
+def error_response(status: int, message: str | None = None) -> ResponseReturnValue:
+    """Render the error page (or JSON) for a status code."""
+    text = message or MESSAGES.get(status, MESSAGES[400])
+    if _wants_json():
+        return jsonify(error=text, status=status), status
+    template = "errors/404.html" if status == 404 else "errors/error.html"
+    return render_template(template, status=status, message=text), status
+
+
+def configure_errors(app: Flask) -> None:
+    """Map domain errors, HTTP errors, CSRF failures and crashes to friendly pages."""
+
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> ResponseReturnValue:
+        # 404s say the same thing whatever the cause, so private things cannot be probed.
+        return error_response(error.status, None if error.status == 404 else error.message or None)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError) -> ResponseReturnValue:
+        return error_response(400, "Your form expired or was sent from somewhere else. Please try again.")
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> ResponseReturnValue:
+        status = error.code or 500
+        message = None
+        if status == 429:
+            message = MESSAGES[429]
+        return error_response(status, message)
+
+    @app.errorhandler(Exception)
+    def _crash(error: Exception) -> ResponseReturnValue:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        from community.extensions import db
+
+        db.session.rollback()
+        if app.config.get("PROPAGATE_EXCEPTIONS") and app.testing:
+            raise error
+        return error_response(500)

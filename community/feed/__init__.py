@@ -1,0 +1,5 @@
+"""Home: the activity feed."""
+
+from flask import Blueprint
+
+bp = Blueprint("feed", __name__)

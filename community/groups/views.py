@@ -1,0 +1,3 @@
+"""Views of the groups blueprint."""
+
+from community.groups import bp  # noqa: F401

@@ -1,0 +1,53 @@
+"""The shared model. Everything is re-exported here so Alembic sees every table."""
+
+from community.models.admin import AuditEvent, Invitation, OutboxMessage, invitation_groups
+from community.models.base import UTCDateTime, utcnow
+from community.models.content import (
+    REACTIONS,
+    TOPIC_KINDS,
+    Board,
+    Post,
+    Reaction,
+    Revision,
+    Subscription,
+    Tag,
+    Topic,
+    TopicRead,
+    TopicTag,
+    Upload,
+    Vote,
+)
+from community.models.group import GROUP_ROLES, VISIBILITIES, Group, Membership
+from community.models.user import ROLE_LABELS, ROLES, STATES, Setting, User, UserSession
+
+__all__ = [
+    "GROUP_ROLES",
+    "REACTIONS",
+    "ROLES",
+    "ROLE_LABELS",
+    "STATES",
+    "TOPIC_KINDS",
+    "VISIBILITIES",
+    "AuditEvent",
+    "Board",
+    "Group",
+    "Invitation",
+    "Membership",
+    "OutboxMessage",
+    "Post",
+    "Reaction",
+    "Revision",
+    "Setting",
+    "Subscription",
+    "Tag",
+    "Topic",
+    "TopicRead",
+    "TopicTag",
+    "UTCDateTime",
+    "Upload",
+    "User",
+    "UserSession",
+    "Vote",
+    "invitation_groups",
+    "utcnow",
+]

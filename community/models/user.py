@@ -1,0 +1,130 @@
+"""The one user table for everybody, their sign-in sessions, and community settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from community.extensions import db
+from community.models.base import UTCDateTime, utcnow
+
+ROLES = ("admin", "facilitator", "participant")
+STATES = ("invited", "pending", "active", "suspended", "deleted")
+ROLE_LABELS = {"admin": "Community manager", "facilitator": "Facilitator", "participant": "Participant"}
+
+
+class User(db.Model):
+    """A member of the community, whatever their role."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    handle: Mapped[str] = mapped_column(String(30), unique=True)  # stored lower-case
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="participant", index=True)
+    state: Mapped[str] = mapped_column(String(20), default="active", index=True)
+
+    headline: Mapped[str] = mapped_column(String(140), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    bio_html: Mapped[str] = mapped_column(Text, default="")
+    organisation: Mapped[str] = mapped_column(String(120), default="")
+    programme: Mapped[str] = mapped_column(String(120), default="")
+    avatar_path: Mapped[str | None] = mapped_column(String(255))
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The start of the previous visit: "new since my last visit" compares against it.
+    last_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspension_reason: Mapped[str] = mapped_column(String(500), default="")
+    # Published posts, kept by the posting services (pre-moderation and new-member limits read it).
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+    feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (Index("ix_users_display_name", "display_name"),)
+
+    # ``group_roles`` ({group_id: group role} of active memberships) is a plain attribute, filled once per
+    # request by the session loader; the predicates in permissions.py read it so that they never query.
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.group_roles = {}
+
+    # Flask-Login protocol (the id is the session row's token, see auth sessions)
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    @property
+    def is_active(self) -> bool:
+        # Pending and suspended members may sign in but only see a page that says so.
+        return self.state in ("active", "pending", "suspended")
+
+    def get_id(self) -> str:
+        token = getattr(self, "session_token", None)
+        if token is None:
+            raise RuntimeError("user has no sign-in session attached")
+        return token
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin" and self.state == "active"
+
+    @property
+    def is_member(self) -> bool:
+        """An active, approved member of the community."""
+        return self.state == "active"
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in self.display_name.split() if p]
+        letters = "".join(p[0] for p in parts[:2]) or self.handle[:2]
+        return letters.upper()
+
+    def __repr__(self) -> str:
+        return f"<User @{self.handle} {self.role}/{self.state}>"
+
+
+@db.event.listens_for(User, "load")
+def _init_on_load(user: User, _context: Any) -> None:
+    user.group_roles = {}
+
+
+class UserSession(db.Model):
+    """One signed-in browser. Signing out deletes it, so a captured cookie dies with it."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class Setting(db.Model):
+    """A community setting (name, join policy, moderation thresholds, ...)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)

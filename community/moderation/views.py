@@ -1,0 +1,3 @@
+"""Views of the moderation blueprint."""
+
+from community.moderation import bp  # noqa: F401

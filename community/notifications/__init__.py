@@ -1,0 +1,5 @@
+"""Notifications and e-mail preferences."""
+
+from flask import Blueprint
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")

@@ -1,0 +1,487 @@
+"""Who may see and do what: the one place for the community's rules.
+
+Predicates (``can_*``) are pure: they read already-loaded objects and ``user.group_roles`` (the viewer's
+active memberships, ``{group_id: "facilitator" | "member"}``, filled once per request) and never query.
+Loaders (``access_*``) fetch and authorise in one go and raise ``NotFound`` both for what is missing and for
+what the viewer may not see, so private things cannot be probed; ``Forbidden`` only where the thing is
+visible but the action is not allowed. Listings build on the ``visible_*`` SQL filters below.
+
+Policy table (A = admin, F = group facilitator, M = group member, O = other active member):
+
+| thing / action                       | open group | request group           | private group |
+|--------------------------------------|------------|-------------------------|---------------|
+| group listed, its "about" card        | A F M O    | A F M O                 | A F M         |
+| group content (boards, topics, list)  | A F M O    | A F M                   | A F M         |
+| join                                  | O joins    | O requests, F approves  | F invites     |
+| post, reply, answer, comment          | A F M      | A F M                   | A F M         |
+| moderate (pin, lock, move, hide, ...) | A F        | A F                     | A F           |
+
+Community-wide areas (no group): every active member reads and posts; admins and members whose
+community role is facilitator moderate. Archived groups are read-only for everybody. Drafts are seen by
+their author alone. Pending and suspended members see nothing but a page that says so (see auth).
+A facilitator of one group has no power in another.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.orm import joinedload
+
+from community.errors import Forbidden, NotFound
+from community.extensions import db
+from community.models import Board, Group, Post, Topic, User
+
+if TYPE_CHECKING:
+    from community.models import Membership
+
+# --------------------------------------------------------------------------------------------------
+# The viewer
+
+
+def is_member(user: Any) -> bool:
+    """An authenticated, active (approved, not suspended) member."""
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "state", None) == "active"
+
+
+def is_admin(user: Any) -> bool:
+    """The community manager."""
+    return is_member(user) and user.role == "admin"
+
+
+def group_role(user: Any, group_id: int | None) -> str | None:
+    """The viewer's active role in a group, or None."""
+    if group_id is None or not is_member(user):
+        return None
+    return user.group_roles.get(group_id)
+
+
+# --------------------------------------------------------------------------------------------------
+# Community
+
+
+def can_invite(user: Any) -> bool:
+    """Admins and facilitators may invite people to the community."""
+    return is_member(user) and user.role in ("admin", "facilitator")
+
+
+def can_invite_with_role(user: Any, role: str) -> bool:
+    """Only admins invite admins and facilitators; facilitators invite participants."""
+    if is_admin(user):
+        return True
+    return can_invite(user) and role == "participant"
+
+
+def can_administer(user: Any) -> bool:
+    """The admin area: members, approvals, roles, invitations, audit log, settings."""
+    return is_admin(user)
+
+
+def can_create_group(user: Any, participants_may_create: bool = False) -> bool:
+    """Admins and facilitators create groups; participants too when the community allows it."""
+    if not is_member(user):
+        return False
+    return user.role in ("admin", "facilitator") or participants_may_create
+
+
+def can_edit_profile(user: Any, member: User) -> bool:
+    """Members edit their own profile; admins any."""
+    return is_member(user) and (user.id == member.id or user.role == "admin")
+
+
+def can_view_participation(user: Any, member: User, shared_groups_facilitated: bool = False) -> bool:
+    """'My participation' is for the member, admins and facilitators of one of their groups."""
+    return is_member(user) and (user.id == member.id or user.role == "admin" or shared_groups_facilitated)
+
+
+# --------------------------------------------------------------------------------------------------
+# Groups
+
+
+def can_see_group(user: Any, group: Group) -> bool:
+    """The group appears in listings and its about card can be opened."""
+    if not is_member(user):
+        return False
+    return user.role == "admin" or group.visibility != "private" or group.id in user.group_roles
+
+
+def can_see_group_content(user: Any, group: Group) -> bool:
+    """Boards, discussions, posts, member list and attachments of the group."""
+    if not is_member(user):
+        return False
+    return user.role == "admin" or group.visibility == "open" or group.id in user.group_roles
+
+
+def can_join_group(user: Any, group: Group) -> bool:
+    """Open groups are joined in one click."""
+    return (
+        is_member(user)
+        and group.visibility == "open"
+        and not group.is_archived
+        and group.id not in user.group_roles
+    )
+
+
+def can_request_to_join(user: Any, group: Group, membership: Membership | None = None) -> bool:
+    """Request groups take requests, once."""
+    return (
+        is_member(user)
+        and group.visibility == "request"
+        and not group.is_archived
+        and group.id not in user.group_roles
+        and membership is None
+    )
+
+
+def can_leave_group(user: Any, group: Group) -> bool:
+    """Any member may leave (the service keeps at least one facilitator)."""
+    return is_member(user) and group.id in user.group_roles
+
+
+def can_manage_group(user: Any, group: Group) -> bool:
+    """Edit the group, approve requests, invite, remove and promote members."""
+    return is_admin(user) or group_role(user, group.id) == "facilitator"
+
+
+def can_archive_group(user: Any, group: Group) -> bool:
+    """Facilitators of the group and admins archive (and unarchive) it."""
+    return can_manage_group(user, group)
+
+
+def can_post_in_group(user: Any, group: Group | None) -> bool:
+    """Members of a group post in it while it is not archived; community-wide areas take every member."""
+    if not is_member(user):
+        return False
+    if group is None:
+        return True
+    if group.is_archived:
+        return False
+    return group.id in user.group_roles or user.role == "admin"
+
+
+def can_moderate_group(user: Any, group: Group | None) -> bool:
+    """Moderators of a group's content; for community-wide content, admins and facilitators."""
+    if group is None:
+        return is_member(user) and user.role in ("admin", "facilitator")
+    return is_admin(user) or group_role(user, group.id) == "facilitator"
+
+
+# --------------------------------------------------------------------------------------------------
+# Boards
+
+
+def can_see_board(user: Any, board: Board) -> bool:
+    """A board's visibility follows its group."""
+    if board.group_id is None:
+        return is_member(user)
+    return can_see_group_content(user, board.group)
+
+
+def can_manage_board(user: Any, board_group: Group | None) -> bool:
+    """Admins manage community boards; group facilitators add boards to their group."""
+    if board_group is None:
+        return is_admin(user)
+    return can_manage_group(user, board_group) and not board_group.is_archived
+
+
+def can_start_discussion(user: Any, board: Board) -> bool:
+    """Members of the board's group (every member on community boards) start discussions."""
+    return can_see_board(user, board) and can_post_in_group(user, board.group if board.group_id else None)
+
+
+# --------------------------------------------------------------------------------------------------
+# Topics and posts (discussions, blog posts, questions)
+
+
+def _topic_group(topic: Topic) -> Group | None:
+    return topic.group if topic.group_id is not None else None
+
+
+def can_moderate_topic(user: Any, topic: Topic) -> bool:
+    """Pin, lock, move, hide, feature, close: the group's facilitators, admins everywhere."""
+    return can_moderate_group(user, _topic_group(topic))
+
+
+def can_view_topic(user: Any, topic: Topic) -> bool:
+    """Published, in a place the viewer may see, not hidden or deleted (except for its author/moderators)."""
+    if not is_member(user):
+        return False
+    if topic.status != "published":
+        return topic.author_id == user.id  # drafts and scheduled posts: the author alone
+    group = _topic_group(topic)
+    if group is not None and not can_see_group_content(user, group):
+        return False
+    if topic.deleted_at is not None:
+        return can_moderate_topic(user, topic)
+    if topic.hidden_at is not None:
+        return topic.author_id == user.id or can_moderate_topic(user, topic)
+    return True
+
+
+def can_reply(user: Any, topic: Topic) -> bool:
+    """Reply, answer or comment: the topic is open and the viewer may post where it lives."""
+    if not can_view_topic(user, topic) or topic.status != "published":
+        return False
+    if topic.deleted_at is not None or topic.hidden_at is not None:
+        return False
+    if topic.locked or (topic.kind == "question" and topic.closed_at is not None):
+        return False
+    if topic.kind == "blog" and topic.closed_at is not None and user.id != topic.author_id:
+        return False
+    return can_post_in_group(user, _topic_group(topic))
+
+
+def can_edit_topic(user: Any, topic: Topic) -> bool:
+    """The author edits the title and opening post while they could still post there; moderators always."""
+    if not can_view_topic(user, topic):
+        return False
+    if can_moderate_topic(user, topic):
+        return True
+    group = _topic_group(topic)
+    if group is not None and group.is_archived:
+        return False
+    return topic.author_id == user.id and not topic.locked
+
+
+def can_view_post(user: Any, post: Post, topic: Topic) -> bool:
+    """A post is seen where its topic is; hidden and pending posts only by author and moderators."""
+    if not can_view_topic(user, topic):
+        return False
+    if post.hidden_at is not None or post.pending:
+        return post.author_id == user.id or can_moderate_topic(user, topic)
+    return True
+
+
+def can_edit_post(user: Any, post: Post, topic: Topic) -> bool:
+    """Authors edit their own live posts in open topics; moderators any."""
+    if not can_view_post(user, post, topic) or post.deleted_at is not None:
+        return False
+    if can_moderate_topic(user, topic):
+        return True
+    group = _topic_group(topic)
+    if group is not None and group.is_archived:
+        return False
+    return post.author_id == user.id and not topic.locked and post.hidden_at is None
+
+
+def can_delete_post(user: Any, post: Post, topic: Topic) -> bool:
+    """Authors delete their own posts (soft); a blog's author deletes comments on it; moderators any."""
+    if not can_view_post(user, post, topic) or post.deleted_at is not None:
+        return False
+    if can_moderate_topic(user, topic):
+        return True
+    group = _topic_group(topic)
+    if group is not None and group.is_archived:
+        return False
+    if post.author_id == user.id:
+        return True
+    return topic.kind == "blog" and topic.author_id == user.id and post.number > 1
+
+
+def can_hide_post(user: Any, post: Post, topic: Topic) -> bool:
+    """Hide or restore: moderators of the topic's group."""
+    return can_view_topic(user, topic) and can_moderate_topic(user, topic)
+
+
+def can_view_revisions(user: Any, post: Post, topic: Topic) -> bool:
+    """The author and moderators read a post's edit history."""
+    return can_view_post(user, post, topic) and (post.author_id == user.id or can_moderate_topic(user, topic))
+
+
+def can_move_topic(user: Any, topic: Topic, to_board: Board) -> bool:
+    """Move a discussion between two boards the viewer moderates."""
+    return (
+        topic.kind == "discussion"
+        and can_moderate_topic(user, topic)
+        and can_see_board(user, to_board)
+        and can_moderate_group(user, to_board.group if to_board.group_id else None)
+    )
+
+
+def can_react(user: Any, post: Post, topic: Topic) -> bool:
+    """Like or react to any live post the viewer may see, other than their own."""
+    return (
+        can_view_post(user, post, topic)
+        and post.deleted_at is None
+        and post.hidden_at is None
+        and post.author_id != user.id
+        and topic.status == "published"
+    )
+
+
+# Q&A
+
+
+def can_vote(user: Any, post: Post, topic: Topic) -> bool:
+    """Vote on questions and answers, never on your own post or a deleted one."""
+    return (
+        topic.kind == "question"
+        and post.kind in ("opening", "answer")
+        and can_view_post(user, post, topic)
+        and post.deleted_at is None
+        and post.hidden_at is None
+        and post.author_id != user.id
+        and topic.status == "published"
+    )
+
+
+def can_accept_answer(user: Any, topic: Topic) -> bool:
+    """The asker, a facilitator of the question's group, or an admin marks the accepted answer."""
+    if topic.kind != "question" or not can_view_topic(user, topic) or topic.deleted_at is not None:
+        return False
+    group = _topic_group(topic)
+    if group is not None and group.is_archived:
+        return False
+    return topic.author_id == user.id or can_moderate_topic(user, topic)
+
+
+def can_close_question(user: Any, topic: Topic) -> bool:
+    """Facilitators close a question (as a duplicate) and reopen it."""
+    return topic.kind == "question" and can_view_topic(user, topic) and can_moderate_topic(user, topic)
+
+
+# Blogs
+
+
+def can_write_blog(user: Any) -> bool:
+    """Every active member has a blog."""
+    return is_member(user)
+
+
+def can_feature(user: Any, topic: Topic) -> bool:
+    """Facilitators and admins feature good blog posts."""
+    return (
+        topic.kind == "blog"
+        and topic.status == "published"
+        and is_member(user)
+        and (can_moderate_topic(user, topic) or user.role == "facilitator")
+    )
+
+
+def can_close_comments(user: Any, topic: Topic) -> bool:
+    """A blog's author (and moderators) close or reopen comments on a post."""
+    return topic.kind == "blog" and can_view_topic(user, topic) and (
+        topic.author_id == user.id or can_moderate_topic(user, topic)
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# SQL filters for listings: every listing, count, search, feed and e-mail builds on these.
+
+
+def visible_group_ids_clause(user: Any, column: Any) -> ColumnElement[bool]:
+    """``column`` (a group id) is NULL or names a group whose content the viewer may see."""
+    if not is_member(user):
+        return false()
+    if user.role == "admin":
+        return true()
+    open_groups = select(Group.id).where(Group.visibility == "open").scalar_subquery()
+    clauses = [column.is_(None), column.in_(open_groups)]
+    if user.group_roles:
+        clauses.append(column.in_(list(user.group_roles)))
+    return or_(*clauses)
+
+
+def visible_topics(user: Any) -> ColumnElement[bool]:
+    """Topics the viewer may see in listings: published, not deleted or hidden, in a visible place."""
+    if not is_member(user):
+        return false()
+    return and_(
+        Topic.status == "published",
+        Topic.deleted_at.is_(None),
+        Topic.hidden_at.is_(None),
+        visible_group_ids_clause(user, Topic.group_id),
+    )
+
+
+def visible_posts(user: Any) -> ColumnElement[bool]:
+    """Posts (joined to their Topic) the viewer may see in listings, search and feeds."""
+    return and_(
+        visible_topics(user),
+        Post.deleted_at.is_(None),
+        Post.hidden_at.is_(None),
+        Post.pending.is_(False),
+    )
+
+
+def visible_groups(user: Any) -> ColumnElement[bool]:
+    """Groups listed for the viewer: open and request groups, and private ones they belong to."""
+    if not is_member(user):
+        return false()
+    if user.role == "admin":
+        return true()
+    clauses = [Group.visibility != "private"]
+    if user.group_roles:
+        clauses.append(Group.id.in_(list(user.group_roles)))
+    return or_(*clauses)
+
+
+# --------------------------------------------------------------------------------------------------
+# Loaders: fetch and authorise together.
+
+
+def access_group(user: Any, slug: str, *, content: bool = False) -> Group:
+    """The group by slug if the viewer may see it (its content, with ``content=True``); else NotFound."""
+    group = db.session.scalar(select(Group).where(Group.slug == slug))
+    if group is None or not can_see_group(user, group):
+        raise NotFound("No such group.")
+    if content and not can_see_group_content(user, group):
+        raise NotFound("No such group.")
+    return group
+
+
+def access_board(user: Any, board_id: int) -> Board:
+    """The board with its group, if the viewer may see it; else NotFound."""
+    board = db.session.scalar(select(Board).options(joinedload(Board.group)).where(Board.id == board_id))
+    if board is None or not can_see_board(user, board):
+        raise NotFound("No such board.")
+    return board
+
+
+def access_topic(user: Any, topic_id: int, kind: str | None = None) -> Topic:
+    """The topic with its author, group and board, if the viewer may see it; else NotFound."""
+    topic = db.session.scalar(
+        select(Topic)
+        .options(joinedload(Topic.author), joinedload(Topic.group), joinedload(Topic.board))
+        .where(Topic.id == topic_id)
+    )
+    if topic is None or (kind is not None and topic.kind != kind) or not can_view_topic(user, topic):
+        raise NotFound("Not found.")
+    return topic
+
+
+def access_post(user: Any, post_id: int) -> Post:
+    """The post with its topic (and the topic's group), if the viewer may see it; else NotFound."""
+    post = db.session.scalar(
+        select(Post)
+        .options(
+            joinedload(Post.author),
+            joinedload(Post.topic).joinedload(Topic.group),
+            joinedload(Post.topic).joinedload(Topic.board),
+        )
+        .where(Post.id == post_id)
+    )
+    if post is None or not can_view_post(user, post, post.topic):
+        raise NotFound("Not found.")
+    return post
+
+
+def require(allowed: bool, message: str = "You can't do that here.") -> None:
+    """Raise Forbidden unless ``allowed`` (for things the viewer can see but not do)."""
+    if not allowed:
+        raise Forbidden(message)
+
+
+class BoundPredicates:
+    """``can.<name>(...)`` in templates: every ``can_<name>`` predicate with the viewer bound first."""
+
+    def __init__(self, user: Any) -> None:
+        self._user = user
+
+    def __getattr__(self, name: str) -> Any:
+        func = globals().get(f"can_{name}")
+        if func is None:
+            raise AttributeError(f"no predicate can_{name}")
+        user = self._user
+        return lambda *args, **kwargs: func(user, *args, **kwargs)

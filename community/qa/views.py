@@ -1,0 +1,3 @@
+"""Views of the qa blueprint."""
+
+from community.qa import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Views of the search blueprint."""
+
+from community.search import bp  # noqa: F401

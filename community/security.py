@@ -1,0 +1,92 @@
+"""Private by default, and the security headers every response carries."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from community.database import set_writing
+
+# Endpoints an anonymous visitor may reach; everything else sends them to sign in.
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "static",
+        "auth.signin",
+        "auth.register",
+        "auth.forgot_password",
+        "auth.reset_password",
+        "auth.setup",
+        "auth.invitation",
+        "auth.request_access",
+        "auth.health",
+        "notifications.unsubscribe",
+        "blogs.feed_member",
+        "blogs.feed_group",
+        "blogs.feed_community",
+    }
+)
+# What a signed-in but pending or suspended member may still reach.
+HOLDING_ENDPOINTS = frozenset({"static", "auth.signout", "auth.health", "auth.holding"})
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def is_safe_next(target: str | None) -> bool:
+    """A ``next`` URL is followed only if it is a plain path on this site."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """``target`` if it is safe, else ``default``."""
+    return target if is_safe_next(target) else default
+
+
+def _guard() -> ResponseReturnValue | None:
+    set_writing(request.method in WRITE_METHODS)
+    endpoint = request.endpoint or ""
+    if endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        if request.endpoint is None:
+            return None  # a 404 for anonymous visitors is rendered as the sign-in redirect below
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("auth.signin", next=target) if target and target != "/" else url_for("auth.signin"))
+    if current_user.state != "active" and endpoint not in HOLDING_ENDPOINTS:
+        return render_template("auth/holding.html"), 403
+    return None
+
+
+def _headers(response: Response) -> Response:
+    h = response.headers
+    h.setdefault("Content-Security-Policy", CSP)
+    h["X-Content-Type-Options"] = "nosniff"
+    h["Referrer-Policy"] = "same-origin"
+    h["X-Frame-Options"] = "DENY"
+    h["Cross-Origin-Opener-Policy"] = "same-origin"
+    h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    h.pop("Server", None)
+    if getattr(g, "private_cache_ok", False):
+        return response
+    if request.endpoint != "static":
+        h["Cache-Control"] = "no-store"
+        h.add("Vary", "Cookie")
+    return response
+
+
+def configure_security(app: Flask) -> None:
+    """Register the guard and headers; everything is private unless listed in PUBLIC_ENDPOINTS."""
+    app.before_request(_guard)
+    app.after_request(_headers)

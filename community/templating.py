@@ -1,0 +1,99 @@
+"""Template globals: the ``can`` predicates, the community's name, dates and avatars."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app, url_for
+from flask_login import current_user
+from markupsafe import Markup, escape
+from werkzeug.routing import BuildError
+
+from community.permissions import BoundPredicates
+
+_settings_cache: dict[str, Any] = {"at": 0.0, "values": {}}
+SETTINGS_TTL = 30.0
+
+
+def community_settings(app: Flask) -> dict[str, Any]:
+    """Community settings, read at most every 30 s per process (several app servers stay in step)."""
+    now = time.monotonic()
+    if now - _settings_cache["at"] > SETTINGS_TTL or app.testing:
+        from community.services.settings import all_settings
+
+        _settings_cache["values"] = all_settings()
+        _settings_cache["at"] = now
+    return _settings_cache["values"]
+
+
+def invalidate_settings_cache() -> None:
+    """Called after a settings change in this process."""
+    _settings_cache["at"] = 0.0
+
+
+def timeago(value: datetime | None) -> str:
+    """'3 hours ago', for listings."""
+    if value is None:
+        return ""
+    seconds = int((datetime.now(UTC) - value).total_seconds())
+    if seconds < 60:
+        return "just now"
+    for unit, size in (("year", 31536000), ("month", 2592000), ("week", 604800), ("day", 86400),
+                       ("hour", 3600), ("minute", 60)):  # fmt: skip
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'' if n == 1 else 's'} ago"
+    return "just now"
+
+
+def time_tag(value: datetime | None) -> Markup:
+    """A <time> element with the exact time as its title."""
+    if value is None:
+        return Markup("")
+    iso = value.isoformat()
+    exact = value.strftime("%d %b %Y, %H:%M UTC")
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(iso, exact, escape(timeago(value)))
+
+
+def avatar_url(user: Any) -> str | None:
+    """The member's uploaded avatar, or None (templates then draw initials)."""
+    path = getattr(user, "avatar_path", None)
+    return url_for("uploads.serve", name=path) if path else None
+
+
+def nav_url(endpoint: str, **values: Any) -> str | None:
+    """The URL of an endpoint, or None where the app has no such page."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def _unread_notifications() -> int:
+    """The bell's count; the notifications blueprint provides it once it exists."""
+    provider = current_app.extensions.get("community.unread_notifications")
+    if provider is None or not getattr(current_user, "is_authenticated", False):
+        return 0
+    return int(provider(current_user))
+
+
+def configure_templates(app: Flask) -> None:
+    """Context processor and filters."""
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["timeago"] = timeago
+    app.jinja_env.filters["time_tag"] = time_tag
+    app.jinja_env.globals["avatar_url"] = avatar_url
+    app.jinja_env.globals["nav_url"] = nav_url
+
+    @app.context_processor
+    def _inject() -> dict[str, Any]:
+        settings = community_settings(app)
+        return {
+            "can": BoundPredicates(current_user),
+            "community_name": settings.get("community_name") or app.config["COMMUNITY_NAME"],
+            "settings": settings,
+            "unread_notifications": _unread_notifications(),
+        }
