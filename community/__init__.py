@@ -95,9 +95,9 @@ def configure_database(app: Flask) -> None:
 
 def configure_extensions(app: Flask) -> None:
     """Migrations, CSRF, rate limits."""
-    from community.extensions import csrf, limiter, migrate
+    from community.extensions import csrf, db, limiter, migrate
 
-    migrate.init_app(app, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
 
