@@ -52,3 +52,15 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
+
+
+def upsert(table: Any, dialect_name: str) -> Any:
+    """An INSERT that supports ``on_conflict_do_update``/``do_nothing`` on SQLite and PostgreSQL alike
+    (atomic upserts for votes, reads and counters: never read-modify-write)."""
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)

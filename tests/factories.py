@@ -26,3 +26,27 @@ def make_user(handle: str, *, role: str = "participant", state: str = "active", 
         setattr(user, key, value)
     db.session.commit()
     return user
+
+
+def acting(user: User) -> User:
+    """The member as a request sees them: ``group_roles`` loaded (as the session loader does)."""
+    from community.auth_session import load_group_roles
+
+    load_group_roles(user)
+    return user
+
+
+def load_topic(user: User, topic_id: int) -> Any:
+    """A topic loaded as a view loads it (with group and board), for calling services in tests."""
+    from community.permissions import access_topic
+
+    db.session.expire_all()
+    return access_topic(acting(user), topic_id)
+
+
+def load_post(user: User, post_id: int) -> Any:
+    """A post loaded as a view loads it (with its topic, group and board)."""
+    from community.permissions import access_post
+
+    db.session.expire_all()
+    return access_post(acting(user), post_id)

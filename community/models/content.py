@@ -28,7 +28,7 @@ from community.models.group import Group
 from community.models.user import User
 
 TOPIC_KINDS = ("discussion", "blog", "question")
-TOPIC_STATUSES = ("draft", "scheduled", "published")
+TOPIC_STATUSES = ("draft", "scheduled", "pending", "published")
 
 
 class Board(db.Model):
@@ -69,7 +69,8 @@ class Topic(db.Model):
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # Denormalised by the writing services, never recomputed on read.
-    reply_count: Mapped[int] = mapped_column(Integer, default=0)
+    post_counter: Mapped[int] = mapped_column(Integer, default=0)  # last Post.number handed out
+    reply_count: Mapped[int] = mapped_column(Integer, default=0)  # live replies / answers / blog comments
     last_post_id: Mapped[int | None] = mapped_column(
         ForeignKey("posts.id", use_alter=True, ondelete="SET NULL")
     )

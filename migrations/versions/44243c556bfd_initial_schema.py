@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: b24f6cb62ec4
+Revision ID: 44243c556bfd
 Revises: 
-Create Date: 2026-11-25 19:43:54.776992
+Create Date: 2026-11-25 19:46:30.130292
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'b24f6cb62ec4'
+revision = '44243c556bfd'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -232,6 +232,7 @@ def upgrade():
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_activity_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('post_counter', sa.Integer(), nullable=False),
     sa.Column('reply_count', sa.Integer(), nullable=False),
     sa.Column('last_post_id', sa.Integer(), nullable=True),
     sa.Column('last_poster_id', sa.Integer(), nullable=True),

@@ -1,0 +1,28 @@
+"""Signals the writing services send inside their transaction, before they commit.
+
+Receivers (the search index, notifications, the activity feed) add their rows to the same transaction,
+so an event and everything it causes are stored together or not at all. Receivers must not commit.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: sender: the Topic; kwargs: actor, post (the opening post). Sent when a topic becomes published.
+topic_published = _signals.signal("topic-published")
+#: sender: the Post; kwargs: actor, topic. Sent for replies, answers and comments once visible.
+post_created = _signals.signal("post-created")
+#: sender: the Post; kwargs: actor, topic, old_body.
+post_edited = _signals.signal("post-edited")
+#: sender: the Post; kwargs: actor, topic, reason. Hidden by a moderator, or deleted by its author.
+post_removed = _signals.signal("post-removed")
+#: sender: the Post; kwargs: actor, topic. Restored by a moderator.
+post_restored = _signals.signal("post-restored")
+#: sender: the Topic; kwargs: actor, post (the accepted answer).
+answer_accepted = _signals.signal("answer-accepted")
+#: sender: the Membership; kwargs: actor, group.
+member_joined_group = _signals.signal("member-joined-group")
+#: sender: the User; kwargs: actor.
+member_joined = _signals.signal("member-joined")

@@ -1,0 +1,355 @@
+"""The shared content model's writes: topics, posts, edits with revisions, soft deletes, hiding, tags.
+
+Discussions, blog posts and questions all go through here (their own services add what is particular
+to them), so counters, revisions, tags, events (search, notifications, feed) and the rules for text
+are the same everywhere. Counters are kept with UPDATE expressions, never read-modify-write.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import and_, delete, insert, select, update
+
+from community import events
+from community.errors import Conflict, Forbidden, InvalidInput
+from community.extensions import db
+from community.markup import render_markdown
+from community.models import Board, Group, Post, Revision, Tag, Topic, TopicRead, TopicTag, User, utcnow
+from community.permissions import can_delete_post, can_edit_post, can_hide_post, can_moderate_topic
+from community.services.audit import record
+
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+MAX_TAGS = 5
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Text rules
+
+
+def clean_title(title: str | None) -> str:
+    """A title with spaces folded; InvalidInput if empty or too long."""
+    title = " ".join((title or "").split())
+    if not title:
+        raise InvalidInput("Please give a title.", field="title")
+    limit = current_app.config["TITLE_MAX_CHARS"]
+    if len(title) > limit:
+        raise InvalidInput(f"Titles are {limit} characters at most.", field="title")
+    return title
+
+
+def clean_body(body: str | None, *, field: str = "body") -> str:
+    """A body with trailing space trimmed; InvalidInput if empty or too long."""
+    body = (body or "").replace("\r\n", "\n").replace("\x00", "").strip()
+    if not body:
+        raise InvalidInput("Please write something first.", field=field)
+    limit = current_app.config["POST_MAX_CHARS"]
+    if len(body) > limit:
+        raise InvalidInput(f"That's too long: {len(body):,} characters, {limit:,} at most.", field=field)
+    return body
+
+
+def parse_tags(raw: str | Iterable[str] | None) -> list[str]:
+    """Tags from "a, b c" or a list: lower-case, unique, at most five; InvalidInput on a bad one."""
+    if raw is None:
+        return []
+    items = re.split(r"[,\s]+", raw) if isinstance(raw, str) else list(raw)
+    tags: list[str] = []
+    for item in items:
+        name = item.strip().lstrip("#").lower()
+        if not name:
+            continue
+        if not TAG_RE.match(name):
+            raise InvalidInput(f"“{item.strip()[:40]}” isn't a valid tag: use letters, digits, - and _.", field="tags")
+        if name not in tags:
+            tags.append(name)
+    if len(tags) > MAX_TAGS:
+        raise InvalidInput(f"Use at most {MAX_TAGS} tags.", field="tags")
+    return tags
+
+
+def author_role(actor: User, group_id: int | None) -> str:
+    """The role a post is written in: admin, facilitator (community or group) or participant (a peer)."""
+    if actor.role == "admin":
+        return "admin"
+    if actor.role == "facilitator" or (group_id is not None and actor.group_roles.get(group_id) == "facilitator"):
+        return "facilitator"
+    return "participant"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Topics
+
+
+def create_topic(
+    actor: User,
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    board: Board | None = None,
+    group: Group | None = None,
+    tags: str | Iterable[str] | None = None,
+    status: str = "published",
+    publish_at: datetime | None = None,
+    commit: bool = True,
+) -> Topic:
+    """Start a topic with its opening post. The caller has checked the permission to post there."""
+    title = clean_title(title)
+    body = clean_body(body)
+    tag_names = parse_tags(tags)
+    group_id = board.group_id if board is not None else (group.id if group is not None else None)
+    now = utcnow()
+    topic = Topic(
+        kind=kind, board_id=board.id if board is not None else None, group_id=group_id, author_id=actor.id,
+        title=title, status=status, publish_at=publish_at, created_at=now, last_activity_at=now,
+        published_at=now if status == "published" else None, post_counter=1, last_poster_id=actor.id,
+    )  # fmt: skip
+    db.session.add(topic)
+    db.session.flush()
+    post = Post(
+        topic_id=topic.id, author_id=actor.id, number=1, kind="opening", body=body,
+        body_html=render_markdown(body), created_at=now, author_role=author_role(actor, group_id),
+    )  # fmt: skip
+    db.session.add(post)
+    db.session.flush()
+    topic.last_post_id = post.id
+    set_tags(topic, tag_names)
+    if status == "published":
+        _count_published(topic, actor, now)
+        events.topic_published.send(topic, actor=actor, post=post)
+    if commit:
+        db.session.commit()
+    return topic
+
+
+def _count_published(topic: Topic, actor: User, now: datetime) -> None:
+    if topic.board_id is not None:
+        db.session.execute(
+            update(Board)
+            .where(Board.id == topic.board_id)
+            .values(topic_count=Board.topic_count + 1, post_count=Board.post_count + 1, last_activity_at=now)
+        )
+    if topic.group_id is not None:
+        db.session.execute(update(Group).where(Group.id == topic.group_id).values(last_activity_at=now))
+    db.session.execute(update(User).where(User.id == actor.id).values(post_count=User.post_count + 1))
+
+
+def publish_topic(actor: User, topic: Topic, *, commit: bool = True) -> Topic:
+    """Publish a draft or scheduled topic now (its author, or the scheduler acting for them)."""
+    if topic.status == "published":
+        return topic
+    now = utcnow()
+    topic.status = "published"
+    topic.published_at = now
+    topic.publish_at = None
+    topic.last_activity_at = now
+    opening = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.number == 1))
+    author = db.session.get(User, topic.author_id) or actor
+    _count_published(topic, author, now)
+    events.topic_published.send(topic, actor=author, post=opening)
+    if commit:
+        db.session.commit()
+    return topic
+
+
+def set_tags(topic: Topic, names: Iterable[str]) -> None:
+    """Replace the topic's tags (creating tags as needed) and keep tag counts."""
+    names = list(names)
+    existing = {t.name: t for t in db.session.scalars(select(Tag).where(Tag.name.in_(names)))} if names else {}
+    for name in names:
+        if name not in existing:
+            tag = Tag(name=name, topic_count=0)
+            db.session.add(tag)
+            existing[name] = tag
+    db.session.flush()
+    wanted = {existing[n].id for n in names}
+    current = set(db.session.scalars(select(TopicTag.tag_id).where(TopicTag.topic_id == topic.id)))
+    removed, added = current - wanted, wanted - current
+    if removed:
+        db.session.execute(delete(TopicTag).where(TopicTag.topic_id == topic.id, TopicTag.tag_id.in_(removed)))
+        db.session.execute(update(Tag).where(Tag.id.in_(removed)).values(topic_count=Tag.topic_count - 1))
+    if added:
+        db.session.execute(insert(TopicTag), [{"topic_id": topic.id, "tag_id": t} for t in added])
+        db.session.execute(update(Tag).where(Tag.id.in_(added)).values(topic_count=Tag.topic_count + 1))
+
+
+def _counts_as_reply(topic: Topic, kind: str) -> bool:
+    return kind != "opening" and not (topic.kind == "question" and kind == "comment")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Posts
+
+
+def add_post(actor: User, topic: Topic, body: str, *, kind: str = "reply", parent: Post | None = None,
+             pending: bool = False, commit: bool = True) -> Post:  # fmt: skip
+    """Add a reply, answer or comment. The caller has checked ``can_reply``. Counters stay exact under
+    concurrent writers: the post number comes from an atomic UPDATE ... RETURNING on the topic."""
+    body = clean_body(body)
+    if parent is not None and (parent.topic_id != topic.id or parent.deleted_at is not None):
+        raise InvalidInput("You can only reply to a live post of this same thread.", field="parent_id")
+    now = utcnow()
+    counts = _counts_as_reply(topic, kind) and not pending
+    values: dict[str, object] = {"post_counter": Topic.post_counter + 1}
+    if counts:
+        values.update(reply_count=Topic.reply_count + 1, last_activity_at=now, last_poster_id=actor.id)
+    number = db.session.execute(
+        update(Topic).where(Topic.id == topic.id).values(**values).returning(Topic.post_counter)
+    ).scalar_one()
+    post = Post(
+        topic_id=topic.id, author_id=actor.id, parent_id=parent.id if parent is not None else None,
+        number=number, kind=kind, body=body, body_html=render_markdown(body), created_at=now,
+        author_role=author_role(actor, topic.group_id), pending=pending,
+    )  # fmt: skip
+    db.session.add(post)
+    db.session.flush()
+    if parent is not None:
+        db.session.execute(update(Post).where(Post.id == parent.id).values(child_count=Post.child_count + 1))
+    if counts:
+        db.session.execute(update(Topic).where(Topic.id == topic.id).values(last_post_id=post.id))
+        if topic.board_id is not None:
+            db.session.execute(
+                update(Board)
+                .where(Board.id == topic.board_id)
+                .values(post_count=Board.post_count + 1, last_activity_at=now)
+            )
+        if topic.group_id is not None:
+            db.session.execute(update(Group).where(Group.id == topic.group_id).values(last_activity_at=now))
+        db.session.execute(update(User).where(User.id == actor.id).values(post_count=User.post_count + 1))
+        events.post_created.send(post, actor=actor, topic=topic)
+    if commit:
+        db.session.commit()
+    return post
+
+
+def edit_post(actor: User, post: Post, topic: Topic, body: str, *, title: str | None = None,
+              base_revision: int | None = None, tags: str | Iterable[str] | None = None) -> Post:  # fmt: skip
+    """Edit a post (and, for the opening post, the title and tags), keeping the old text as a Revision.
+
+    ``base_revision`` is the ``revision_count`` the editor started from: if someone else saved in between,
+    Conflict is raised and nothing changes (no silent overwrite).
+    """
+    if not can_edit_post(actor, post, topic):
+        raise Forbidden("You can't edit this post.")
+    body = clean_body(body)
+    new_title = clean_title(title) if (title is not None and post.number == 1) else None
+    tag_names = parse_tags(tags) if (tags is not None and post.number == 1) else None
+    expected = post.revision_count if base_revision is None else base_revision
+    old_body, old_title = post.body, topic.title
+    if body == old_body and (new_title is None or new_title == old_title) and tag_names is None:
+        return post
+    now = utcnow()
+    changed = db.session.execute(
+        update(Post)
+        .where(and_(Post.id == post.id, Post.revision_count == expected))
+        .values(body=body, body_html=render_markdown(body), edited_at=now, revision_count=Post.revision_count + 1)
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        raise Conflict(
+            "Someone edited this post after you opened it. Your text is below: review their changes and save again.",
+            field="body",
+        )
+    old_revision_title = old_title if post.number == 1 else None
+    db.session.add(
+        Revision(post_id=post.id, editor_id=actor.id, number=expected + 1, title=old_revision_title, body=old_body)
+    )
+    if new_title is not None and new_title != old_title:
+        topic.title = new_title
+    if tag_names is not None:
+        set_tags(topic, tag_names)
+    if post.author_id != actor.id:
+        record(actor, "post.edit", post, group_id=topic.group_id)
+    events.post_edited.send(post, actor=actor, topic=topic, old_body=old_body)
+    db.session.commit()
+    return post
+
+
+def delete_post(actor: User, post: Post, topic: Topic) -> None:
+    """Soft-delete: the post shows as deleted, the thread stays intact, the text is kept (commits)."""
+    if not can_delete_post(actor, post, topic):
+        raise Forbidden("You can't delete this post.")
+    post.deleted_at = utcnow()
+    if post.hidden_at is None and not post.pending:
+        _uncount(topic, post)
+    if post.author_id != actor.id:
+        record(actor, "post.delete", post, group_id=topic.group_id)
+    events.post_removed.send(post, actor=actor, topic=topic, reason="deleted")
+    db.session.commit()
+
+
+def hide_post(actor: User, post: Post, topic: Topic, reason: str = "") -> None:
+    """A moderator hides a post: kept, shown to its author with the reason, gone from everyone else (commits)."""
+    if not can_hide_post(actor, post, topic):
+        raise Forbidden("Only moderators can hide posts.")
+    if post.hidden_at is not None:
+        return
+    post.hidden_at = utcnow()
+    post.hidden_reason = reason.strip()[:500]
+    post.hidden_by_id = actor.id
+    if post.deleted_at is None and not post.pending:
+        _uncount(topic, post)
+    record(actor, "post.hide", post, reason=reason, group_id=topic.group_id)
+    events.post_removed.send(post, actor=actor, topic=topic, reason=reason or "hidden")
+    db.session.commit()
+
+
+def restore_post(actor: User, post: Post, topic: Topic) -> None:
+    """A moderator restores a hidden post (commits)."""
+    if not can_moderate_topic(actor, topic):
+        raise Forbidden("Only moderators can restore posts.")
+    if post.hidden_at is None:
+        return
+    post.hidden_at = None
+    post.hidden_reason = ""
+    post.hidden_by_id = None
+    if post.deleted_at is None and not post.pending and _counts_as_reply(topic, post.kind):
+        db.session.execute(update(Topic).where(Topic.id == topic.id).values(reply_count=Topic.reply_count + 1))
+    record(actor, "post.restore", post, group_id=topic.group_id)
+    events.post_restored.send(post, actor=actor, topic=topic)
+    db.session.commit()
+
+
+def _uncount(topic: Topic, post: Post) -> None:
+    if _counts_as_reply(topic, post.kind):
+        db.session.execute(update(Topic).where(Topic.id == topic.id).values(reply_count=Topic.reply_count - 1))
+        if topic.board_id is not None:
+            db.session.execute(update(Board).where(Board.id == topic.board_id).values(post_count=Board.post_count - 1))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Reading
+
+
+def revisions_of(post: Post) -> list[Revision]:
+    """A post's earlier versions, newest first, with their editors."""
+    from sqlalchemy.orm import joinedload
+
+    return list(
+        db.session.scalars(
+            select(Revision).options(joinedload(Revision.editor)).where(Revision.post_id == post.id)
+            .order_by(Revision.number.desc())
+        )
+    )
+
+
+def mark_read(user: User, topic: Topic, number: int) -> None:
+    """Remember how far the member has read (never moves backwards). Its own short write transaction,
+    so that a page view stays a reader."""
+    from community.database import upsert, writing
+
+    now = utcnow()
+    with writing(), db.engine.begin() as conn:
+        stmt = upsert(TopicRead.__table__, conn.dialect.name).values(
+            user_id=user.id, topic_id=topic.id, last_read_number=number, read_at=now
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["user_id", "topic_id"],
+            set_={"last_read_number": number, "read_at": now},
+            where=TopicRead.__table__.c.last_read_number < number,
+        )
+        conn.execute(stmt)
