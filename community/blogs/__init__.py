@@ -2,4 +2,4 @@
 
 from flask import Blueprint
 
-bp = Blueprint("blogs", __name__, url_prefix="/blogs")
+bp = Blueprint("blogs", __name__)
