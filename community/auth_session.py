@@ -53,12 +53,12 @@ def _touch(user: User, row: UserSession) -> None:
     values: dict[str, Any] = {"last_seen_at": now}
     if user.last_seen_at is None or now - user.last_seen_at > NEW_VISIT_AFTER:
         values["last_visit_at"] = user.last_seen_at or now
-    from community.database import writing
+    from community.database import side_write
 
-    # A short write of its own on a separate connection, so the page's read transaction stays a reader.
-    with writing(), db.engine.begin() as conn:
-        conn.execute(update(User).where(User.id == user.id).values(**values))
-        conn.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
+    side_write([
+        update(User).where(User.id == user.id).values(**values),
+        update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now),
+    ])
     # Reflect the write without marking the object dirty in the request's session.
     for key, value in values.items():
         set_committed_value(user, key, value)

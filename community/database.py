@@ -64,3 +64,26 @@ def upsert(table: Any, dialect_name: str) -> Any:
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert(table)
+
+
+def is_writing() -> bool:
+    """Whether the current context already writes (its transaction holds SQLite's write lock)."""
+    return _writing.get()
+
+
+def side_write(statements: list[Any]) -> None:
+    """Run a few bookkeeping writes (last seen, read position) from any request.
+
+    In a page view they run in a short write transaction of their own, so the view's transaction stays a
+    reader. In a request that already writes, a second connection would wait for the lock this request
+    holds, so they join the request's transaction instead (and commit with it).
+    """
+    from community.extensions import db
+
+    if is_writing():
+        for statement in statements:
+            db.session.execute(statement)
+        return
+    with writing(), db.engine.begin() as conn:
+        for statement in statements:
+            conn.execute(statement)

@@ -338,18 +338,16 @@ def revisions_of(post: Post) -> list[Revision]:
 
 
 def mark_read(user: User, topic: Topic, number: int) -> None:
-    """Remember how far the member has read (never moves backwards). Its own short write transaction,
-    so that a page view stays a reader."""
-    from community.database import upsert, writing
+    """Remember how far the member has read (never moves backwards); see database.side_write."""
+    from community.database import side_write, upsert
 
     now = utcnow()
-    with writing(), db.engine.begin() as conn:
-        stmt = upsert(TopicRead.__table__, conn.dialect.name).values(
-            user_id=user.id, topic_id=topic.id, last_read_number=number, read_at=now
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["user_id", "topic_id"],
-            set_={"last_read_number": number, "read_at": now},
-            where=TopicRead.__table__.c.last_read_number < number,
-        )
-        conn.execute(stmt)
+    stmt = upsert(TopicRead.__table__, db.engine.dialect.name).values(
+        user_id=user.id, topic_id=topic.id, last_read_number=number, read_at=now
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["user_id", "topic_id"],
+        set_={"last_read_number": number, "read_at": now},
+        where=TopicRead.__table__.c.last_read_number < number,
+    )
+    side_write([stmt])
