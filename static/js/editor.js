@@ -1,0 +1,79 @@
+// Markdown editor enhancements (progressive: the forms work without this file).
+// - "Preview" posts the text to the preview endpoint and shows the sanitised HTML it returns.
+// - "Quote" links on posts insert the selected text (or the whole post) into the reply box.
+(function () {
+  "use strict";
+
+  function setupPreview(editor) {
+    var button = editor.querySelector("[data-editor-preview]");
+    var url = editor.dataset.previewUrl;
+    if (!button || !url || !window.fetch) { return; }
+    var textarea = editor.querySelector("textarea");
+    var panel = editor.querySelector(".editor-preview");
+    var output = editor.querySelector("[data-editor-output]");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      if (!panel.hidden) {
+        panel.hidden = true;
+        button.textContent = "Preview";
+        button.setAttribute("aria-expanded", "false");
+        textarea.focus();
+        return;
+      }
+      var body = new FormData();
+      body.append("text", textarea.value);
+      button.disabled = true;
+      fetch(url, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": editor.dataset.csrf || "", "Accept": "application/json" }
+      }).then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      }).then(function (result) {
+        if (result.ok) {
+          // The server returns HTML that went through the same sanitiser as stored posts.
+          output.innerHTML = result.data.html || "<p class=\"muted\">Nothing to preview yet.</p>";
+        } else {
+          output.textContent = result.data.error || "The preview isn't available right now.";
+        }
+        panel.hidden = false;
+        button.textContent = "Edit";
+        button.setAttribute("aria-expanded", "true");
+      }).catch(function () {
+        output.textContent = "The preview isn't available right now. Your text is safe.";
+        panel.hidden = false;
+      }).finally(function () {
+        button.disabled = false;
+      });
+    });
+  }
+
+  function quoteText(text, author) {
+    var lines = text.replace(/\r\n/g, "\n").trim().split("\n");
+    var quoted = lines.map(function (line) { return "> " + line; }).join("\n");
+    return (author ? author + " wrote:\n" : "") + quoted + "\n\n";
+  }
+
+  function setupQuotes() {
+    var reply = document.querySelector("[data-reply-box] textarea");
+    if (!reply) { return; }
+    document.querySelectorAll("[data-quote]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var post = link.closest("article");
+        var selection = window.getSelection ? String(window.getSelection()) : "";
+        var body = post && post.querySelector("[data-post-body]");
+        // Quote the selection when it lies inside this post; otherwise let the link load the server's quote.
+        if (!selection || !body || !body.contains(window.getSelection().anchorNode)) { return; }
+        event.preventDefault();
+        var prefix = reply.value && !/\n\n$/.test(reply.value) ? "\n\n" : "";
+        reply.value += prefix + quoteText(selection, link.dataset.quoteAuthor);
+        reply.focus();
+        reply.setSelectionRange(reply.value.length, reply.value.length);
+      });
+    });
+  }
+
+  document.querySelectorAll("[data-editor]").forEach(setupPreview);
+  setupQuotes();
+})();
