@@ -26,3 +26,7 @@ answer_accepted = _signals.signal("answer-accepted")
 member_joined_group = _signals.signal("member-joined-group")
 #: sender: the User; kwargs: actor.
 member_joined = _signals.signal("member-joined")
+#: sender: the Membership (state "invited"); kwargs: actor, group. A facilitator invited a member into a group.
+group_invitation_sent = _signals.signal("group-invitation-sent")
+#: sender: the Membership; kwargs: actor, group, approved (bool). A request to join was approved or declined.
+group_request_answered = _signals.signal("group-request-answered")

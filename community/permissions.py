@@ -149,6 +149,89 @@ def can_archive_group(user: Any, group: Group) -> bool:
     return can_manage_group(user, group)
 
 
+def can_see_group_card(user: Any, group: Group, membership: Membership | None = None) -> bool:
+    """The about card: whoever sees the group, and the invitee of a private group (to accept or decline)."""
+    if can_see_group(user, group):
+        return True
+    return (
+        is_member(user) and membership is not None and membership.user_id == user.id and membership.state == "invited"
+    )
+
+
+def can_edit_group(user: Any, group: Group) -> bool:
+    """Name, description, cover, visibility: the group's facilitators and admins, while not archived."""
+    return can_manage_group(user, group) and not group.is_archived
+
+
+def can_invite_to_group(user: Any, group: Group) -> bool:
+    """Facilitators (and admins) invite community members, in any visibility, while not archived."""
+    return can_manage_group(user, group) and not group.is_archived
+
+
+def can_answer_join_request(user: Any, group: Group) -> bool:
+    """Approve or decline requests to join: facilitators and admins, while not archived."""
+    return can_manage_group(user, group) and not group.is_archived
+
+
+def can_cancel_join_request(user: Any, group: Group, membership: Membership | None) -> bool:
+    """The requester withdraws their own pending request."""
+    return (
+        is_member(user)
+        and membership is not None
+        and membership.group_id == group.id
+        and membership.user_id == user.id
+        and membership.state == "requested"
+    )
+
+
+def can_answer_group_invitation(user: Any, group: Group, membership: Membership | None) -> bool:
+    """The invitee declines their own invitation (and accepts it, see below)."""
+    return (
+        is_member(user)
+        and membership is not None
+        and membership.group_id == group.id
+        and membership.user_id == user.id
+        and membership.state == "invited"
+    )
+
+
+def can_accept_group_invitation(user: Any, group: Group, membership: Membership | None) -> bool:
+    """The invitee accepts, unless the group has been archived meanwhile (no new members then)."""
+    return can_answer_group_invitation(user, group, membership) and not group.is_archived
+
+
+def can_remove_member(user: Any, group: Group, membership: Membership) -> bool:
+    """Facilitators remove members (or withdraw an invitation); never themselves (they leave instead)."""
+    return (
+        can_manage_group(user, group)
+        and not group.is_archived
+        and membership.group_id == group.id
+        and membership.user_id != user.id
+    )
+
+
+def can_promote_member(user: Any, group: Group, membership: Membership) -> bool:
+    """Make an active member a facilitator of the group."""
+    return (
+        can_manage_group(user, group)
+        and not group.is_archived
+        and membership.group_id == group.id
+        and membership.state == "active"
+        and membership.role == "member"
+    )
+
+
+def can_demote_member(user: Any, group: Group, membership: Membership) -> bool:
+    """Make a facilitator a plain member again (the service keeps at least one facilitator)."""
+    return (
+        can_manage_group(user, group)
+        and not group.is_archived
+        and membership.group_id == group.id
+        and membership.state == "active"
+        and membership.role == "facilitator"
+    )
+
+
 def can_post_in_group(user: Any, group: Group | None) -> bool:
     """Members of a group post in it while it is not archived; community-wide areas take every member."""
     if not is_member(user):
@@ -429,6 +512,25 @@ def access_group(user: Any, slug: str, *, content: bool = False) -> Group:
     if content and not can_see_group_content(user, group):
         raise NotFound("No such group.")
     return group
+
+
+def access_group_membership(user: Any, slug: str, *, content: bool = False) -> tuple[Group, Membership | None]:
+    """The group and the viewer's own membership row (any state) in one query, if the viewer may see its
+    about card (its content, with ``content=True``); else NotFound, as for a missing group."""
+    from community.models import Membership
+
+    if not is_member(user):
+        raise NotFound("No such group.")
+    row = db.session.execute(
+        select(Group, Membership)
+        .outerjoin(Membership, and_(Membership.group_id == Group.id, Membership.user_id == user.id))
+        .where(Group.slug == slug)
+    ).first()
+    if row is None or not can_see_group_card(user, row[0], row[1]):
+        raise NotFound("No such group.")
+    if content and not can_see_group_content(user, row[0]):
+        raise NotFound("No such group.")
+    return row[0], row[1]
 
 
 def access_board(user: Any, board_id: int) -> Board:

@@ -4,13 +4,31 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import IO
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
-from community.errors import Conflict, InvalidInput
+from community import events
+from community.errors import Conflict, Forbidden, InvalidInput, NotFound
 from community.extensions import db
 from community.markup import render_markdown
 from community.models import VISIBILITIES, Board, Group, Membership, User, utcnow
+from community.permissions import (
+    can_accept_group_invitation,
+    can_answer_group_invitation,
+    can_answer_join_request,
+    can_archive_group,
+    can_cancel_join_request,
+    can_demote_member,
+    can_edit_group,
+    can_invite_to_group,
+    can_join_group,
+    can_leave_group,
+    can_promote_member,
+    can_remove_member,
+    can_request_to_join,
+)
 from community.services.audit import record
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
@@ -24,15 +42,12 @@ def slugify(text: str, max_length: int = 60) -> str:
 
 
 def create_group(actor: User, *, name: str, slug: str | None = None, description: str = "",
-                 visibility: str = "open", with_board: bool = True) -> Group:  # fmt: skip
+                 visibility: str = "open", with_board: bool = True,
+                 cover: IO[bytes] | None = None) -> Group:  # fmt: skip
     """Create a group; its creator becomes its first facilitator, and it gets a General board (commits)."""
-    name = " ".join(name.split())
-    if not name:
-        raise InvalidInput("Please give the group a name.", field="name")
-    if len(name) > 100:
-        raise InvalidInput("Group names are 100 characters at most.", field="name")
-    if visibility not in VISIBILITIES:
-        raise InvalidInput("Choose open, request or private.", field="visibility")
+    name = _clean_name(name)
+    description = _clean_description(description)
+    _check_visibility(visibility)
     slug = (slug or slugify(name)).strip().lower()
     if not SLUG_RE.match(slug):
         raise InvalidInput("Slugs use 3–60 lower-case letters, digits and hyphens.", field="slug")
@@ -48,8 +63,10 @@ def create_group(actor: User, *, name: str, slug: str | None = None, description
     if with_board:
         db.session.add(Board(group_id=group.id, name="General", slug="general",
                              description=f"Discussions of {name}."))  # fmt: skip
+    if cover is not None:
+        _attach_cover(actor, group, cover)
     record(actor, "group.create", group, group_id=group.id, detail={"visibility": visibility})
-    db.session.commit()
+    _commit_slug(slug)
     if hasattr(actor, "group_roles"):
         actor.group_roles[group.id] = "facilitator"
     return group
@@ -76,6 +93,305 @@ def add_member(group: Group, user: User, *, role: str = "member", actor: User | 
     return membership
 
 
+MAX_DESCRIPTION = 5000
+
+
+def _clean_name(name: str | None) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise InvalidInput("Please give the group a name.", field="name")
+    if len(name) > 100:
+        raise InvalidInput("Group names are 100 characters at most.", field="name")
+    return name
+
+
+def _clean_description(description: str | None) -> str:
+    description = (description or "").replace("\r\n", "\n").replace("\x00", "").strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise InvalidInput(f"Descriptions are {MAX_DESCRIPTION:,} characters at most.", field="description")
+    return description
+
+
+def _check_visibility(visibility: str) -> None:
+    if visibility not in VISIBILITIES:
+        raise InvalidInput("Choose who can see and join the group: open, by request or private.", field="visibility")
+
+
+def _attach_cover(actor: User, group: Group, cover: IO[bytes]) -> None:
+    """Store the cover image; on a bad file nothing of the transaction is kept."""
+    from community.services.images import save_image
+
+    try:
+        upload = save_image(actor, cover, "cover", group_id=group.id)
+    except InvalidInput as error:
+        db.session.rollback()
+        raise InvalidInput(error.message, field="cover") from None
+    group.cover_path = upload.name
+
+
 def _bump_members(group: Group, delta: int) -> None:
     # An UPDATE with an expression, never read-modify-write: concurrent joins keep the right count.
     db.session.execute(update(Group).where(Group.id == group.id).values(member_count=Group.member_count + delta))
+
+
+def _commit_slug(slug: str) -> None:
+    # Two people choosing the same slug at the same moment: the unique index decides, with a clear message.
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("Another group already uses that address. Please choose another slug.", field="slug") from None
+
+
+def _set_role(user: User, group: Group, role: str | None) -> None:
+    """Keep the in-memory ``group_roles`` of the acting member in step with what was stored."""
+    roles = getattr(user, "group_roles", None)
+    if roles is None:
+        return
+    if role is None:
+        roles.pop(group.id, None)
+    else:
+        roles[group.id] = role
+
+
+def _membership_in(group: Group, membership_id: int) -> Membership:
+    """A membership of *this* group (an id from another group is NotFound: no tampering across groups)."""
+    membership = db.session.scalar(
+        select(Membership).where(Membership.id == membership_id, Membership.group_id == group.id)
+    )
+    if membership is None:
+        raise NotFound("No such member in this group.")
+    return membership
+
+
+def _facilitator_count(group: Group) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Membership).where(
+            Membership.group_id == group.id, Membership.role == "facilitator", Membership.state == "active"
+        )
+    ) or 0
+
+
+def _activate(membership: Membership, group: Group, actor: User | None) -> None:
+    membership.state = "active"
+    _bump_members(group, +1)
+    events.member_joined_group.send(membership, actor=actor, group=group)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Editing and archiving
+
+
+def update_group(actor: User, group: Group, *, name: str, description: str, visibility: str,
+                 cover: IO[bytes] | None = None, remove_cover: bool = False) -> Group:  # fmt: skip
+    """Change a group's name, description, visibility and cover (facilitators and admins; commits)."""
+    if not can_edit_group(actor, group):
+        raise Forbidden("Only the group's facilitators can edit it, and not while it is archived.")
+    name = _clean_name(name)
+    description = _clean_description(description)
+    _check_visibility(visibility)
+    before = group.visibility
+    group.name = name
+    if description != group.description:
+        group.description = description
+        group.description_html = render_markdown(description)
+    group.visibility = visibility
+    if remove_cover:
+        group.cover_path = None
+    if cover is not None:
+        _attach_cover(actor, group, cover)
+    record(actor, "group.edit", group, group_id=group.id, detail={"visibility": [before, visibility]})
+    db.session.commit()
+    return group
+
+
+def archive_group(actor: User, group: Group) -> None:
+    """Archive a group at the end of a cohort: read-only, still readable by its members (commits)."""
+    if not can_archive_group(actor, group):
+        raise Forbidden("Only the group's facilitators can archive it.")
+    if group.archived_at is None:
+        group.archived_at = utcnow()
+        record(actor, "group.archive", group, group_id=group.id)
+        db.session.commit()
+
+
+def unarchive_group(actor: User, group: Group) -> None:
+    """Bring an archived group back to life (commits)."""
+    if not can_archive_group(actor, group):
+        raise Forbidden("Only the group's facilitators can reopen it.")
+    if group.archived_at is not None:
+        group.archived_at = None
+        record(actor, "group.unarchive", group, group_id=group.id)
+        db.session.commit()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Joining and leaving (the member's own actions)
+
+
+def join_group(actor: User, group: Group, membership: Membership | None) -> Membership:
+    """Join an open group in one click (commits)."""
+    if not can_join_group(actor, group):
+        if group.is_archived:
+            raise Forbidden("This group is archived: it no longer takes new members.")
+        raise Forbidden("This group can't be joined directly.")
+    if membership is None:
+        membership = Membership(group_id=group.id, user_id=actor.id, role="member", state="active")
+        db.session.add(membership)
+    _activate(membership, group, actor)
+    _commit_membership()
+    _set_role(actor, group, membership.role)
+    return membership
+
+
+def request_to_join(actor: User, group: Group, membership: Membership | None) -> Membership:
+    """Ask to join a request group; its facilitators approve or decline (commits)."""
+    if membership is not None and membership.state == "requested":
+        raise Conflict("You have already asked to join; a facilitator will answer soon.")
+    if not can_request_to_join(actor, group, membership):
+        if group.is_archived:
+            raise Forbidden("This group is archived: it no longer takes new members.")
+        raise Forbidden("This group doesn't take requests to join.")
+    membership = Membership(group_id=group.id, user_id=actor.id, role="member", state="requested")
+    db.session.add(membership)
+    record(actor, "group.request", group, group_id=group.id)
+    _commit_membership()
+    return membership
+
+
+def _commit_membership() -> None:
+    # A double click sends the same request twice: the (group, user) unique index keeps one.
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("That was already done.") from None
+
+
+def cancel_request(actor: User, group: Group, membership: Membership | None) -> None:
+    """Withdraw one's own pending request (commits)."""
+    if not can_cancel_join_request(actor, group, membership):
+        raise Conflict("There is no pending request to cancel.")
+    assert membership is not None
+    db.session.delete(membership)
+    record(actor, "group.request_cancel", group, group_id=group.id)
+    db.session.commit()
+
+
+def answer_invitation(actor: User, group: Group, membership: Membership | None, *, accept: bool) -> None:
+    """Accept or decline one's own invitation to a group (commits)."""
+    if not can_answer_group_invitation(actor, group, membership):
+        raise Conflict("There is no invitation to answer.")
+    assert membership is not None
+    if accept:
+        if not can_accept_group_invitation(actor, group, membership):
+            raise Forbidden("This group is archived: it no longer takes new members.")
+        _activate(membership, group, actor)
+        record(actor, "group.invitation_accept", group, group_id=group.id)
+        db.session.commit()
+        _set_role(actor, group, membership.role)
+    else:
+        db.session.delete(membership)
+        record(actor, "group.invitation_decline", group, group_id=group.id)
+        db.session.commit()
+
+
+def leave_group(actor: User, group: Group) -> None:
+    """Leave a group; the last facilitator must first make someone else a facilitator (commits)."""
+    if not can_leave_group(actor, group):
+        raise Conflict("You are not a member of this group.")
+    membership = db.session.scalar(
+        select(Membership).where(Membership.group_id == group.id, Membership.user_id == actor.id)
+    )
+    if membership is None or membership.state != "active":
+        raise Conflict("You are not a member of this group.")
+    if membership.role == "facilitator" and _facilitator_count(group) <= 1:
+        raise Conflict("You are the group's only facilitator: make another member a facilitator before you leave.")
+    db.session.delete(membership)
+    _bump_members(group, -1)
+    record(actor, "group.leave", group, group_id=group.id)
+    db.session.commit()
+    _set_role(actor, group, None)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Facilitators' actions
+
+
+def invite_to_group(actor: User, group: Group, user_id: int) -> Membership:
+    """Invite an active community member into the group; they accept or decline (commits)."""
+    if not can_invite_to_group(actor, group):
+        raise Forbidden("Only the group's facilitators can invite, and not while it is archived.")
+    user = db.session.get(User, user_id)
+    if user is None or user.state != "active":
+        raise InvalidInput("Choose an active member of the community to invite.", field="user_id")
+    existing = db.session.scalar(
+        select(Membership).where(Membership.group_id == group.id, Membership.user_id == user.id)
+    )
+    if existing is not None:
+        if existing.state == "requested":
+            raise Conflict(f"{user.display_name} has asked to join: approve their request instead.")
+        what = "is already a member" if existing.state == "active" else "is already invited"
+        raise Conflict(f"{user.display_name} {what}.")
+    membership = Membership(group_id=group.id, user_id=user.id, role="member", state="invited",
+                            invited_by_id=actor.id)  # fmt: skip
+    db.session.add(membership)
+    db.session.flush()
+    # The notifications work delivers these; the audit row records who invited whom now.
+    record(actor, "group.invite", membership, group_id=group.id, detail={"user_id": user.id})
+    events.group_invitation_sent.send(membership, actor=actor, group=group)
+    _commit_membership()
+    return membership
+
+
+def answer_request(actor: User, group: Group, membership_id: int, *, approve: bool) -> Membership:
+    """Approve or decline a request to join (facilitators and admins; commits)."""
+    if not can_answer_join_request(actor, group):
+        raise Forbidden("Only the group's facilitators can answer requests, and not while it is archived.")
+    membership = _membership_in(group, membership_id)
+    if membership.state != "requested":
+        raise Conflict("That request has already been answered.")
+    if approve:
+        _activate(membership, group, actor)
+        record(actor, "group.request_approve", membership, group_id=group.id, detail={"user_id": membership.user_id})
+    else:
+        db.session.delete(membership)
+        record(actor, "group.request_decline", membership, group_id=group.id, detail={"user_id": membership.user_id})
+    events.group_request_answered.send(membership, actor=actor, group=group, approved=approve)
+    db.session.commit()
+    return membership
+
+
+def remove_member(actor: User, group: Group, membership_id: int) -> None:
+    """Remove a member (or withdraw an invitation); the last facilitator stays (commits)."""
+    membership = _membership_in(group, membership_id)
+    if not can_remove_member(actor, group, membership):
+        raise Forbidden("You can't remove this member.")
+    if membership.state == "active" and membership.role == "facilitator" and _facilitator_count(group) <= 1:
+        raise Conflict("The group needs at least one facilitator.")
+    if membership.state == "active":
+        _bump_members(group, -1)
+    db.session.delete(membership)
+    record(actor, "group.remove", membership, group_id=group.id, detail={"user_id": membership.user_id})
+    db.session.commit()
+
+
+def set_member_role(actor: User, group: Group, membership_id: int, role: str) -> Membership:
+    """Promote a member to facilitator or demote a facilitator; at least one facilitator stays (commits)."""
+    membership = _membership_in(group, membership_id)
+    if role == "facilitator":
+        allowed = can_promote_member(actor, group, membership)
+    elif role == "member":
+        allowed = can_demote_member(actor, group, membership)
+    else:
+        raise InvalidInput("Choose facilitator or member.", field="role")
+    if not allowed:
+        raise Forbidden("You can't change this member's role.")
+    if role == "member" and _facilitator_count(group) <= 1:
+        raise Conflict("The group needs at least one facilitator: promote someone else first.")
+    membership.role = role
+    record(actor, "group.role", membership, group_id=group.id, detail={"user_id": membership.user_id, "role": role})
+    db.session.commit()
+    if membership.user_id == actor.id:
+        _set_role(actor, group, role)
+    return membership
