@@ -14,6 +14,7 @@ from typing import Any
 
 import bleach
 import markdown
+from bleach.html5lib_shim import Filter
 from bleach.linkifier import LinkifyFilter
 from markdown.inlinepatterns import InlineProcessor
 
@@ -31,13 +32,29 @@ LINK_REL = "nofollow ugc noopener"
 
 MENTION_RE = r"(?<![\w@/])@([a-zA-Z0-9_]{2,30})\b"
 HASHTAG_RE = r"(?<![\w#&/])#([a-zA-Z][a-zA-Z0-9_-]{1,39})\b"
+# Our own upload names only: no dot segments (plain or percent-encoded) can climb out of /uploads/.
+UPLOAD_SRC_RE = re.compile(r"/uploads/[A-Za-z0-9_-]+\.[A-Za-z0-9]{2,5}")
 _mention_finder = re.compile(MENTION_RE)
 _hashtag_finder = re.compile(HASHTAG_RE)
 
 
+def _browser_url(value: str) -> str:
+    """The URL as a browser reads it: outer spaces and controls dropped, tabs and newlines removed."""
+    return re.sub(r"[\t\n\r]", "", value.strip("".join(chr(c) for c in range(33))))
+
+
+def _safe_href(value: str) -> bool:
+    """No protocol-relative URLs (``//host``, ``/\\host``, ``\\host``): they leave the site unannounced.
+    The scheme itself is bleach's protocol check (http, https, mailto)."""
+    url = _browser_url(value)
+    return not (url[:2].replace("\\", "/") == "//" or url.startswith("\\"))
+
+
 def _allowed_attribute(tag: str, name: str, value: str) -> bool:
     if tag == "a":
-        if name in ("href", "title"):
+        if name == "href":
+            return _safe_href(value)
+        if name == "title":
             return True
         if name == "class":
             return value in LINK_CLASSES
@@ -46,7 +63,7 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
         if name in ("alt", "title"):
             return True
         # Only our own uploads: an outside image would tell a third party who reads the community.
-        return name == "src" and value.startswith("/uploads/") and ".." not in value
+        return name == "src" and UPLOAD_SRC_RE.fullmatch(value) is not None
     return False
 
 
@@ -55,13 +72,26 @@ def _set_rel(attrs: dict[Any, str], new: bool = False) -> dict[Any, str]:
     return attrs
 
 
+class _RelFilter(Filter):  # type: ignore[misc]
+    """Every <a> gets the rel, even one linkify skips (say, a link nested in another)."""
+
+    def __iter__(self) -> Any:
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "a":
+                token["data"][(None, "rel")] = LINK_REL
+            yield token
+
+
 _cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=_allowed_attribute,
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
-    filters=[lambda source: LinkifyFilter(source, callbacks=[_set_rel], skip_tags={"pre", "code"})],
+    filters=[
+        lambda source: LinkifyFilter(source, callbacks=[_set_rel], skip_tags={"pre", "code"}),
+        lambda source: _RelFilter(source),
+    ],
 )
 
 
@@ -104,8 +134,13 @@ def render(text: str) -> Rendered:
     """Markdown to safe HTML; also returns the @handles and #tags it mentions (lower-case)."""
     text = (text or "").replace("\x00", "")
     html = _markdown().convert(text)
-    safe = _cleaner.clean(html)
+    safe = sanitize(html)
     return Rendered(html=safe, mentions=extract_mentions(text), hashtags=extract_hashtags(text))
+
+
+def sanitize(html: str) -> str:
+    """HTML cleaned by the one allow-list (the second wall behind Markdown; also for imported HTML)."""
+    return _cleaner.clean(html or "")
 
 
 def render_markdown(text: str) -> str:
