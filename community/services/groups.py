@@ -31,6 +31,8 @@ from community.permissions import (
 )
 from community.services.audit import record
 
+# Addresses the groups pages use themselves (/groups/new).
+RESERVED_SLUGS = frozenset({"new"})
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 
 
@@ -51,6 +53,8 @@ def create_group(actor: User, *, name: str, slug: str | None = None, description
     slug = (slug or slugify(name)).strip().lower()
     if not SLUG_RE.match(slug):
         raise InvalidInput("Slugs use 3–60 lower-case letters, digits and hyphens.", field="slug")
+    if slug in RESERVED_SLUGS:
+        raise Conflict("That address is reserved. Please choose another slug.", field="slug")
     if db.session.scalar(select(func.count()).select_from(Group).where(Group.slug == slug)):
         raise Conflict("Another group already uses that address. Please choose another slug.", field="slug")
     group = Group(

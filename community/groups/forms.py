@@ -1,0 +1,37 @@
+"""Forms of the groups blueprint: they check shape only; the services apply the rules."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+VISIBILITY_CHOICES = [
+    SelectChoice("open", "Open: every member of the community can see the group and join it in one click."),
+    SelectChoice("request", "By request: everyone sees the group's name and description; people ask to join "
+                            "and a facilitator says yes. Only members see what is written inside."),
+    SelectChoice("private", "Private: invisible to everyone who isn't a member. Facilitators invite people in."),
+]  # fmt: skip
+
+
+class GroupForm(FlaskForm):
+    """Create or edit a group."""
+
+    name = StringField("Name", validators=[DataRequired("Please give the group a name."), Length(max=100)])
+    slug = StringField("Web address", validators=[Optional(), Length(max=60)])
+    description = TextAreaField("Description", validators=[Length(max=5000)])
+    visibility = RadioField("Who can see and join it?", choices=VISIBILITY_CHOICES, default="open",
+                            validate_choice=False)  # fmt: skip
+    cover = FileField("Cover image")
+    remove_cover = BooleanField("Remove the current cover image")
+
+
+class ActionForm(FlaskForm):
+    """A one-button action (join, leave, approve, ...): the CSRF token is all it carries."""
+
+
+class InviteForm(FlaskForm):
+    """Invite one member, picked from the search results."""
+
+    user_id = HiddenField(validators=[DataRequired()])
