@@ -37,6 +37,9 @@ CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Directives every response's policy must carry, even one a view wrote itself (uploads, say):
+# frame-ancestors and base-uri do not fall back to default-src.
+REQUIRED_CSP = {"object-src": "'none'", "base-uri": "'none'", "frame-ancestors": "'none'"}
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -69,9 +72,16 @@ def _guard() -> ResponseReturnValue | None:
     return None
 
 
+def harden_csp(policy: str) -> str:
+    """``policy`` with the required directives added where it lacks them."""
+    present = {part.split()[0].lower() for part in policy.split(";") if part.strip()}
+    missing = [f"{name} {value}" for name, value in REQUIRED_CSP.items() if name not in present]
+    return "; ".join([policy.rstrip("; "), *missing]) if missing else policy
+
+
 def _headers(response: Response) -> Response:
     h = response.headers
-    h.setdefault("Content-Security-Policy", CSP)
+    h["Content-Security-Policy"] = harden_csp(h.get("Content-Security-Policy") or CSP)
     h["X-Content-Type-Options"] = "nosniff"
     h["Referrer-Policy"] = "same-origin"
     h["X-Frame-Options"] = "DENY"
