@@ -99,7 +99,12 @@ def configure_extensions(app: Flask) -> None:
 
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    # Initialise the limiter fully even when limits are off (TestConfig), so they can be switched on at run
+    # time (the rate_limits test fixture does): Flask-Limiter skips its setup entirely when disabled.
+    enabled = app.config.get("RATELIMIT_ENABLED", True)
+    app.config["RATELIMIT_ENABLED"] = True
     limiter.init_app(app)
+    app.config["RATELIMIT_ENABLED"] = limiter.enabled = enabled
 
 
 BLUEPRINTS = (

@@ -31,7 +31,7 @@ from sqlalchemy.orm import joinedload
 
 from community.errors import Forbidden, NotFound
 from community.extensions import db
-from community.models import Board, Group, Post, Topic, User
+from community.models import Board, Group, Invitation, Post, Topic, User
 
 if TYPE_CHECKING:
     from community.models import Membership
@@ -71,6 +71,11 @@ def can_invite_with_role(user: Any, role: str) -> bool:
     if is_admin(user):
         return True
     return can_invite(user) and role == "participant"
+
+
+def can_manage_invitation(user: Any, invitation: Invitation) -> bool:
+    """Resend or revoke: the admin any invitation, a facilitator their own."""
+    return is_admin(user) or (can_invite(user) and invitation.created_by_id == user.id)
 
 
 def can_administer(user: Any) -> bool:
@@ -500,6 +505,15 @@ def visible_groups(user: Any) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
+def visible_invitations(user: Any) -> ColumnElement[bool]:
+    """Invitations listed to the viewer: all for the admin, their own for facilitators."""
+    if is_admin(user):
+        return true()
+    if can_invite(user):
+        return Invitation.created_by_id == user.id
+    return false()
+
+
 # --------------------------------------------------------------------------------------------------
 # Loaders: fetch and authorise together.
 
@@ -567,6 +581,16 @@ def access_post(user: Any, post_id: int) -> Post:
     if post is None or not can_view_post(user, post, post.topic):
         raise NotFound("Not found.")
     return post
+
+
+def access_invitation(user: Any, invitation_id: int) -> Invitation:
+    """An invitation the viewer manages (NotFound for missing and for someone else's)."""
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.id == invitation_id).options(joinedload(Invitation.created_by))
+    )
+    if invitation is None or not can_manage_invitation(user, invitation):
+        raise NotFound()
+    return invitation
 
 
 def require(allowed: bool, message: str = "You can't do that here.") -> None:

@@ -1,55 +1,73 @@
-"""Views of the auth blueprint (sign-in, sign-out; the auth issue work extends this module)."""
+"""Views of the auth blueprint: sign-in and out, first-run setup, the account page, password reset.
+
+Invitations and registration live in ``invitation_views`` (imported at the bottom so they register too).
+"""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import or_, select
-from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
 
 from community.auth import bp
-from community.extensions import db
+from community.auth.forms import ChangePasswordForm, ForgotPasswordForm, ResetPasswordForm, SetupForm, SignInForm
+from community.auth.limits import (
+    reset_mail_per_address,
+    reset_mail_per_email,
+    signin_per_account,
+    signin_per_address,
+)
+from community.errors import DomainError, InvalidInput, NotFound
 from community.models import User
 from community.security import safe_next
-from community.services.accounts import end_session, normalise_email, start_session, verify_password
+from community.services import auth as auth_service
+from community.services import setup as setup_service
+from community.services.accounts import end_session, start_session
+
+SIGNIN_FAILED = "That e-mail/handle and password don't match an account."
 
 
-class SignInForm(FlaskForm):
-    login = StringField("E-mail or @handle", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
-    remember = BooleanField("Keep me signed in on this device")
+def show_error(form: FlaskForm, error: DomainError) -> None:
+    """Put a service's message next to the field it concerns (or at the top of the form)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def sign_member_in(user: User, remember: bool = False) -> None:
+    """Open a session row for this browser and set the cookie (and the remember cookie if asked)."""
+    start_session(user, request.user_agent.string)
+    login_user(user, remember=remember)
 
 
 @bp.route("/signin", methods=["GET", "POST"])
+@signin_per_address
+@signin_per_account
 def signin() -> ResponseReturnValue:
     """Sign in by e-mail or handle."""
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next"), url_for("feed.home")))
     form = SignInForm()
     if form.validate_on_submit():
-        ident = form.login.data.strip()
-        user = db.session.scalar(
-            select(User).where(or_(User.email == normalise_email(ident), User.handle == ident.lstrip("@").lower()))
-        )
-        if user is not None and user.state != "deleted" and verify_password(user, form.password.data):
-            start_session(user, request.user_agent.string)
-            login_user(user, remember=form.remember.data)
+        user = auth_service.authenticate(form.login.data, form.password.data)
+        if user is not None:
+            sign_member_in(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("feed.home")))
-        form.form_errors.append("That e-mail/handle and password don't match an account.")
-        return render_template("auth/signin.html", form=form), 400
+        form.form_errors.append(SIGNIN_FAILED)
     return render_template("auth/signin.html", form=form), 400 if form.is_submitted() else 200
 
 
 @bp.post("/signout")
 def signout() -> ResponseReturnValue:
-    """Sign this browser out; its cookie stops working at once."""
+    """Sign this browser out; its cookies (session and remember-me) stop working at once."""
     form = FlaskForm()
     if form.validate_on_submit() and current_user.is_authenticated:
         end_session(current_user.get_id())
         logout_user()
+        flash("You're signed out. See you soon!", "success")
     return redirect(url_for("auth.signin"))
 
 
@@ -63,3 +81,102 @@ def holding() -> ResponseReturnValue:
 def health() -> ResponseReturnValue:
     """Liveness for load balancers."""
     return {"status": "ok"}
+
+
+@bp.route("/setup/<token>", methods=["GET", "POST"])
+def setup(token: str) -> ResponseReturnValue:
+    """First run: name the community and create the community manager through the one-time link."""
+    if not setup_service.setup_token_valid(token):
+        return render_template("auth/setup_invalid.html"), 404
+    form = SetupForm()
+    if form.validate_on_submit():
+        try:
+            user = auth_service.complete_setup(
+                token, community_name=form.community_name.data, display_name=form.display_name.data,
+                email=form.email.data, handle=form.handle.data, password=form.password.data,
+            )  # fmt: skip
+        except NotFound:
+            return render_template("auth/setup_invalid.html"), 404
+        except InvalidInput as error:
+            show_error(form, error)
+        else:
+            sign_member_in(user)
+            flash("Your community is ready. Next: invite your first members.", "success")
+            return redirect(url_for("auth.invitations"))
+    return render_template("auth/setup.html", form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account() -> ResponseReturnValue:
+    """Change your password and see where you are signed in."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            auth_service.change_password(current_user, form.current_password.data, form.new_password.data,
+                                         keep_session_token=current_user.get_id())  # fmt: skip
+        except InvalidInput as error:
+            show_error(form, error)
+        else:
+            flash("Your password is changed. You're still signed in here; other devices were signed out.", "success")
+            return redirect(url_for("auth.account"))
+    devices = auth_service.list_devices(current_user, current_user.get_id())
+    return render_template("auth/account.html", form=form, devices=devices, end_form=FlaskForm()), (
+        400 if form.is_submitted() else 200
+    )
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions() -> ResponseReturnValue:
+    """Sign out everywhere else."""
+    if FlaskForm().validate_on_submit():
+        count = auth_service.end_other_sessions(current_user, current_user.get_id())
+        flash(f"Signed out of {count} other device{'s' if count != 1 else ''}.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/sessions/<int:device_id>/end")
+@login_required
+def end_device(device_id: int) -> ResponseReturnValue:
+    """Sign one other device out."""
+    if FlaskForm().validate_on_submit():
+        auth_service.end_device(current_user, device_id)
+        flash("That device is signed out.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@reset_mail_per_address
+@reset_mail_per_email
+def forgot_password() -> ResponseReturnValue:
+    """Ask for a reset link; the answer is the same whether or not an account exists."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        auth_service.request_password_reset(form.email.data)
+        return render_template("auth/forgot_sent.html", email=form.email.data)
+    return render_template("auth/forgot.html", form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> ResponseReturnValue:
+    """Choose a new password through an e-mailed link; every session of the account ends."""
+    try:
+        auth_service.user_for_reset_token(token)
+    except InvalidInput:
+        return render_template("auth/reset_invalid.html"), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            auth_service.reset_password(token, form.password.data)
+        except InvalidInput as error:
+            show_error(form, error)
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+            flash("Your password is changed. Please sign in with it.", "success")
+            return redirect(url_for("auth.signin"))
+    return render_template("auth/reset.html", form=form), 400 if form.is_submitted() else 200
+
+
+from community.auth import invitation_views  # noqa: E402, F401  (registers the invitation routes)

@@ -29,6 +29,8 @@ class Invitation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     email: Mapped[str | None] = mapped_column(String(254), index=True)
+    # The invitee's name as the inviter gave it (a CSV column): greets them and pre-fills registration.
+    name: Mapped[str] = mapped_column(String(80), default="")
     role: Mapped[str] = mapped_column(String(20), default="participant")
     note: Mapped[str] = mapped_column(String(500), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)

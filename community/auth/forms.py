@@ -1,0 +1,96 @@
+"""Forms of the auth blueprint: they check shape only; the services apply the rules."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from community.models import ROLE_LABELS
+from community.services.invitations import MAX_LINK_DAYS, MAX_LINK_USES
+
+
+class SignInForm(FlaskForm):
+    login = StringField("E-mail or @handle", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class NewPasswordMixin:
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        "Type the password again", validators=[DataRequired(), EqualTo("password", "The two passwords differ.")]
+    )
+
+
+class SetupForm(NewPasswordMixin, FlaskForm):
+    community_name = StringField("Name of the community", validators=[DataRequired(), Length(max=80)])
+    display_name = StringField("Your name", validators=[DataRequired(), Length(max=80)])
+    email = StringField("Your e-mail address", validators=[DataRequired(), Length(max=254)])
+    handle = StringField("Your @handle", validators=[DataRequired(), Length(max=31)])
+
+
+class RegisterForm(NewPasswordMixin, FlaskForm):
+    email = StringField("Your e-mail address", validators=[Optional(), Length(max=254)])
+    display_name = StringField("Your name", validators=[DataRequired(), Length(max=80)])
+    handle = StringField("Choose an @handle", validators=[DataRequired(), Length(max=31)])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        "Type the new password again",
+        validators=[DataRequired(), EqualTo("new_password", "The two passwords differ.")],
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = StringField("Your e-mail address", validators=[DataRequired(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        "Type the new password again", validators=[DataRequired(), EqualTo("password", "The two passwords differ.")]
+    )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes for choosing several groups (readable on a phone, unlike a multi-select)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def role_choices(allowed: list[str]) -> list[tuple[str, str]]:
+    """Role options the inviter may give."""
+    return [(role, ROLE_LABELS[role]) for role in ("participant", "facilitator", "admin") if role in allowed]
+
+
+class InviteForm(FlaskForm):
+    emails = TextAreaField("E-mail addresses", validators=[Optional(), Length(max=100_000)])
+    csv_file = FileField("Or upload a CSV file")
+    role = SelectField("Role", validators=[InputRequired()])
+    groups = MultiCheckboxField("Groups they join on arrival", coerce=int, validate_choice=True)
+    note = TextAreaField("A personal note (optional)", validators=[Optional(), Length(max=500)])
+
+
+class InviteLinkForm(FlaskForm):
+    role = SelectField("Role", validators=[InputRequired()])
+    days = IntegerField("Link works for (days)", default=14,
+                        validators=[InputRequired(), NumberRange(1, MAX_LINK_DAYS)])  # fmt: skip
+    max_uses = IntegerField("Up to how many people", default=30,
+                            validators=[InputRequired(), NumberRange(1, MAX_LINK_USES)])  # fmt: skip
+    groups = MultiCheckboxField("Groups they join on arrival", coerce=int, validate_choice=True)
+    needs_approval = BooleanField("Ask me to approve each person who joins through this link")

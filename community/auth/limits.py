@@ -1,0 +1,51 @@
+"""Rate limits of the auth pages (Flask-Limiter; limits come from config, so they can change per deployment).
+
+Sign-in counts failed attempts only, per client address and per account (the submitted login, lower-cased),
+so a member who types their password right is never slowed down by someone guessing at their account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app, request
+from flask.wrappers import Response
+from flask_login import current_user
+
+from community.extensions import limiter
+
+
+def _config(key: str) -> Callable[[], str]:
+    return lambda: current_app.config[key]
+
+
+def _login_key() -> str:
+    return "account:" + (request.form.get("login") or "").strip().lstrip("@").lower()[:254]
+
+
+def _email_key() -> str:
+    return "email:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _member_key() -> str:
+    return f"member:{current_user.id}" if current_user.is_authenticated else f"address:{request.remote_addr}"
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code == 400
+
+
+def _done(response: Response) -> bool:
+    return response.status_code < 400
+
+
+signin_per_address = limiter.limit(_config("RATELIMIT_SIGNIN_ADDRESS"), methods=["POST"], deduct_when=_failed)
+signin_per_account = limiter.limit(
+    _config("RATELIMIT_SIGNIN_ACCOUNT"), key_func=_login_key, methods=["POST"], deduct_when=_failed
+)
+reset_mail_per_address = limiter.limit(_config("RATELIMIT_RESET_MAIL"), methods=["POST"])
+reset_mail_per_email = limiter.limit(_config("RATELIMIT_RESET_MAIL"), key_func=_email_key, methods=["POST"])
+# Invitations: every successful send (a batch, a link, a resend) counts once per inviter.
+invite_per_member = limiter.shared_limit(
+    _config("RATELIMIT_INVITE"), "invitations", key_func=_member_key, methods=["POST"], deduct_when=_done
+)

@@ -1,0 +1,226 @@
+"""Signing in, first-run setup, the account page (password, devices) and password reset.
+
+Sign-in and reset never reveal whether an account exists: the same answer, and a password check is run
+against a dummy hash when there is no account, so the response time does not tell either. A reset token is
+an itsdangerous signed payload carrying a fingerprint of the current password hash: it expires after
+``RESET_TOKEN_HOURS`` and dies the moment the password changes (so it is single-use).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy import delete, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from community.errors import InvalidInput, NotFound
+from community.extensions import db
+from community.models import User, UserSession
+from community.services.accounts import normalise_email, set_password, verify_password
+from community.services.mail import queue_mail
+from community.services.settings import get_setting
+from community.tokens import hash_token
+
+RESET_SALT = "community.password-reset"
+# States that may sign in (pending and suspended members then see the holding page).
+SIGN_IN_STATES = ("active", "pending", "suspended")
+_dummy_hash: str | None = None
+
+
+def _dummy_password_hash() -> str:
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = generate_password_hash("not a real password: used to keep timing even")
+    return _dummy_hash
+
+
+def find_account(login: str) -> User | None:
+    """The account whose e-mail or @handle is ``login`` (case-insensitive), if any may sign in."""
+    ident = login.strip()
+    if not ident:
+        return None
+    return db.session.scalar(
+        select(User).where(
+            or_(User.email == normalise_email(ident), User.handle == ident.lstrip("@").lower()),
+            User.state.in_(SIGN_IN_STATES),
+        )
+    )
+
+
+def authenticate(login: str, password: str) -> User | None:
+    """The member if ``login`` and ``password`` match, else None (same work either way)."""
+    user = find_account(login)
+    if user is None or not user.password_hash:
+        check_password_hash(_dummy_password_hash(), password)
+        return None
+    return user if verify_password(user, password) else None
+
+
+def community_display_name() -> str:
+    """The community's name as members see it."""
+    return get_setting("community_name") or current_app.config["COMMUNITY_NAME"]
+
+
+def base_url() -> str:
+    """The configured address for links in e-mails (never the request's Host header)."""
+    return current_app.config["BASE_URL"].rstrip("/")
+
+
+# --------------------------------------------------------------------------------------------------
+# First run
+
+
+def complete_setup(token: str, *, community_name: str, display_name: str, email: str, handle: str,
+                   password: str) -> User:  # fmt: skip
+    """Create the community manager through the one-time setup link (commits; burns the token)."""
+    from community.services import setup as setup_service
+
+    if not setup_service.setup_token_valid(token):
+        raise NotFound("This setup link is no longer valid.")
+    return setup_service.create_first_admin(
+        email=email, handle=handle, display_name=display_name, password=password, community_name=community_name
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# The account page
+
+
+def change_password(user: User, current: str, new: str, *, keep_session_token: str) -> None:
+    """Change the password (the current one is required); every other session ends (commits)."""
+    if not verify_password(user, current):
+        raise InvalidInput("That isn't your current password.", field="current_password")
+    if hmac.compare_digest(current, new):
+        raise InvalidInput("Choose a password different from the current one.", field="new_password")
+    try:
+        set_password(user, new, keep_session_token=keep_session_token)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, field="new_password") from None
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class Device:
+    """A signed-in browser as the account page lists it."""
+
+    id: int
+    label: str
+    created_at: datetime
+    last_seen_at: datetime
+    current: bool
+
+
+def describe_user_agent(agent: str) -> str:
+    """'Firefox on Windows' from a User-Agent string (a friendly guess, not a fingerprint)."""
+    lowered = agent.lower()
+    browser = next((name for key, name in (("edg/", "Edge"), ("opr/", "Opera"), ("firefox/", "Firefox"),
+                                           ("chrome/", "Chrome"), ("chromium/", "Chromium"), ("safari/", "Safari"))
+                    if key in lowered), "A browser")  # fmt: skip
+    system = next((name for key, name in (("iphone", "iPhone"), ("ipad", "iPad"), ("android", "Android"),
+                                          ("windows", "Windows"), ("mac os", "macOS"), ("linux", "Linux"))
+                   if key in lowered), "")  # fmt: skip
+    return f"{browser} on {system}" if system else browser
+
+
+def list_devices(user: User, current_token: str) -> list[Device]:
+    """The member's signed-in browsers, most recently used first."""
+    current_hash = hash_token(current_token)
+    rows = db.session.execute(
+        select(UserSession.id, UserSession.token_hash, UserSession.user_agent, UserSession.created_at,
+               UserSession.last_seen_at)
+        .where(UserSession.user_id == user.id)
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    ).all()  # fmt: skip
+    return [Device(id=r.id, label=describe_user_agent(r.user_agent), created_at=r.created_at,
+                   last_seen_at=r.last_seen_at, current=hmac.compare_digest(r.token_hash, current_hash))
+            for r in rows]  # fmt: skip
+
+
+def end_other_sessions(user: User, keep_session_token: str) -> int:
+    """Sign out everywhere else; returns how many browsers were signed out (commits)."""
+    result = db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id, UserSession.token_hash != hash_token(keep_session_token)
+        )
+    )
+    db.session.commit()
+    return int(result.rowcount or 0)
+
+
+def end_device(user: User, device_id: int) -> None:
+    """Sign one of the member's own browsers out (commits); someone else's is NotFound."""
+    result = db.session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.id == device_id)
+    )
+    if not result.rowcount:
+        raise NotFound()
+    db.session.commit()
+
+
+# --------------------------------------------------------------------------------------------------
+# Password reset
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def _fingerprint(user: User) -> str:
+    # A digest of the current hash: the token dies when the password changes, and leaks nothing of it.
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:20]
+
+
+def make_reset_token(user: User) -> str:
+    """A signed, expiring reset token bound to the member's current password."""
+    return _serializer().dumps({"u": user.id, "f": _fingerprint(user)})
+
+
+def user_for_reset_token(token: str) -> User:
+    """The member a valid reset token belongs to; InvalidInput if it is wrong, expired or used."""
+    expired = InvalidInput("This password reset link has expired or has already been used.", field="token")
+    try:
+        data = _serializer().loads(token, max_age=int(current_app.config["RESET_TOKEN_HOURS"] * 3600))
+    except BadData:  # wrong, tampered or expired
+        raise expired
+    if not isinstance(data, dict):
+        raise expired
+    user = db.session.get(User, data.get("u"))
+    if user is None or user.state not in SIGN_IN_STATES or not hmac.compare_digest(
+        str(data.get("f", "")), _fingerprint(user)
+    ):
+        raise expired
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if an account has this address; silently nothing otherwise (commits)."""
+    user = db.session.scalar(
+        select(User).where(User.email == normalise_email(email), User.state.in_(SIGN_IN_STATES))
+    )
+    if user is None:
+        return
+    hours = current_app.config["RESET_TOKEN_HOURS"]
+    link = f"{base_url()}/reset/{make_reset_token(user)}"
+    name = community_display_name()
+    text = (
+        f"Hello {user.display_name},\n\n"
+        f"Someone (hopefully you) asked to reset your password for {name}.\n"
+        f"Choose a new password here (the link works once, for {hours} hour{'s' if hours != 1 else ''}):\n\n"
+        f"{link}\n\n"
+        "If you didn't ask for this, you can ignore this e-mail: your password stays as it is.\n"
+    )
+    queue_mail(user.email, f"Reset your password for {name}", text)
+    db.session.commit()
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password through a reset link; every session of the member ends (commits)."""
+    user = user_for_reset_token(token)
+    set_password(user, new_password)
+    db.session.commit()
+    return user

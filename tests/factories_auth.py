@@ -1,0 +1,55 @@
+"""Test helpers for sign-in, reset and invitations: read links back out of the outbox."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from community.extensions import db
+from community.models import OutboxMessage, User
+from community.services import invitations
+
+LINK_RE = re.compile(r"(https?://\S+?/(join|reset)/(\S+))")
+
+
+def mails_to(address: str) -> list[OutboxMessage]:
+    """Outbox messages to ``address``, oldest first."""
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == address)
+                                   .order_by(OutboxMessage.id)))  # fmt: skip
+
+
+def link_in(message: OutboxMessage) -> str:
+    """The first join or reset link in a message."""
+    match = LINK_RE.search(message.body_text)
+    assert match, message.body_text
+    return match.group(1)
+
+
+def token_in(message: OutboxMessage) -> str:
+    """The token of the first join or reset link in a message."""
+    match = LINK_RE.search(message.body_text)
+    assert match, message.body_text
+    return match.group(3)
+
+
+def invite(actor: User, email: str, *, role: str = "participant", group_ids: list[int] | None = None,
+           note: str = "", name: str = "") -> str:  # fmt: skip
+    """Invite one address through the service; returns the token from the e-mail."""
+    from tests.factories import acting
+
+    outcomes = invitations.invite_people(acting(actor), [invitations.InviteLine(1, email, name)], role=role,
+                                         group_ids=group_ids, note=note)  # fmt: skip
+    assert outcomes[0].invited, outcomes
+    return token_in(mails_to(email.lower())[-1])
+
+
+def make_link(actor: User, **kwargs: object) -> str:
+    """A cohort link's token (``days`` 14 and ``max_uses`` 30 unless given)."""
+    from tests.factories import acting
+
+    kwargs.setdefault("role", "participant")
+    kwargs.setdefault("days", 14)
+    kwargs.setdefault("max_uses", 30)
+    _, url = invitations.create_link(acting(actor), **kwargs)  # type: ignore[arg-type]
+    return url.rsplit("/", 1)[1]
