@@ -454,6 +454,16 @@ def can_close_comments(user: Any, topic: Topic) -> bool:
     )
 
 
+def can_manage_blog_post(user: Any, topic: Topic) -> bool:
+    """Publish, schedule and unpublish a blog post: its author alone."""
+    return topic.kind == "blog" and is_member(user) and topic.author_id == user.id and topic.deleted_at is None
+
+
+def can_blog_to_group(user: Any, group: Group) -> bool:
+    """Share a blog post with a group: only one the member belongs to, while it is not archived."""
+    return is_member(user) and group.id in user.group_roles and not group.is_archived
+
+
 # --------------------------------------------------------------------------------------------------
 # SQL filters for listings: every listing, count, search, feed and e-mail builds on these.
 

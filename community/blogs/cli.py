@@ -1,0 +1,18 @@
+"""Blog commands: publishing scheduled posts (also run by the embedded background loop)."""
+
+from __future__ import annotations
+
+import click
+
+from community.blogs import bp
+from community.services.blogs import publish_due_posts
+from community.services.mail import register_periodic_job
+
+register_periodic_job(publish_due_posts, every=30.0)
+
+
+@bp.cli.command("publish-scheduled")
+def publish_scheduled_command() -> None:
+    """Publish the scheduled blog posts whose time has come (run it from cron when not embedded)."""
+    count = publish_due_posts()
+    click.echo(f"Published {count} scheduled post{'' if count == 1 else 's'}.")

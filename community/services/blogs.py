@@ -1,0 +1,335 @@
+"""Member blogs: writing, drafts and scheduling, comments, likes, featuring, closing, feed tokens.
+
+A blog post is a Topic of kind ``blog`` (no board; ``group_id`` is the group it is shared to, or NULL for
+the whole community); its opening Post holds the body and comments are Posts of kind ``comment``
+threaded by ``parent_id``. The shared rules for text, counters and revisions live in services.posts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from typing import IO
+
+from sqlalchemy import delete, select, update
+
+from community.database import upsert
+from community.errors import Forbidden, InvalidInput, NotFound
+from community.extensions import db
+from community.markup import render_markdown
+from community.models import Group, Post, Reaction, Tag, Topic, TopicTag, Upload, User, utcnow
+from community.permissions import (
+    can_blog_to_group,
+    can_close_comments,
+    can_edit_post,
+    can_feature,
+    can_manage_blog_post,
+    can_moderate_topic,
+    can_react,
+    can_reply,
+    can_view_post,
+    is_member,
+)
+from community.services import posts
+from community.services.audit import record
+from community.services.images import save_image
+from community.tokens import new_token
+
+UPLOAD_REF_RE = re.compile(r"/uploads/([0-9a-f]{32}\.(?:png|jpg))")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Writing
+
+
+def _audience(actor: User, group: Group | None) -> Group | None:
+    if group is not None and not can_blog_to_group(actor, group):
+        raise InvalidInput("You can share a post only with a group you belong to.", field="group_id")
+    return group
+
+
+def _check_schedule(publish_at: datetime | None, now: datetime) -> datetime:
+    if publish_at is None:
+        raise InvalidInput("Please choose the date and time to publish.", field="publish_at")
+    if publish_at <= now:
+        raise InvalidInput("That time has already passed: choose a time in the future.", field="publish_at")
+    return publish_at
+
+
+def write_post(actor: User, *, title: str, body: str, tags: str | Iterable[str] | None = None,
+               group: Group | None = None, action: str = "draft", publish_at: datetime | None = None,
+               cover: IO[bytes] | None = None, now: datetime | None = None) -> Topic:  # fmt: skip
+    """Write a blog post: ``action`` is draft, publish or schedule (with ``publish_at``). Commits."""
+    if not is_member(actor):
+        raise Forbidden("Only members can write blog posts.")
+    now = now or utcnow()
+    # Validate everything cheap before touching files, so bad input stores nothing.
+    posts.clean_title(title)
+    posts.clean_body(body)
+    posts.parse_tags(tags)
+    group = _audience(actor, group)
+    status = {"draft": "draft", "publish": "published", "schedule": "scheduled"}.get(action)
+    if status is None:
+        raise InvalidInput("Choose to save a draft, publish or schedule.", field="action")
+    if status == "scheduled":
+        publish_at = _check_schedule(publish_at, now)
+    cover_upload = _save_cover(actor, cover) if cover is not None else None
+    topic = posts.create_topic(actor, kind="blog", title=title, body=body, group=group, tags=tags, status=status,
+                               publish_at=publish_at if status == "scheduled" else None, commit=False)  # fmt: skip
+    if cover_upload is not None:
+        cover_upload.topic_id = topic.id
+        topic.cover_path = cover_upload.name
+    _attach_inline_images(actor, topic, body)
+    db.session.commit()
+    return topic
+
+
+def _save_cover(actor: User, cover: IO[bytes], topic_id: int | None = None) -> Upload:
+    try:
+        return save_image(actor, cover, "cover", topic_id=topic_id)
+    except InvalidInput as err:
+        raise InvalidInput(err.message, field="cover") from err
+
+
+def update_post(actor: User, topic: Topic, opening: Post, *, title: str, body: str,
+                tags: str | Iterable[str] | None = None, group: Group | None = None,
+                base_revision: int | None = None, cover: IO[bytes] | None = None,
+                remove_cover: bool = False, action: str = "save", publish_at: datetime | None = None,
+                now: datetime | None = None) -> Topic:  # fmt: skip
+    """Edit a blog post, then (for a draft) keep it, publish it or schedule it (``action``). Commits.
+
+    Drafts change in place; published posts keep revisions, and a stale edit raises Conflict."""
+    if not can_edit_post(actor, opening, topic) or opening.topic_id != topic.id or opening.number != 1:
+        raise Forbidden("You can't edit this post.")
+    new_title = posts.clean_title(title)
+    new_body = posts.clean_body(body)
+    tag_names = posts.parse_tags(tags)
+    if action in ("publish", "schedule") and not can_manage_blog_post(actor, topic):
+        raise Forbidden("Only the author can publish this post.")
+    if action == "schedule":
+        publish_at = _check_schedule(publish_at, now or utcnow())
+    if group is not None and group.id != topic.group_id:
+        _audience(actor, group)
+    if cover is not None:
+        topic.cover_path = _save_cover(actor, cover, topic.id).name
+    elif remove_cover:
+        topic.cover_path = None
+    if topic.author_id == actor.id:
+        topic.group_id = group.id if group is not None else None
+    _attach_inline_images(actor, topic, new_body)
+    current_tags = list(db.session.scalars(
+        select(Tag.name).join(TopicTag, TopicTag.tag_id == Tag.id).where(TopicTag.topic_id == topic.id)
+    ))  # fmt: skip
+    tags_changed = sorted(current_tags) != sorted(tag_names)
+    if topic.status != "published":
+        # A draft is the author's notebook: no revisions, no "edited" mark until it is out.
+        topic.title = new_title
+        opening.body, opening.body_html = new_body, render_markdown(new_body)
+        if tags_changed:
+            posts.set_tags(topic, tag_names)
+        if action == "publish":
+            posts.publish_topic(actor, topic, commit=False)
+        elif action == "schedule":
+            topic.status, topic.publish_at = "scheduled", publish_at
+        elif action == "draft":
+            topic.status, topic.publish_at = "draft", None
+        db.session.commit()
+        return topic
+    posts.edit_post(actor, opening, topic, new_body, title=new_title, base_revision=base_revision,
+                    tags=tag_names if tags_changed else None)  # fmt: skip
+    db.session.commit()  # edit_post returns without committing when the text did not change
+    return topic
+
+
+def _attach_inline_images(actor: User, topic: Topic, body: str) -> None:
+    """The author's unattached inline images named in the body now belong to the post (and its audience)."""
+    names = set(UPLOAD_REF_RE.findall(body))
+    if names:
+        db.session.execute(
+            update(Upload)
+            .where(Upload.name.in_(names), Upload.owner_id == actor.id, Upload.purpose == "inline",
+                   Upload.topic_id.is_(None))
+            .values(topic_id=topic.id)
+        )  # fmt: skip
+
+
+def upload_inline_image(actor: User, stream: IO[bytes], alt: str = "") -> tuple[Upload, str]:
+    """Store an inline image (seen by its uploader alone until a post uses it); returns it and its Markdown."""
+    if not is_member(actor):
+        raise Forbidden("Only members can upload images.")
+    upload = save_image(actor, stream, "inline")
+    db.session.commit()
+    alt = re.sub(r"[\[\]\n\r]", " ", alt or "").strip()[:120] or "image"
+    return upload, f"![{alt}](/uploads/{upload.name})"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Publishing
+
+
+def publish(actor: User, topic: Topic) -> Topic:
+    """Publish a draft or scheduled post now (its author). Commits."""
+    if not can_manage_blog_post(actor, topic):
+        raise Forbidden("Only the author can publish this post.")
+    return posts.publish_topic(actor, topic)
+
+
+def schedule(actor: User, topic: Topic, publish_at: datetime | None, *, now: datetime | None = None) -> Topic:
+    """Schedule a draft (or reschedule) for a later time. Commits."""
+    if not can_manage_blog_post(actor, topic):
+        raise Forbidden("Only the author can schedule this post.")
+    if topic.status == "published":
+        raise InvalidInput("This post is already published: unpublish it first.", field="publish_at")
+    topic.publish_at = _check_schedule(publish_at, now or utcnow())
+    topic.status = "scheduled"
+    db.session.commit()
+    return topic
+
+
+def unpublish(actor: User, topic: Topic) -> Topic:
+    """Take a post back to draft (or cancel its schedule): only its author sees it again. Commits."""
+    if not can_manage_blog_post(actor, topic):
+        raise Forbidden("Only the author can unpublish this post.")
+    was_published = topic.status == "published"
+    topic.status, topic.publish_at = "draft", None
+    if was_published:
+        db.session.execute(update(User).where(User.id == topic.author_id).values(post_count=User.post_count - 1))
+    db.session.commit()
+    return topic
+
+
+def publish_due_posts(now: datetime | None = None, limit: int = 100) -> int:
+    """Publish every scheduled blog post whose time has come; returns how many. Safe to run concurrently:
+    rows are locked and skipped by other workers on PostgreSQL; SQLite writers queue (BEGIN IMMEDIATE)."""
+    from community.database import writing
+
+    now = now or utcnow()
+    with writing():
+        due = list(db.session.scalars(
+            select(Topic)
+            .where(Topic.kind == "blog", Topic.status == "scheduled", Topic.publish_at <= now)
+            .order_by(Topic.publish_at, Topic.id).limit(limit)
+            .with_for_update(skip_locked=True)
+        ))  # fmt: skip
+        for topic in due:
+            author = db.session.get(User, topic.author_id)
+            posts.publish_topic(author, topic, commit=False)  # type: ignore[arg-type]
+        db.session.commit()
+    return len(due)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Comments
+
+
+def add_comment(actor: User, topic: Topic, body: str, parent_id: int | None = None) -> Post:
+    """Comment on a post, or reply to a comment of the same post. Commits."""
+    if topic.kind != "blog":
+        raise NotFound()
+    if not can_reply(actor, topic):
+        if topic.closed_at is not None:
+            raise Forbidden("Comments are closed on this post.")
+        raise Forbidden("You can't comment on this post.")
+    parent = None
+    if parent_id is not None:
+        parent = db.session.get(Post, parent_id)
+        if (parent is None or parent.topic_id != topic.id or parent.number == 1 or parent.deleted_at is not None
+                or not can_view_post(actor, parent, topic)):  # fmt: skip
+            raise InvalidInput("You can only reply to a comment on this same post.", field="parent_id")
+    return posts.add_post(actor, topic, body, kind="comment", parent=parent)
+
+
+def set_comments_closed(actor: User, topic: Topic, closed: bool) -> None:
+    """Close or reopen comments on a post (its author or a moderator). Commits."""
+    if not can_close_comments(actor, topic):
+        raise Forbidden("You can't close comments on this post.")
+    topic.closed_at = utcnow() if closed else None
+    if topic.author_id != actor.id:
+        record(actor, "blog.close" if closed else "blog.reopen", topic, group_id=topic.group_id)
+    db.session.commit()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Likes, featuring, moderation
+
+
+def set_like(actor: User, post: Post, topic: Topic, liked: bool) -> None:
+    """Like (or undo a like of) a post or comment: one per member; counters move only on a real change."""
+    if not can_react(actor, post, topic):
+        raise Forbidden("You can't like this post.")
+    table = Reaction.__table__
+    if liked:
+        stmt = upsert(table, db.session.get_bind().dialect.name).values(
+            post_id=post.id, user_id=actor.id, kind="like", created_at=utcnow()
+        )
+        changed = db.session.execute(
+            stmt.on_conflict_do_nothing(index_elements=["post_id", "user_id", "kind"]).returning(table.c.id)
+        ).first()
+    else:
+        changed = db.session.execute(
+            delete(Reaction).where(Reaction.post_id == post.id, Reaction.user_id == actor.id, Reaction.kind == "like")
+            .returning(Reaction.id)
+        ).first()  # fmt: skip
+    if changed is not None:
+        delta = 1 if liked else -1
+        db.session.execute(update(Post).where(Post.id == post.id).values(like_count=Post.like_count + delta))
+        if post.number == 1:
+            db.session.execute(update(Topic).where(Topic.id == topic.id).values(like_count=Topic.like_count + delta))
+    db.session.commit()
+
+
+def set_featured(actor: User, topic: Topic, featured: bool) -> None:
+    """Feature a good post at the top of the blog index, or stop featuring it. Commits."""
+    if not can_feature(actor, topic):
+        raise Forbidden("Only facilitators can feature posts.")
+    topic.featured = featured
+    record(actor, "blog.feature" if featured else "blog.unfeature", topic, group_id=topic.group_id)
+    db.session.commit()
+
+
+def set_hidden(actor: User, topic: Topic, hidden: bool, reason: str = "") -> None:
+    """A moderator hides a whole blog post (kept; its author and moderators still see it) or restores it."""
+    if not can_moderate_topic(actor, topic):
+        raise Forbidden("Only moderators can hide posts.")
+    topic.hidden_at = utcnow() if hidden else None
+    record(actor, "blog.hide" if hidden else "blog.restore", topic, reason=reason, group_id=topic.group_id)
+    db.session.commit()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Feed tokens
+
+
+def regenerate_feed_token(actor: User) -> str:
+    """A new personal feed token; the old one stops working at once. Commits."""
+    token = new_token(24)
+    db.session.execute(update(User).where(User.id == actor.id).values(feed_token=token))
+    db.session.commit()
+    return token
+
+
+def ensure_feed_token(actor: User) -> str:
+    """The member's feed token, created on first use (a short write of its own: a page view calls it)."""
+    from community.database import writing
+
+    if actor.feed_token:
+        return actor.feed_token
+    with writing(), db.engine.begin() as conn:
+        conn.execute(
+            update(User).where(User.id == actor.id, User.feed_token.is_(None)).values(feed_token=new_token(24))
+        )
+        return str(conn.execute(select(User.feed_token).where(User.id == actor.id)).scalar_one())
+
+
+def user_for_feed_token(token: str | None) -> User:
+    """The active member a feed token belongs to, with group roles loaded; NotFound otherwise."""
+    from community.auth_session import load_group_roles
+
+    if not token or len(token) > 64:
+        raise NotFound()
+    user = db.session.scalar(select(User).where(User.feed_token == token))
+    if user is None or not is_member(user):
+        raise NotFound()
+    load_group_roles(user)
+    return user
