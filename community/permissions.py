@@ -603,6 +603,37 @@ def access_invitation(user: Any, invitation_id: int) -> Invitation:
     return invitation
 
 
+def can_follow_member(user: Any, member: User) -> bool:
+    """Follow another member whose profile the viewer may see (not oneself)."""
+    return can_view_profile(user, member) and member.id != user.id
+
+
+def access_watch_target(user: Any, target_type: str, target_id: int) -> Any:
+    """What a member asks to watch or follow (topic, board, group, blog, tag, member), if they may see it;
+    NotFound otherwise (so watching cannot probe private things)."""
+    from community.models import Tag
+
+    if target_type == "topic":
+        return access_topic(user, target_id)
+    if target_type == "board":
+        return access_board(user, target_id)
+    if target_type == "group":
+        group = db.session.get(Group, target_id)
+        if group is None or not can_see_group(user, group):
+            raise NotFound("No such group.")
+        return group
+    if target_type in ("member", "blog"):
+        member = db.session.get(User, target_id)
+        if member is None or not can_view_profile(user, member):
+            raise NotFound("No such member.")
+        return member
+    if target_type == "tag" and is_member(user):
+        tag = db.session.get(Tag, target_id)
+        if tag is not None:
+            return tag
+    raise NotFound("Not found.")
+
+
 def require(allowed: bool, message: str = "You can't do that here.") -> None:
     """Raise Forbidden unless ``allowed`` (for things the viewer can see but not do)."""
     if not allowed:

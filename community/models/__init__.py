@@ -18,9 +18,25 @@ from community.models.content import (
     Vote,
 )
 from community.models.group import GROUP_ROLES, VISIBILITIES, Group, Membership
+from community.models.social import (
+    ACTIVITY_KINDS,
+    DELIVERIES,
+    NOTIFICATION_KINDS,
+    Activity,
+    DigestSent,
+    Notification,
+    PostHashtag,
+)
 from community.models.user import ROLE_LABELS, ROLES, STATES, Setting, User, UserSession
 
 __all__ = [
+    "ACTIVITY_KINDS",
+    "DELIVERIES",
+    "NOTIFICATION_KINDS",
+    "Activity",
+    "DigestSent",
+    "Notification",
+    "PostHashtag",
     "GROUP_ROLES",
     "REACTIONS",
     "ROLES",

@@ -3,3 +3,6 @@
 from flask import Blueprint
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+# The receivers that turn content events into notifications and feed entries connect on import.
+from community.services import feed, notify_events  # noqa: E402,F401

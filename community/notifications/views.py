@@ -1,3 +1,91 @@
-"""Views of the notifications blueprint."""
+"""Notifications: the list under the bell, marking read, preferences, unsubscribe and handle lookup."""
 
-from community.notifications import bp  # noqa: F401
+from __future__ import annotations
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from community.extensions import csrf
+from community.notifications import bp
+from community.notifications.forms import EmptyForm, PreferencesForm
+from community.services import notifications as service
+from community.services import social
+
+
+@bp.record_once
+def _register_bell(state: object) -> None:
+    """The bell in base.html reads its unread count from this provider."""
+    state.app.extensions["community.unread_notifications"] = service.unread_count  # type: ignore[attr-defined]
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 18 else None
+
+
+@bp.get("")
+def index() -> ResponseReturnValue:
+    """The member's notifications, newest first."""
+    page = service.list_notifications(current_user, before=_int_arg("before"))
+    return render_template("notifications/index.html", page=page, form=EmptyForm())
+
+
+@bp.get("/<int:notification_id>")
+def open_notification(notification_id: int) -> ResponseReturnValue:
+    """Follow a notification: mark it read and go to what it is about."""
+    note = service.access_notification(current_user, notification_id)
+    service.mark_read_quietly(current_user, note)
+    return redirect(service.target_path(note))
+
+
+@bp.post("/<int:notification_id>/read")
+def read(notification_id: int) -> ResponseReturnValue:
+    """Mark one notification read."""
+    note = service.access_notification(current_user, notification_id)
+    if EmptyForm().validate_on_submit():
+        service.mark_read(current_user, note)
+    return redirect(url_for("notifications.index"))
+
+
+@bp.post("/read-all")
+def read_all() -> ResponseReturnValue:
+    """Mark every notification read."""
+    if EmptyForm().validate_on_submit():
+        service.mark_all_read(current_user)
+        flash("All caught up.", "success")
+    return redirect(url_for("notifications.index"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings() -> ResponseReturnValue:
+    """Choose, per kind, how to be told: in the page, by e-mail at once, in a digest, or not at all."""
+    form = PreferencesForm(data=service.preferences(current_user))
+    if request.method == "POST":
+        form = PreferencesForm()
+        if not form.validate_on_submit():
+            return render_template("notifications/settings.html", form=form), 400
+        service.set_preferences(current_user, form.choices())
+        flash("Your notification settings are saved.", "success")
+        return redirect(url_for("notifications.settings"))
+    return render_template("notifications/settings.html", form=form)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str) -> ResponseReturnValue:
+    """One-click unsubscribe from an e-mail (GET confirms; POST, also sent by mail programs, switches off)."""
+    _user, kind = service.read_unsubscribe_token(token)
+    label = service.kind_label(kind)
+    if request.method == "POST":
+        # Mail programs POST "List-Unsubscribe=One-Click" without our CSRF token (the signed token is the proof).
+        service.unsubscribe(token)
+        return render_template("notifications/unsubscribed.html", label=label, done=True)
+    return render_template("notifications/unsubscribed.html", label=label, done=False, token=token)
+
+
+@bp.get("/handles")
+def handles() -> ResponseReturnValue:
+    """Handle autocomplete for @mentions in the editor: JSON of matching active members."""
+    found = social.autocomplete(request.args.get("q", ""))
+    return jsonify([{"handle": u.handle, "name": u.display_name} for u in found])

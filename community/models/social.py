@@ -1,0 +1,123 @@
+"""The social layer's tables: notifications, the activity stream and sent digests.
+
+Follows and watches are ``Subscription`` rows (content.py): target_type ``member`` is "I follow this
+person"; topic, board, group, blog (target_id = the blog's author) and tag are "I watch this".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from community.extensions import db
+from community.models.base import UTCDateTime, utcnow
+from community.models.content import Post, Topic
+from community.models.group import Group
+from community.models.user import User
+
+#: What a notification is about; each member picks a delivery per kind (see services.notifications).
+NOTIFICATION_KINDS = {
+    "reply": "Replies to your discussions and posts",
+    "mention": "Someone mentions you with @",
+    "answer": "Answers to your questions",
+    "accepted": "Your answer is accepted",
+    "comment": "Comments on your blog posts",
+    "watched": "New posts in things you watch or people you follow",
+    "join_request": "Requests to join a group you facilitate",
+    "report": "Reports of posts in a group you facilitate",
+    "invitation": "Invitations to join a group",
+}
+#: in the page only / e-mail at once / daily digest / weekly digest / off
+DELIVERIES = {
+    "web": "In the page only",
+    "email": "E-mail me at once",
+    "daily": "In a daily e-mail digest",
+    "weekly": "In a weekly e-mail digest",
+    "off": "Off",
+}
+
+
+class Notification(db.Model):
+    """Something a member should know about, shown under the bell (and perhaps e-mailed)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20))
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    # For kinds that are not about a post (join requests, invitations): where the bell leads.
+    url: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise_on_sql")
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="raise_on_sql")
+    topic: Mapped[Topic | None] = relationship(lazy="raise_on_sql")
+    post: Mapped[Post | None] = relationship(lazy="raise_on_sql")
+    group: Mapped[Group | None] = relationship(lazy="raise_on_sql")
+
+    __table_args__ = (
+        Index("ix_notifications_user_id_desc", "user_id", "id"),
+        Index("ix_notifications_user_unread", "user_id", "read_at"),
+        Index("ix_notifications_user_created", "user_id", "created_at"),
+    )
+
+
+#: Feed entry kinds: topic (a new discussion, blog post or question), post (a reply, answer or comment),
+#: accepted (an answer accepted), joined (a new member), joined_group (someone joined a group).
+ACTIVITY_KINDS = ("topic", "post", "accepted", "joined", "joined_group")
+
+
+class Activity(db.Model):
+    """One entry of the activity feed. Visibility is never stored here: the feed joins the live Topic and
+    Post and applies ``permissions.visible_*``, so a hidden, deleted or moved post disappears at once."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User] = relationship(lazy="raise_on_sql")
+    topic: Mapped[Topic | None] = relationship(lazy="raise_on_sql")
+    post: Mapped[Post | None] = relationship(lazy="raise_on_sql")
+    group: Mapped[Group | None] = relationship(lazy="raise_on_sql")
+
+    __table_args__ = (
+        Index("ix_activities_group_id", "group_id", "id"),
+        Index("ix_activities_actor_id", "actor_id", "id"),
+    )
+
+
+class DigestSent(db.Model):
+    """A digest that went out, so the same period is never sent twice."""
+
+    __tablename__ = "digests_sent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    frequency: Mapped[str] = mapped_column(String(10))  # daily | weekly
+    period: Mapped[str] = mapped_column(String(20))  # 2026-11-25 or 2026-W48
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "frequency", "period"),)
+
+
+class PostHashtag(db.Model):
+    """A #hashtag written in a post's text (tag pages list these with the topics tagged explicitly)."""
+
+    __tablename__ = "post_hashtags"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), index=True)

@@ -1,0 +1,97 @@
+"""Receivers of the content events that tell members about replies, answers, mentions and what they watch.
+
+They run inside the writing service's transaction (see ``community.events``) and never commit. Within one
+event a member is told once, by the most specific kind: a mention before a reply before "new in something
+you watch".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+
+from community import events
+from community.extensions import db
+from community.markup import extract_hashtags, extract_mentions
+from community.models import Post, PostHashtag, Tag, Topic, TopicTag, User
+from community.services.notifications import blocked_by, notify
+from community.services.social import watchers
+
+
+def _mention(post: Post, topic: Topic, actor: User, handles: set[str], told: set[int]) -> None:
+    if not handles:
+        return
+    ids = set(db.session.scalars(select(User.id).where(User.handle.in_(sorted(handles)[:50]))))
+    ids -= blocked_by(ids, actor.id)
+    notify(ids, "mention", actor, topic=topic, post=post, skip=told)
+
+
+def _sync_hashtags(post: Post, topic: Topic) -> set[str]:
+    """Keep the post's #hashtags in ``post_hashtags`` (the tag pages read them); returns them."""
+    names = {n for n in extract_hashtags(post.body) if len(n) <= 40}
+    db.session.execute(delete(PostHashtag).where(PostHashtag.post_id == post.id))
+    if names:
+        db.session.execute(insert(PostHashtag), [{"post_id": post.id, "tag": n, "topic_id": topic.id} for n in names])
+    return names
+
+
+def _topic_targets(topic: Topic, actor: User, hashtags: set[str]) -> list[tuple[str, int | None]]:
+    tag_ids = set(db.session.scalars(select(TopicTag.tag_id).where(TopicTag.topic_id == topic.id)))
+    if hashtags:
+        tag_ids |= set(db.session.scalars(select(Tag.id).where(Tag.name.in_(sorted(hashtags)))))
+    targets: list[tuple[str, int | None]] = [
+        ("board", topic.board_id), ("group", topic.group_id), ("member", topic.author_id),
+    ]  # fmt: skip
+    if topic.kind == "blog":
+        targets.append(("blog", topic.author_id))
+    targets.extend(("tag", t) for t in tag_ids)
+    return targets
+
+
+@events.topic_published.connect
+def on_topic_published(topic: Topic, actor: User, post: Post | None = None, **_: Any) -> None:
+    """A new discussion, question or blog post: mentions, then watchers of its board, group, blog, tags."""
+    if post is None:
+        return
+    told: set[int] = set()
+    hashtags = _sync_hashtags(post, topic)
+    _mention(post, topic, actor, extract_mentions(post.body), told)
+    notify(watchers(_topic_targets(topic, actor, hashtags)), "watched", actor, topic=topic, post=post, skip=told)
+
+
+def _direct_kind(topic: Topic, post: Post) -> str:
+    if topic.kind == "question" and post.kind == "answer":
+        return "answer"
+    if topic.kind == "blog":
+        return "comment"
+    return "reply"
+
+
+@events.post_created.connect
+def on_post_created(post: Post, actor: User, topic: Topic, **_: Any) -> None:
+    """A reply, answer or comment: mentions, the parent post's author, the topic's author, watchers."""
+    told: set[int] = set()
+    _sync_hashtags(post, topic)
+    _mention(post, topic, actor, extract_mentions(post.body), told)
+    if post.parent_id is not None:
+        parent_author = db.session.scalar(select(Post.author_id).where(Post.id == post.parent_id))
+        if parent_author is not None:
+            notify([parent_author], "reply", actor, topic=topic, post=post, skip=told)
+    notify([topic.author_id], _direct_kind(topic, post), actor, topic=topic, post=post, skip=told)
+    notify(watchers([("topic", topic.id)]), "watched", actor, topic=topic, post=post, skip=told)
+
+
+@events.post_edited.connect
+def on_post_edited(post: Post, actor: User, topic: Topic, old_body: str = "", **_: Any) -> None:
+    """An edit: only members newly mentioned are told."""
+    _sync_hashtags(post, topic)
+    new = extract_mentions(post.body) - extract_mentions(old_body)
+    _mention(post, topic, actor, new, set())
+
+
+@events.answer_accepted.connect
+def on_answer_accepted(topic: Topic, actor: User, post: Post | None = None, **_: Any) -> None:
+    """An accepted answer: its author is told."""
+    if post is not None:
+        notify([post.author_id], "accepted", actor, topic=topic, post=post)

@@ -1,0 +1,78 @@
+"""Notification and digest e-mails: plain text and HTML from templates, links on ``BASE_URL``, and a signed
+one-click unsubscribe link (also in the List-Unsubscribe headers). Mail is queued in the outbox in the
+caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from community.markup import plain_excerpt
+from community.models import Group, Post, Topic, User
+from community.services.mail import queue_mail
+
+SUBJECTS = {
+    "reply": "{actor} replied to you: {title}",
+    "mention": "{actor} mentioned you: {title}",
+    "answer": "{actor} answered your question: {title}",
+    "accepted": "Your answer was accepted: {title}",
+    "comment": "{actor} commented on your blog post: {title}",
+    "watched": "New in something you follow: {title}",
+    "join_request": "{actor} asks to join {group}",
+    "report": "A post was reported in {group}",
+    "invitation": "{actor} invited you to join {group}",
+}
+
+
+def path_for(endpoint: str, **values: Any) -> str:
+    """A URL path for an endpoint, outside any request too (CLI, worker)."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def external(path: str) -> str:
+    """An absolute link on the configured ``BASE_URL``."""
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def _render(name: str, **context: Any) -> str:
+    # The Jinja environment directly: no request, so no context processors (and .html autoescapes).
+    return current_app.jinja_env.get_template(name).render(**context)
+
+
+def _unsubscribe_headers(url: str) -> dict[str, str]:
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def send_templated(user: User, unsubscribe_kind: str, subject: str, template: str, **context: Any) -> None:
+    """Queue ``template``.txt and .html to the member with the unsubscribe link for ``unsubscribe_kind``."""
+    from community.services.notifications import kind_label, unsubscribe_token
+
+    unsubscribe_url = external(path_for("notifications.unsubscribe", token=unsubscribe_token(user, unsubscribe_kind)))
+    context.update(
+        subject=subject, user=user, unsubscribe_url=unsubscribe_url, unsubscribe_label=kind_label(unsubscribe_kind),
+        settings_url=external(path_for("notifications.settings")),
+        community_name=current_app.config["COMMUNITY_NAME"],
+    )  # fmt: skip
+    text = _render(f"{template}.txt", **context)
+    html = _render(f"{template}.html", **context)
+    queue_mail(user.email, subject, text, html, headers=_unsubscribe_headers(unsubscribe_url))
+
+
+def mail_notification(user: User, kind: str, actor: User | None, *, topic: Topic | None, post: Post | None,
+                      group: Group | None, url: str) -> None:  # fmt: skip
+    """Queue the e-mail for one notification delivered "at once"."""
+    if post is not None:
+        link = external(path_for("feed.post_link", post_id=post.id))
+    elif url:
+        link = external(url)
+    else:
+        link = external(path_for("notifications.index"))
+    subject = SUBJECTS[kind].format(
+        actor=actor.display_name if actor is not None else "Someone",
+        title=topic.title if topic is not None else "",
+        group=group.name if group is not None else "your group",
+    )
+    excerpt = plain_excerpt(post.body, 300) if post is not None else ""
+    send_templated(user, kind, subject, "notifications/email/notification", link=link,
+                   excerpt=excerpt, actor=actor, topic=topic, kind=kind)  # fmt: skip

@@ -1,0 +1,127 @@
+"""Notifications: who is told about what, only when they may see it, never the actor; e-mail and unsubscribe."""
+
+from sqlalchemy import select
+
+from community.extensions import db
+from community.models import Notification, OutboxMessage, User
+from community.services import notifications, posts
+from tests.factories import acting, load_post
+from tests.factories_groups import make_group
+from tests.factories_social import discussion, opening, question, reply
+
+
+def _notes(user: User) -> list[tuple[str, int | None]]:
+    db.session.expire_all()
+    return [(n.kind, n.post_id) for n in db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id))]
+
+
+def test_reply_notifies_the_topic_author_not_the_actor(fran, pat):
+    topic = discussion(pat)
+    post = reply(fran, topic, "I agree")
+    reply(pat, topic, "Thanks")  # the author replying in their own topic is not told about it
+    assert _notes(pat) == [("reply", post.id)]
+    assert _notes(fran) == []
+
+
+def test_reply_to_a_post_notifies_its_author(fran, pat, sam):
+    topic = discussion(pat)
+    first = reply(fran, topic, "First")
+    second = reply(sam, topic, "Replying to Fran", parent=first)
+    assert _notes(fran) == [("reply", second.id)]
+    assert ("reply", second.id) in _notes(pat)
+
+
+def test_answer_accept_and_blog_comment_kinds(fran, pat, sam):
+    q = question(pat)
+    answer = reply(sam, q, "Start small.", kind="answer")
+    assert _notes(pat) == [("answer", answer.id)]
+    from community import events
+
+    with db.session.no_autoflush:
+        events.answer_accepted.send(q, actor=acting(pat), post=answer)
+    db.session.commit()
+    assert _notes(sam) == [("accepted", answer.id)]
+    blog = posts.create_topic(acting(fran), kind="blog", title="My week", body="Notes")
+    comment = reply(pat, blog, "Lovely", kind="comment")
+    assert _notes(fran) == [("comment", comment.id)]
+
+
+def test_mention_notifies_once_and_only_who_may_see(fran, pat, sam, mallory):
+    group = make_group(fran, "private", members=[pat])
+    topic = discussion(pat, group, body="Hello @fran and @mallory and @nobody")
+    assert _notes(fran) == [("mention", opening(topic).id)]
+    assert _notes(mallory) == []  # outside the private group: never told
+    post = reply(fran, topic, "@pat see this")  # a mention and a reply: one notification, the mention
+    assert _notes(pat) == [("mention", post.id)]
+    assert _notes(sam) == []
+
+
+def test_an_edit_notifies_only_new_mentions(fran, pat, sam):
+    topic = discussion(pat, body="Hi @fran")
+    post = load_post(pat, opening(topic).id)
+    posts.edit_post(acting(pat), post, post.topic, "Hi @fran and @sam")
+    assert len(_notes(fran)) == 1
+    assert _notes(sam) == [("mention", post.id)]
+
+
+def test_no_notification_about_a_draft_or_for_a_suspended_member(fran, pat, suspended):
+    posts.create_topic(acting(pat), kind="blog", title="Draft", body="@fran @susie", status="draft")
+    assert _notes(fran) == []
+    discussion(pat, body="@susie hello")
+    assert _notes(suspended) == []
+
+
+def test_email_delivery_queues_mail_with_unsubscribe(app, fran, pat):
+    notifications.set_preferences(pat, {"reply": "email"})
+    topic = discussion(pat, title="Coaching <models>")
+    reply(fran, topic, "Try **GROW** <script>x</script>")
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_addr == "pat@example.org"))
+    assert mail is not None
+    assert "Coaching <models>" in mail.subject
+    assert "<script>" not in (mail.body_html or "")
+    assert "Coaching &lt;models&gt;" in mail.body_html
+    assert mail.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = mail.headers["List-Unsubscribe"].strip("<>")
+    assert url.startswith(app.config["BASE_URL"]) and url in mail.body_text
+    assert "/p/" in mail.body_text
+
+
+def test_web_only_and_off(fran, pat):
+    notifications.set_preferences(pat, {"reply": "web", "mention": "off"})
+    topic = discussion(pat)
+    reply(fran, topic, "no mail")
+    reply(fran, topic, "@pat ignored")
+    assert [k for k, _ in _notes(pat)] == ["reply"]  # the mention is off (and counts as told)
+    assert db.session.scalar(select(OutboxMessage)) is None
+
+
+def test_unsubscribe_link_confirms_then_switches_kind_off(client, pat):
+    token = notifications.unsubscribe_token(pat, "mention")
+    page = client.get(f"/notifications/unsubscribe/{token}")
+    assert page.status_code == 200 and b"Unsubscribe" in page.data
+    db.session.rollback()
+    assert notifications.preferences(db.session.get(User, pat.id))["mention"] == "email"
+    assert client.post(f"/notifications/unsubscribe/{token}").status_code == 200
+    db.session.rollback()  # end the test's read snapshot, to see what the request stored
+    assert notifications.preferences(db.session.get(User, pat.id))["mention"] == "off"
+    assert client.get("/notifications/unsubscribe/forged.token").status_code == 404
+    assert client.post(f"/notifications/unsubscribe/{token}x").status_code == 404
+
+
+def test_unsubscribe_from_a_digest_keeps_the_page(client, pat):
+    token = notifications.unsubscribe_token(pat, "daily")
+    assert client.post(f"/notifications/unsubscribe/{token}").status_code == 200
+    db.session.rollback()  # end the test's read snapshot, to see what the request stored
+    assert notifications.preferences(db.session.get(User, pat.id))["watched"] == "web"
+
+
+def test_group_events_for_facilitators_and_invitations(fran, pat, mallory):
+    group = make_group(fran, "private", members=[pat])
+    notifications.notify([fran.id, pat.id], "join_request", mallory, group=group, url="/groups/x/members")
+    db.session.commit()
+    assert [k for k, _ in _notes(fran)] == ["join_request"]
+    assert _notes(pat) == []  # not a facilitator
+    notifications.notify([mallory.id], "invitation", fran, group=group)
+    db.session.commit()
+    assert [k for k, _ in _notes(mallory)] == ["invitation"]
