@@ -16,9 +16,17 @@ from flask.cli import FlaskGroup, with_appcontext
 
 def migrate_database() -> None:
     """Bring the schema up to date (Alembic), creating the database if needed."""
+    import logging
+
     from flask_migrate import upgrade
 
+    # Alembic's env.py calls logging.fileConfig, which silences every logger it does not name (ours
+    # included: crashes and mail failures would go unlogged after `community run`). Put them back.
+    loggers = [lg for lg in logging.root.manager.loggerDict.values() if isinstance(lg, logging.Logger)]
+    enabled = [lg for lg in loggers if not lg.disabled]
     upgrade()
+    for logger in enabled:
+        logger.disabled = False
 
 
 def _first_run_message(app: Flask) -> None:
