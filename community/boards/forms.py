@@ -45,7 +45,8 @@ class HideForm(FlaskForm):
 class MoveForm(FlaskForm):
     """Move a discussion to another board."""
 
-    board_id = SelectField("Move to board", coerce=int)
+    # Any board id is accepted here: the service checks the member moderates the target board.
+    board_id = SelectField("Move to board", coerce=int, validate_choice=False)
 
 
 class BoardForm(FlaskForm):

@@ -1,16 +1,59 @@
-"""Views of the boards blueprint: the Markdown preview (shared by every editor) and post history."""
+"""Views of the boards blueprint: board listings, board management, starting discussions, the preview.
+
+Discussion pages and post actions are in ``community.boards.topics``.
+"""
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, render_template
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from community.boards import bp
-from community.boards.forms import PreviewForm
+from community.boards.forms import BoardForm, DiscussionForm, PreviewForm
+from community.errors import DomainError, InvalidInput, NotFound
 from community.markup import render_markdown
-from community.permissions import access_post, can_view_revisions
+from community.models import Board, Group
+from community.permissions import (
+    BoundPredicates,
+    access_board,
+    access_group,
+    can_manage_board,
+    can_start_discussion,
+    require,
+)
+from community.services import boards as service
+from community.services import boards_reading as reading
 from community.services.posts import revisions_of
+
+
+class _ViewerPredicates:
+    """``can`` for macros imported without context (``post_card``): the current viewer's predicates."""
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(BoundPredicates(current_user), name)
+
+
+# Templates get ``can`` from the context processor; this global serves macros imported without context.
+bp.add_app_template_global(_ViewerPredicates(), "can")  # type: ignore[arg-type]
+
+
+def form_error(form: object, error: DomainError) -> None:
+    """Show a service's error on its field (or above the form)."""
+    target = getattr(form, error.field or "", None)
+    if target is not None and hasattr(target, "errors"):
+        target.errors = [*target.errors, error.message]
+    else:
+        form.form_errors.append(error.message)  # type: ignore[attr-defined]
+
+
+def checked_form() -> FlaskForm:
+    """A one-button action's form (its CSRF token checked); 400 if it doesn't validate."""
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        raise InvalidInput("Your form expired. Please try again.")
+    return form
 
 
 @bp.post("/preview")
@@ -24,12 +67,114 @@ def preview() -> ResponseReturnValue:
     return jsonify(html=render_markdown(text))
 
 
+@bp.get("/boards")
+def index() -> ResponseReturnValue:
+    """Every board the member may see: community boards, then the boards of their and open groups."""
+    return render_template("boards/index.html", boards=service.visible_boards(current_user))
+
+
+@bp.get("/boards/new")
+def new_since() -> ResponseReturnValue:
+    """Discussions with something new since the member's last visit, across the boards they may see."""
+    since, topics, reads = reading.new_since(current_user)
+    return render_template("boards/new_since.html", since=since, topics=topics, reads=reads)
+
+
+def _manage_target() -> Group | None:
+    """The group whose boards are managed (``?group=<slug>``), or None for the community boards."""
+    slug = request.args.get("group")
+    return access_group(current_user, slug, content=True) if slug else None
+
+
+@bp.route("/boards/manage", methods=["GET", "POST"])
+def manage() -> ResponseReturnValue:
+    """Admins add, describe and order community boards; group facilitators add boards to their group."""
+    group = _manage_target()
+    if not can_manage_board(current_user, group):
+        raise NotFound()  # the management page of something you don't manage doesn't exist for you
+    form = BoardForm()
+    if form.validate_on_submit():
+        try:
+            board = service.create_board(current_user, name=form.name.data, description=form.description.data or "",
+                                         group=group, position=form.position.data)  # fmt: skip
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash(f"The board “{board.name}” is ready.", "success")
+            return redirect(url_for("boards.manage", group=group.slug if group else None))
+    boards = service.group_boards(group) if group is not None else service.community_boards()
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("boards/manage.html", group=group, boards=boards, form=form), status
+
+
+@bp.route("/boards/<int:board_id>/edit", methods=["GET", "POST"])
+def edit_board(board_id: int) -> ResponseReturnValue:
+    """Rename, describe or reorder a board (those who manage it)."""
+    board = access_board(current_user, board_id)
+    require(can_manage_board(current_user, board.group if board.group_id else None))
+    form = BoardForm(obj=board)
+    if form.validate_on_submit():
+        try:
+            service.update_board(current_user, board, name=form.name.data, description=form.description.data or "",
+                                 position=form.position.data)  # fmt: skip
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("Board saved.", "success")
+            return redirect(url_for("boards.board", board_id=board.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("boards/edit_board.html", board=board, form=form), status
+
+
+@bp.get("/boards/<int:board_id>")
+def board(board_id: int) -> ResponseReturnValue:
+    """A board: pinned discussions first, then by last activity, keyset-paginated, with unread markers."""
+    board = access_board(current_user, board_id)
+    page = reading.board_page(current_user, board, before=request.args.get("before"), after=request.args.get("after"))
+    subscribed = reading.board_subscribed(current_user, board)
+    return render_template("boards/board.html", board=board, page=page, subscribed=subscribed)
+
+
+@bp.route("/boards/<int:board_id>/new", methods=["GET", "POST"])
+def new_discussion(board_id: int) -> ResponseReturnValue:
+    """Start a discussion: title, Markdown body (with preview) and tags."""
+    board = access_board(current_user, board_id)
+    require(can_start_discussion(current_user, board), "You can't start a discussion on this board.")
+    form = DiscussionForm()
+    if form.validate_on_submit():
+        try:
+            topic = service.start_discussion(current_user, board, form.title.data, form.body.data, form.tags.data)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            return redirect(url_for("boards.topic", topic_id=topic.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("boards/new_discussion.html", board=board, form=form), status
+
+
+@bp.post("/boards/<int:board_id>/subscribe")
+def subscribe_board(board_id: int) -> ResponseReturnValue:
+    """Follow or stop following a board (``action`` = follow | unfollow)."""
+    board: Board = access_board(current_user, board_id)
+    checked_form()
+    if request.form.get("action") == "unfollow":
+        service.unsubscribe(current_user, "board", board.id)
+        flash("You no longer follow this board.", "success")
+    else:
+        service.subscribe(current_user, "board", board.id)
+        flash("You follow this board: you'll hear about new discussions.", "success")
+    return redirect(url_for("boards.board", board_id=board.id))
+
+
 @bp.get("/posts/<int:post_id>/revisions")
 def revisions(post_id: int) -> ResponseReturnValue:
     """A post's edit history: its author and the moderators only (404 for everyone else)."""
+    from community.permissions import access_post, can_view_revisions
+
     post = access_post(current_user, post_id)
     if not can_view_revisions(current_user, post, post.topic):
-        from community.errors import NotFound
-
         raise NotFound()
     return render_template("boards/revisions.html", post=post, topic=post.topic, revisions=revisions_of(post))
+
+
+from community.boards import topics as _topics  # noqa: E402, F401  (registers the discussion views)

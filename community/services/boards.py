@@ -1,0 +1,237 @@
+"""Discussions on boards: boards themselves, starting and replying, moderation, subscriptions, unread.
+
+Built on ``services.posts`` (the shared content writes and counters); what is particular to discussions
+lives here. Writers check their permission again (a view's check is not the last line of defence).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select, update
+
+from community.errors import Forbidden, InvalidInput, NotFound
+from community.extensions import db
+from community.models import Board, Group, Post, Subscription, Topic, User, utcnow
+from community.permissions import (
+    can_manage_board,
+    can_moderate_topic,
+    can_move_topic,
+    can_reply,
+    can_start_discussion,
+    visible_group_ids_clause,
+)
+from community.services import posts
+from community.services.audit import record
+from community.services.groups import slugify
+
+SUBSCRIPTION_TARGETS = ("topic", "board")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Boards
+
+
+def _board_fields(name: str | None, description: str | None) -> tuple[str, str]:
+    name = " ".join((name or "").split())
+    if not name:
+        raise InvalidInput("Please give the board a name.", field="name")
+    if len(name) > 100:
+        raise InvalidInput("Board names are 100 characters at most.", field="name")
+    description = (description or "").strip()
+    if len(description) > 2000:
+        raise InvalidInput("Descriptions are 2,000 characters at most.", field="description")
+    return name, description
+
+
+def create_board(actor: User, *, name: str, description: str = "", group: Group | None = None,
+                 position: int | None = None) -> Board:  # fmt: skip
+    """Add a community board (admins) or a board to a group (its facilitators) (commits)."""
+    if not can_manage_board(actor, group):
+        raise Forbidden("You can't add boards here.")
+    name, description = _board_fields(name, description)
+    group_id = group.id if group is not None else None
+    if position is None:
+        last = db.session.scalar(
+            select(func.max(Board.position)).where(
+                Board.group_id.is_(None) if group_id is None else Board.group_id == group_id
+            )
+        )
+        position = (last or 0) + 1
+    board = Board(group_id=group_id, name=name, slug=slugify(name) or "board", description=description,
+                  position=position)  # fmt: skip
+    db.session.add(board)
+    db.session.flush()
+    record(actor, "board.create", board, group_id=group_id, detail={"name": name})
+    db.session.commit()
+    return board
+
+
+def update_board(actor: User, board: Board, *, name: str, description: str = "",
+                 position: int | None = None) -> Board:  # fmt: skip
+    """Rename, describe or reorder a board (commits)."""
+    if not can_manage_board(actor, board.group if board.group_id else None):
+        raise Forbidden("You can't change this board.")
+    board.name, board.description = _board_fields(name, description)
+    if position is not None:
+        board.position = position
+    record(actor, "board.update", board, group_id=board.group_id)
+    db.session.commit()
+    return board
+
+
+def community_boards() -> list[Board]:
+    """Community-wide boards in their order (for the admins' board management page)."""
+    return list(db.session.scalars(select(Board).where(Board.group_id.is_(None)).order_by(Board.position, Board.id)))
+
+
+def visible_boards(user: User) -> list[Board]:
+    """The boards the viewer may see: community boards first (in order), then group boards by group name."""
+    stmt = (
+        select(Board)
+        .outerjoin(Group, Group.id == Board.group_id)
+        .where(visible_group_ids_clause(user, Board.group_id))
+        .order_by(Board.group_id.is_not(None), Group.name, Board.position, Board.id)
+    )
+    from sqlalchemy.orm import contains_eager
+
+    return list(db.session.scalars(stmt.options(contains_eager(Board.group))))
+
+
+def moderated_boards(user: User, topic: Topic) -> list[Board]:
+    """Boards this discussion may be moved to by the viewer (boards they moderate, other than its own)."""
+    return [b for b in visible_boards(user) if b.id != topic.board_id and can_move_topic(user, topic, b)]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Discussions
+
+
+def start_discussion(actor: User, board: Board, title: str, body: str, tags: str | None = None) -> Topic:
+    """Start a discussion on a board (commits)."""
+    if not can_start_discussion(actor, board):
+        raise Forbidden("You can't start a discussion on this board.")
+    return posts.create_topic(actor, kind="discussion", title=title, body=body, board=board, tags=tags)
+
+
+def quote_text(post: Post) -> str:
+    """The Markdown that quotes a post in a reply: "Name wrote:" and its text as a block quote."""
+    lines = post.body.strip().splitlines() or [""]
+    quoted = "\n".join(f"> {line}" if line else ">" for line in lines)
+    return f"{post.author.display_name} wrote:\n{quoted}\n\n"
+
+
+def reply(actor: User, topic: Topic, body: str, *, quoting: Post | None = None) -> Post:
+    """Reply to a discussion; ``quoting`` (a post of the same discussion) becomes its parent (commits)."""
+    if not can_reply(actor, topic):
+        if topic.locked:
+            raise Forbidden("This discussion is locked: no new replies.")
+        if topic.group is not None and topic.group.is_archived:
+            raise Forbidden("This group is archived: it can be read but no longer takes replies.")
+        raise Forbidden("You can't reply here.")
+    parent = quoting if quoting is not None and quoting.topic_id == topic.id and not quoting.deleted_at else None
+    return posts.add_post(actor, topic, body, parent=parent)
+
+
+def set_pinned(actor: User, topic: Topic, pinned: bool) -> None:
+    """Pin a discussion to the top of its board, or unpin it (moderators; commits)."""
+    _moderate(actor, topic, "pinned", pinned, "topic.pin" if pinned else "topic.unpin")
+
+
+def set_locked(actor: User, topic: Topic, locked: bool) -> None:
+    """Lock a discussion (no new replies) or unlock it (moderators; commits)."""
+    _moderate(actor, topic, "locked", locked, "topic.lock" if locked else "topic.unlock")
+
+
+def _moderate(actor: User, topic: Topic, column: str, value: bool, action: str) -> None:
+    if topic.kind != "discussion" or not can_moderate_topic(actor, topic):
+        raise Forbidden("Only the moderators of this discussion can do that.")
+    db.session.execute(update(Topic).where(Topic.id == topic.id).values({column: value}))
+    record(actor, action, topic, group_id=topic.group_id)
+    db.session.commit()
+
+
+def move_topic(actor: User, topic: Topic, to_board: Board) -> None:
+    """Move a discussion to another board the moderator also moderates; board counters follow (commits)."""
+    if to_board.id == topic.board_id:
+        raise InvalidInput("The discussion is already on that board.", field="board_id")
+    if not can_move_topic(actor, topic, to_board):
+        raise Forbidden("You can only move discussions between boards you moderate.")
+    from_board_id = topic.board_id
+    live_posts = (
+        select(func.count())
+        .select_from(Post)
+        .where(Post.topic_id == topic.id, Post.deleted_at.is_(None), Post.hidden_at.is_(None), Post.pending.is_(False))
+        .scalar_subquery()
+    )
+    # Counters move with UPDATE expressions, so concurrent replies elsewhere on the boards are not lost.
+    counted = topic.status == "published" and topic.deleted_at is None
+    if counted and from_board_id is not None:
+        db.session.execute(
+            update(Board).where(Board.id == from_board_id)
+            .values(topic_count=Board.topic_count - 1, post_count=Board.post_count - live_posts)
+        )  # fmt: skip
+    db.session.execute(
+        update(Topic).where(Topic.id == topic.id).values(board_id=to_board.id, group_id=to_board.group_id)
+    )
+    if counted:
+        db.session.execute(
+            update(Board).where(Board.id == to_board.id)
+            .values(topic_count=Board.topic_count + 1, post_count=Board.post_count + live_posts,
+                    last_activity_at=func.coalesce(Board.last_activity_at, topic.last_activity_at))
+        )  # fmt: skip
+    record(actor, "topic.move", topic, group_id=to_board.group_id,
+           detail={"from_board": from_board_id, "to_board": to_board.id})  # fmt: skip
+    db.session.commit()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Subscriptions
+
+
+def _check_target(target_type: str) -> None:
+    if target_type not in SUBSCRIPTION_TARGETS:
+        raise NotFound()
+
+
+def subscribe(actor: User, target_type: str, target_id: int) -> None:
+    """Follow a discussion or a board (idempotent; the caller has checked it is visible; commits)."""
+    _check_target(target_type)
+    from community.database import upsert
+
+    stmt = upsert(Subscription.__table__, db.engine.dialect.name).values(
+        user_id=actor.id, target_type=target_type, target_id=target_id, created_at=utcnow()
+    )
+    db.session.execute(stmt.on_conflict_do_nothing(index_elements=["user_id", "target_type", "target_id"]))
+    db.session.commit()
+
+
+def unsubscribe(actor: User, target_type: str, target_id: int) -> None:
+    """Stop following a discussion or a board (commits)."""
+    _check_target(target_type)
+    db.session.execute(
+        delete(Subscription).where(
+            Subscription.user_id == actor.id,
+            Subscription.target_type == target_type,
+            Subscription.target_id == target_id,
+        )
+    )
+    db.session.commit()
+
+
+def is_subscribed(user: User, target_type: str, target_id: int) -> bool:
+    """Whether the member follows this discussion or board."""
+    return bool(
+        db.session.scalar(
+            select(func.count())
+            .select_from(Subscription)
+            .where(
+                Subscription.user_id == user.id,
+                Subscription.target_type == target_type,
+                Subscription.target_id == target_id,
+            )
+        )
+    )
+
+
+def group_boards(group: Group) -> list[Board]:
+    """A group's boards in their order."""
+    return list(db.session.scalars(select(Board).where(Board.group_id == group.id).order_by(Board.position, Board.id)))
