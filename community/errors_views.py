@@ -66,6 +66,6 @@ def configure_errors(app: Flask) -> None:
         from community.extensions import db
 
         db.session.rollback()
-        if app.config.get("PROPAGATE_EXCEPTIONS") and app.testing:
-            raise error
+        if app.testing and not app.config.get("RENDER_500_IN_TESTS"):
+            raise error  # tests see the real traceback, not a friendly page
         return error_response(500)

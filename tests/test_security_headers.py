@@ -106,7 +106,7 @@ def test_upload_keeps_its_sandbox_and_gains_the_required_directives(client, logi
 @pytest.fixture
 def error_app(tmp_path):
     """A fresh app with test-only routes that fail in each way a real view can."""
-    with fresh_app(tmp_path, MAX_CONTENT_LENGTH=1024) as app:
+    with fresh_app(tmp_path, MAX_CONTENT_LENGTH=1024, RENDER_500_IN_TESTS=True) as app:
 
         def forbidden() -> str:
             raise Forbidden("Only the group's facilitators can do that.")
