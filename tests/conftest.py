@@ -26,6 +26,8 @@ from config import TestConfig
 from tests import factories
 
 PG_URL_ENV = "COMMUNITY_TEST_DATABASE_URL"
+# Set (e.g. redis://127.0.0.1:6379/15) to keep rate limits in Redis for the whole suite, as production does.
+REDIS_URL_ENV = "COMMUNITY_TEST_REDIS_URL"
 
 
 class IsolatedClient(FlaskClient):
@@ -47,7 +49,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     root = tmp_path_factory.mktemp("community")
     url = os.environ.get(PG_URL_ENV) or f"sqlite:///{root / 'test.db'}"
     app = create_app(TestConfig, instance_path=str(root / "instance"), DATABASE_URL=url,
-                     UPLOAD_FOLDER=str(root / "uploads"))  # fmt: skip
+                     UPLOAD_FOLDER=str(root / "uploads"),
+                     REDIS_URL=os.environ.get(REDIS_URL_ENV) or None)  # fmt: skip
     app.test_client_class = IsolatedClient
     with app.app_context():
         _db.drop_all()

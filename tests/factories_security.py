@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.testing import FlaskClient
 from werkzeug.wrappers import Response
 
 from community import create_app
@@ -41,6 +42,19 @@ def fresh_app(root: Path, config: Any = TestConfig, **overrides: Any) -> Iterato
             db.engine.dispose()
         vars(limiter).clear()
         vars(limiter).update(saved)
+
+
+def signed_in_client(app: Flask, handle: str) -> FlaskClient:
+    """A test client of ``app`` signed in as a new participant ``handle``."""
+    from community.services.accounts import start_session
+    from tests.factories import make_user
+
+    with app.app_context():
+        token = start_session(make_user(handle))
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+    return client
 
 
 def csp_directives(response: Response) -> dict[str, list[str]]:

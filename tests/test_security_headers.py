@@ -14,7 +14,13 @@ from werkzeug.exceptions import TooManyRequests
 from community.errors import Forbidden
 from community.extensions import db
 from community.services.images import save_image
-from tests.factories_security import assert_private_cache, assert_security_headers, fresh_app, page_text
+from tests.factories_security import (
+    assert_private_cache,
+    assert_security_headers,
+    fresh_app,
+    page_text,
+    signed_in_client,
+)
 
 
 def test_public_html_page(client):
@@ -131,16 +137,7 @@ def error_app(tmp_path):
 
 @pytest.fixture
 def error_client(error_app):
-    from tests.factories import make_user
-
-    client = error_app.test_client()
-    with error_app.app_context():
-        from community.services.accounts import start_session
-
-        token = start_session(make_user("erin", display_name="Erin Error"))
-    with client.session_transaction() as session:
-        session["_user_id"] = token
-    return client
+    return signed_in_client(error_app, "erin")
 
 
 def test_403_page_from_a_domain_error(error_client):
