@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -13,20 +14,33 @@ from community.services import invitations
 LINK_RE = re.compile(r"(https?://\S+?/(join|reset)/(\S+))")
 
 
-def mails_to(address: str) -> list[OutboxMessage]:
+@dataclass(frozen=True)
+class Mail:
+    """A copy of an outbox message (the test's read transaction is closed after reading)."""
+
+    to_addr: str
+    subject: str
+    body_text: str
+
+
+def mails_to(address: str) -> list[Mail]:
     """Outbox messages to ``address``, oldest first."""
-    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == address)
-                                   .order_by(OutboxMessage.id)))  # fmt: skip
+    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == address)
+                              .order_by(OutboxMessage.id))  # fmt: skip
+    mails = [Mail(m.to_addr, m.subject, m.body_text) for m in rows]
+    # End the read transaction: on SQLite (WAL) it would keep the test on an old snapshot of the data.
+    db.session.rollback()
+    return mails
 
 
-def link_in(message: OutboxMessage) -> str:
+def link_in(message: Mail) -> str:
     """The first join or reset link in a message."""
     match = LINK_RE.search(message.body_text)
     assert match, message.body_text
     return match.group(1)
 
 
-def token_in(message: OutboxMessage) -> str:
+def token_in(message: Mail) -> str:
     """The token of the first join or reset link in a message."""
     match = LINK_RE.search(message.body_text)
     assert match, message.body_text

@@ -108,22 +108,32 @@ def deliver_pending(limit: int = 50) -> int:
             continue  # another worker has it
         message = db.session.get(OutboxMessage, message_id)
         assert message is not None
+        built, to_addr = _build(message), message.to_addr
+        # End the read before sending: the writes below must begin their own (IMMEDIATE) transaction, or on
+        # SQLite a worker that read before another worker wrote fails with "database is locked".
+        db.session.rollback()
         try:
-            _send(_build(message), message.id)
+            _send(built, message_id)
         except Exception as exc:  # any failure: keep the message and try again later
             with writing():
-                message.attempts += 1
-                delay = min(timedelta(minutes=2 ** min(message.attempts, 10)), MAX_BACKOFF)
-                message.next_attempt_at = utcnow() + delay
-                message.claimed_until = None
-                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                attempts = (db.session.scalar(
+                    select(OutboxMessage.attempts).where(OutboxMessage.id == message_id)) or 0) + 1  # fmt: skip
+                delay = min(timedelta(minutes=2 ** min(attempts, 10)), MAX_BACKOFF)
+                db.session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id == message_id).values(
+                        attempts=OutboxMessage.attempts + 1, next_attempt_at=utcnow() + delay, claimed_until=None,
+                        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                    )
+                )  # fmt: skip
                 db.session.commit()
-            log.warning("mail %s to %s failed (attempt %s): %s", message.id, message.to_addr, message.attempts, exc)
+            log.warning("mail %s to %s failed (attempt %s): %s", message_id, to_addr, attempts, exc)
             continue
         with writing():
-            message.sent_at = utcnow()
-            message.attempts += 1
-            message.claimed_until = None
+            db.session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == message_id).values(
+                    sent_at=utcnow(), attempts=OutboxMessage.attempts + 1, claimed_until=None
+                )
+            )
             db.session.commit()
         sent += 1
     return sent
