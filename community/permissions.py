@@ -100,6 +100,36 @@ def can_view_participation(user: Any, member: User, shared_groups_facilitated: b
     return is_member(user) and (user.id == member.id or user.role == "admin" or shared_groups_facilitated)
 
 
+# Members and the admin area (profiles, approvals, suspensions, roles)
+
+
+def can_view_profile(user: Any, member: User) -> bool:
+    """Members see the profiles of active and suspended members; admins also pending and invited ones."""
+    if not is_member(user) or member.state == "deleted":
+        return False
+    return member.state in ("active", "suspended") or user.role == "admin"
+
+
+def can_approve_member(user: Any, member: User) -> bool:
+    """Admins let a pending member in."""
+    return is_admin(user) and member.state == "pending"
+
+
+def can_suspend_member(user: Any, member: User) -> bool:
+    """Admins suspend an active member other than themselves."""
+    return is_admin(user) and member.state == "active" and member.id != user.id
+
+
+def can_reactivate_member(user: Any, member: User) -> bool:
+    """Admins lift a suspension."""
+    return is_admin(user) and member.state == "suspended"
+
+
+def can_change_role(user: Any, member: User) -> bool:
+    """Admins change community roles (the service keeps at least one active admin)."""
+    return is_admin(user) and member.state in ("active", "suspended", "pending")
+
+
 # --------------------------------------------------------------------------------------------------
 # Groups
 
@@ -591,6 +621,29 @@ def access_post(user: Any, post_id: int) -> Post:
     if post is None or not can_view_post(user, post, post.topic):
         raise NotFound("Not found.")
     return post
+
+
+def access_member(user: Any, handle: str) -> User:
+    """The member by @handle if the viewer may see their profile; else NotFound."""
+    member = db.session.scalar(select(User).where(User.handle == handle.strip().lstrip("@").lower()))
+    if member is None or not can_view_profile(user, member):
+        raise NotFound("No such member.")
+    return member
+
+
+def access_admin_area(user: Any) -> None:
+    """NotFound for everyone but admins: the admin pages don't exist for anyone else."""
+    if not can_administer(user):
+        raise NotFound("Not found.")
+
+
+def access_member_for_admin(user: Any, member_id: int) -> User:
+    """Any member but a deleted one, for the admin area; NotFound otherwise and for non-admins."""
+    access_admin_area(user)
+    member = db.session.get(User, member_id)
+    if member is None or member.state == "deleted":
+        raise NotFound("No such member.")
+    return member
 
 
 def access_invitation(user: Any, invitation_id: int) -> Invitation:

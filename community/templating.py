@@ -71,6 +71,17 @@ def nav_url(endpoint: str, **values: Any) -> str | None:
         return None
 
 
+TOPIC_ENDPOINTS = {"discussion": "boards.topic", "question": "qa.question", "blog": "blogs.post"}
+
+
+def topic_url(topic: Any, post: Any = None) -> str | None:
+    """Where a topic (and a post in it) is read, by kind; None where that page doesn't exist yet."""
+    url = nav_url(TOPIC_ENDPOINTS.get(topic.kind, "boards.topic"), topic_id=topic.id)
+    if url and post is not None and getattr(post, "number", 1) > 1:
+        url += f"#post-{post.number}"
+    return url
+
+
 def _unread_notifications() -> int:
     """The bell's count; the notifications blueprint provides it once it exists."""
     provider = current_app.extensions.get("community.unread_notifications")
@@ -87,6 +98,7 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.filters["time_tag"] = time_tag
     app.jinja_env.globals["avatar_url"] = avatar_url
     app.jinja_env.globals["nav_url"] = nav_url
+    app.jinja_env.globals["topic_url"] = topic_url
 
     @app.context_processor
     def _inject() -> dict[str, Any]:

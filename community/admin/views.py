@@ -1,3 +1,134 @@
-"""Views of the admin blueprint."""
+"""Views of the admin area. Everyone but admins gets a 404: the pages don't exist for them."""
 
-from community.admin import bp  # noqa: F401
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from community.admin import bp
+from community.admin.forms import AuditFilterForm, ReasonForm, RoleForm, SettingsForm, SuspendForm
+from community.errors import DomainError
+from community.members.forms import show_error
+from community.models import ROLE_LABELS, STATES
+from community.permissions import access_admin_area, access_member_for_admin
+from community.security import safe_next
+from community.services import admin as service
+from community.services.members import page_number
+from community.services.settings import DEFAULTS, all_settings
+
+
+@bp.before_request
+def _admins_only() -> None:
+    """The whole blueprint is for admins; anyone else sees a plain 404."""
+    access_admin_area(current_user)
+
+
+@bp.get("")
+def index() -> ResponseReturnValue:
+    """Overview: members by state, who waits for approval, the latest audit events."""
+    return render_template("admin/index.html", **service.overview(), form=ReasonForm())
+
+
+@bp.get("/members")
+def members() -> ResponseReturnValue:
+    """Every member, filtered by state, role and a search, a page at a time."""
+    args = {k: request.args.get(k, "").strip() for k in ("state", "role", "q")}
+    page = service.members_page(**args, page=page_number(request.args.get("page")))
+    page.with_links(lambda n: url_for(".members", **{k: v for k, v in args.items() if v}, page=n))
+    return render_template("admin/members.html", page=page, args=args, states=STATES, roles=ROLE_LABELS,
+                           form=ReasonForm())  # fmt: skip
+
+
+def _member_page(member: Any, status: int = 200, **forms: Any) -> ResponseReturnValue:
+    forms.setdefault("reason_form", ReasonForm())
+    forms.setdefault("suspend_form", SuspendForm())
+    forms.setdefault("role_form", RoleForm(role=member.role))
+    return render_template("admin/member.html", member=member, events=service.audit_for(member), **forms), status
+
+
+@bp.get("/members/<int:member_id>")
+def member(member_id: int) -> ResponseReturnValue:
+    """One member: their state and role, the actions on them, and what the audit log says about them."""
+    return _member_page(access_member_for_admin(current_user, member_id))
+
+
+def _act(member_id: int, form_name: str, form: Any, action: Any, done: str) -> ResponseReturnValue:
+    """Run an admin action from a posted form; on bad input re-render the member page with 4xx."""
+    member = access_member_for_admin(current_user, member_id)
+    if form.validate_on_submit():
+        try:
+            action(member, form)
+        except DomainError as error:
+            show_error(form, error)
+            return _member_page(member, error.status, **{form_name: form})
+        flash(done.format(name=member.display_name), "success")
+        return redirect(safe_next(request.form.get("next"), url_for(".member", member_id=member.id)))
+    return _member_page(member, 400, **{form_name: form})
+
+
+@bp.post("/members/<int:member_id>/approve")
+def approve(member_id: int) -> ResponseReturnValue:
+    """Let a pending member in (they get an e-mail)."""
+    return _act(member_id, "reason_form", ReasonForm(),
+                lambda m, f: service.approve_member(current_user, m, f.reason.data or ""),
+                "{name} is approved and has been sent a welcome e-mail.")  # fmt: skip
+
+
+@bp.post("/members/<int:member_id>/suspend")
+def suspend(member_id: int) -> ResponseReturnValue:
+    """Suspend a member until a date or indefinitely; their sessions end."""
+    return _act(member_id, "suspend_form", SuspendForm(),
+                lambda m, f: service.suspend_member(current_user, m, service.suspension_end(f.until.data),
+                                                    f.reason.data),
+                "{name} is suspended and has been signed out.")  # fmt: skip
+
+
+@bp.post("/members/<int:member_id>/reactivate")
+def reactivate(member_id: int) -> ResponseReturnValue:
+    """Lift a suspension."""
+    return _act(member_id, "reason_form", ReasonForm(),
+                lambda m, f: service.reactivate_member(current_user, m, f.reason.data or ""),
+                "{name} can take part again.")  # fmt: skip
+
+
+@bp.post("/members/<int:member_id>/role")
+def role(member_id: int) -> ResponseReturnValue:
+    """Change a member's community role."""
+    return _act(member_id, "role_form", RoleForm(),
+                lambda m, f: service.change_role(current_user, m, f.role.data, f.reason.data or ""),
+                "{name}'s role is changed.")  # fmt: skip
+
+
+@bp.get("/audit")
+def audit() -> ResponseReturnValue:
+    """The audit log: who did what, to whom, why and when; filtered and paged."""
+    form = AuditFilterForm(request.args)
+    form.action.choices = [SelectChoice("", "Any action"), *(SelectChoice(a) for a in service.audit_actions())]
+    valid = form.validate()
+    filters = {"actor": form.actor.data or "", "action": form.action.data or "",
+               "since": form.since.data, "until": form.until.data} if valid else {}  # fmt: skip
+    page = service.audit_page(**filters, page=page_number(request.args.get("page")))
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    page.with_links(lambda n: url_for(".audit", **args, page=n))
+    return render_template("admin/audit.html", form=form, page=page), 200 if valid else 400
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings() -> ResponseReturnValue:
+    """The community's settings: name, welcome text, joining, groups, moderation and blocklists."""
+    values = all_settings()
+    form = SettingsForm(data={**values, "blocked_words": "\n".join(values["blocked_words"]),
+                              "blocked_domains": "\n".join(values["blocked_domains"])})  # fmt: skip
+    if form.validate_on_submit():
+        try:
+            service.save_settings(current_user, {key: form[key].data for key in DEFAULTS if key in form})
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash("The settings are saved.", "success")
+            return redirect(url_for(".settings"))
+    return render_template("admin/settings.html", form=form), 400 if form.is_submitted() else 200

@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from community.errors import InvalidInput
 from community.extensions import db
 from community.models import ROLES, User, UserSession, utcnow
+from community.services.members import check_display_name
 from community.tokens import hash_token, new_token
 
 HANDLE_RE = re.compile(r"^[a-z0-9_]{2,30}$")
@@ -87,9 +88,8 @@ def create_user(
     if email_taken(email):
         raise InvalidInput("An account with that e-mail address already exists.", field="email")
     handle = check_handle(handle)
-    display_name = " ".join(display_name.split())
-    if not display_name:
-        raise InvalidInput("Please give your name.", field="display_name")
+    # Names never imitate staff (a verified badge shows the role); see services.members.
+    display_name = check_display_name(" ".join(display_name.split())[:80], role=role)
     if password is not None and check_password:
         check_password_rules(password, handle=handle, email=email)
     user = User(

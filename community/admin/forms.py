@@ -1,0 +1,69 @@
+"""Forms of the admin area: they check the shape of input; the admin services check the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from community.models import ROLE_LABELS
+
+
+class _Prefixed(FlaskForm):
+    """Several action forms share the member page: a prefix keeps their field ids apart."""
+
+    prefix_name = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", self.prefix_name)
+        super().__init__(*args, **kwargs)
+
+
+class ReasonForm(_Prefixed):
+    """Approve, reactivate: one button and an optional reason."""
+
+    prefix_name = "act"
+
+    reason = StringField("Note (optional)", validators=[Optional(), Length(max=500)])
+
+
+class SuspendForm(_Prefixed):
+    prefix_name = "suspend"
+    until = DateField("Suspended until", validators=[Optional()])
+    reason = StringField("Reason", validators=[DataRequired("Please give a reason: it goes into the audit log."),
+                                               Length(max=500)])  # fmt: skip
+
+
+class RoleForm(_Prefixed):
+    prefix_name = "role"
+    role = SelectField("Community role", choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()])
+    reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters, read from the query string (no CSRF: it only reads)."""
+
+    class Meta:
+        csrf = False
+
+    actor = StringField("By (@handle)", validators=[Optional(), Length(max=31)])
+    action = SelectField("Action", choices=[SelectChoice("", "Any action")], validate_choice=False)
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional()])
+
+
+class SettingsForm(FlaskForm):
+    community_name = StringField("Community name", validators=[Length(max=80)])
+    welcome_text = TextAreaField("Welcome text", validators=[Length(max=2000)])
+    allow_join_requests = BooleanField("Anyone with a cohort link may ask to join (you approve each request)")
+    participants_create_groups = BooleanField("Participants may create groups")
+    premoderate_first_posts = IntegerField(
+        "Approve a new member's first posts", validators=[NumberRange(0, 100, "Please give a number from 0 to 100.")]
+    )
+    new_member_link_limit = IntegerField(
+        "Links allowed in a new member's post", validators=[NumberRange(0, 100, "Please give a number from 0 to 100.")]
+    )
+    blocked_words = TextAreaField("Blocked words and phrases")
+    blocked_domains = TextAreaField("Blocked link domains")

@@ -1,0 +1,29 @@
+"""Forms of the members blueprint: they check the shape of input; the services check the rules."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from community.errors import DomainError
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField("Your name", validators=[DataRequired("Please give your name."), Length(max=80)])
+    headline = StringField("Headline", validators=[Length(max=140)])
+    organisation = StringField("Organisation", validators=[Length(max=120)])
+    programme = StringField("Programme or cohort", validators=[Length(max=120)])
+    bio = TextAreaField("About you", validators=[Length(max=5000)])
+    avatar = FileField("Profile photo")
+    remove_avatar = BooleanField("Remove my photo and use my initials")
+
+
+def show_error(form: FlaskForm, error: DomainError) -> None:
+    """Put a service's error next to the field it is about (or at the top of the form)."""
+    field = form._fields.get(error.field or "") if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)

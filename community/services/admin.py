@@ -1,0 +1,311 @@
+"""The community manager's services: approvals, suspensions, roles, settings, and the admin listings.
+
+Every action is written to the audit log (who, what, why, when) in the same transaction as the change.
+The community always keeps at least one active admin: the last one can neither step down nor be
+suspended.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from community import events
+from community.errors import Conflict, InvalidInput
+from community.extensions import db
+from community.models import ROLE_LABELS, ROLES, STATES, AuditEvent, User, UserSession, utcnow
+from community.permissions import (
+    can_approve_member,
+    can_change_role,
+    can_reactivate_member,
+    can_suspend_member,
+    require,
+)
+from community.services.audit import record
+from community.services.mail import queue_mail
+from community.services.members import Page, like_pattern, paginate
+from community.services.settings import DEFAULTS, update_settings
+
+# --------------------------------------------------------------------------------------------------
+# Actions on members
+
+
+def _active_admin_ids() -> list[int]:
+    """Ids of the active admins, locked (PostgreSQL) so two admins can't both step down at once."""
+    return list(
+        db.session.scalars(
+            select(User.id).where(User.role == "admin", User.state == "active").with_for_update()
+        )
+    )
+
+
+def _clean_reason(reason: str | None, *, required: bool = False) -> str:
+    reason = " ".join((reason or "").split())
+    if required and not reason:
+        raise InvalidInput("Please give a reason: it goes into the audit log.", field="reason")
+    if len(reason) > 500:
+        raise InvalidInput("Please keep the reason to 500 characters.", field="reason")
+    return reason
+
+
+def approve_member(actor: User, member: User, reason: str = "") -> User:
+    """Let a pending member in, tell them by e-mail, and audit it (commits)."""
+    if member.state != "pending":
+        raise Conflict("This member isn't waiting for approval any more.")
+    require(can_approve_member(actor, member))
+    reason = _clean_reason(reason)
+    member.state = "active"
+    record(actor, "member.approve", member, reason=reason)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    name = _community_name()
+    queue_mail(
+        member.email,
+        f"Welcome to {name}: you're in",
+        f"Hello {member.display_name},\n\n"
+        f"Your membership of {name} has been approved. Sign in to meet your cohort:\n\n"
+        f"{base}/signin\n\n"
+        f"Your profile is at {base}/members/{member.handle}: adding a photo and a line about yourself "
+        "helps people get to know you.\n",
+    )
+    events.member_joined.send(member, actor=actor)
+    db.session.commit()
+    return member
+
+
+def _community_name() -> str:
+    from community.services.settings import get_setting
+
+    return get_setting("community_name") or current_app.config["COMMUNITY_NAME"]
+
+
+def suspension_end(day: date | None) -> datetime | None:
+    """A suspension "until" a day ends at the start of that day, UTC (None: indefinitely)."""
+    return datetime.combine(day, time(0, 0), tzinfo=UTC) if day is not None else None
+
+
+def suspend_member(actor: User, member: User, until: datetime | None, reason: str) -> User:
+    """Suspend a member until a time or indefinitely, with a reason; their sessions end (commits)."""
+    if member.id == actor.id:
+        raise Conflict("You can't suspend yourself.")
+    if member.state == "suspended":
+        raise Conflict("This member is already suspended.")
+    require(can_suspend_member(actor, member))
+    reason = _clean_reason(reason, required=True)
+    if until is not None and until <= utcnow():
+        raise InvalidInput("Please choose a date in the future, or leave it empty to suspend indefinitely.",
+                           field="until")  # fmt: skip
+    if member.role == "admin" and _active_admin_ids() == [member.id]:
+        raise Conflict("The community needs at least one active admin.")
+    member.state = "suspended"
+    member.suspended_until = until
+    member.suspension_reason = reason
+    # Every signed-in browser of theirs stops working at once.
+    db.session.execute(delete(UserSession).where(UserSession.user_id == member.id))
+    record(actor, "member.suspend", member, reason=reason,
+           detail={"until": until.isoformat() if until else None})  # fmt: skip
+    db.session.commit()
+    return member
+
+
+def reactivate_member(actor: User, member: User, reason: str = "") -> User:
+    """Lift a suspension (commits)."""
+    if member.state != "suspended":
+        raise Conflict("This member isn't suspended.")
+    require(can_reactivate_member(actor, member))
+    reason = _clean_reason(reason)
+    member.state = "active"
+    member.suspended_until = None
+    member.suspension_reason = ""
+    record(actor, "member.reactivate", member, reason=reason)
+    db.session.commit()
+    return member
+
+
+def change_role(actor: User, member: User, role: str, reason: str = "") -> User:
+    """Make a member a participant, facilitator or admin; the last active admin stays (commits)."""
+    if role not in ROLES:
+        raise InvalidInput("Choose participant, facilitator or community manager.", field="role")
+    require(can_change_role(actor, member))
+    reason = _clean_reason(reason)
+    if member.role == role:
+        raise Conflict(f"{member.display_name} is already a {ROLE_LABELS[role].lower()}.", field="role")
+    if member.role == "admin" and member.state == "active" and _active_admin_ids() == [member.id]:
+        raise Conflict("The community needs at least one active admin: make someone else an admin first.",
+                       field="role")  # fmt: skip
+    previous = member.role
+    member.role = role
+    record(actor, "member.role", member, reason=reason, detail={"from": previous, "to": role})
+    db.session.commit()
+    return member
+
+
+# --------------------------------------------------------------------------------------------------
+# Settings
+
+DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def _lines(text: str | list[str] | None) -> list[str]:
+    items = text if isinstance(text, list) else (text or "").splitlines()
+    seen: list[str] = []
+    for item in items:
+        item = " ".join(item.split()).lower()
+        if item and item not in seen:
+            seen.append(item)
+    return seen
+
+
+def _domains(text: str | list[str] | None) -> list[str]:
+    domains: list[str] = []
+    for item in _lines(text):
+        domain = re.sub(r"^[a-z]+://", "", item).split("/")[0].removeprefix("*.").removeprefix("www.")
+        if not DOMAIN_RE.match(domain):
+            raise InvalidInput(f"“{item[:60]}” isn't a domain name like spam.example.", field="blocked_domains")
+        if domain not in domains:
+            domains.append(domain)
+    return domains
+
+
+def _count(value: Any, field: str, maximum: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput("Please give a whole number.", field=field) from None
+    if not 0 <= number <= maximum:
+        raise InvalidInput(f"Please give a number from 0 to {maximum}.", field=field)
+    return number
+
+
+def save_settings(actor: User, values: dict[str, Any]) -> None:
+    """Check and store the community settings (audited by ``update_settings``; commits)."""
+    unknown = set(values) - set(DEFAULTS)
+    if unknown:
+        raise InvalidInput(f"Unknown setting: {sorted(unknown)[0]}.")
+    clean: dict[str, Any] = {}
+    for key, value in values.items():
+        if key == "community_name":
+            value = " ".join((value or "").split())
+            if len(value) > 80:
+                raise InvalidInput("The name is 80 characters at most.", field=key)
+        elif key == "welcome_text":
+            value = (value or "").replace("\r\n", "\n").strip()
+            if len(value) > 2000:
+                raise InvalidInput("The welcome text is 2,000 characters at most.", field=key)
+        elif key in ("allow_join_requests", "participants_create_groups"):
+            value = bool(value)
+        elif key == "premoderate_first_posts" or key == "new_member_link_limit":
+            value = _count(value, key, 100)
+        elif key == "blocked_words":
+            value = _lines(value)
+            if any(len(word) > 100 for word in value):
+                raise InvalidInput("Each blocked word or phrase is 100 characters at most.", field=key)
+        elif key == "blocked_domains":
+            value = _domains(value)
+        clean[key] = value
+    update_settings(actor, **clean)
+
+
+# --------------------------------------------------------------------------------------------------
+# Listings for the admin pages
+
+
+def members_page(*, state: str = "", role: str = "", q: str = "", page: int = 1) -> Page:
+    """Every member but deleted ones (or those in one state), filtered by role and name/handle/e-mail."""
+    stmt = select(User)
+    stmt = stmt.where(User.state == state) if state in STATES else stmt.where(User.state != "deleted")
+    if role in ROLES:
+        stmt = stmt.where(User.role == role)
+    q = " ".join(q.split())[:80]
+    if q:
+        pattern = like_pattern(q.lstrip("@"))
+        stmt = stmt.where(or_(User.display_name.ilike(pattern, escape="\\"), User.handle.ilike(pattern, escape="\\"),
+                              User.email.ilike(pattern, escape="\\")))  # fmt: skip
+    stmt = stmt.order_by(User.created_at.desc(), User.id.desc())
+    return paginate(stmt, page, current_app.config["PAGE_SIZE"])
+
+
+def state_counts() -> dict[str, int]:
+    """How many members are in each state (one query)."""
+    counts = dict.fromkeys(STATES, 0)
+    for state, n in db.session.execute(select(User.state, func.count()).group_by(User.state)):
+        counts[state] = n
+    return counts
+
+
+def pending_members(limit: int = 10) -> list[User]:
+    """Those waiting for approval, oldest first."""
+    return list(
+        db.session.scalars(
+            select(User).where(User.state == "pending").order_by(User.created_at, User.id).limit(limit)
+        )
+    )
+
+
+def recent_audit(limit: int = 10) -> list[AuditEvent]:
+    """The latest audit events with their actors."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .options(joinedload(AuditEvent.actor))
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def overview() -> dict[str, Any]:
+    """The admin home: members by state, who waits for approval, the latest audit events and whom they
+    are about (four queries)."""
+    events_ = recent_audit()
+    return {"counts": state_counts(), "pending": pending_members(), "events": events_,
+            "targets": audit_targets(events_)}  # fmt: skip
+
+
+def audit_for(member: User, limit: int = 20) -> list[AuditEvent]:
+    """The latest audit events about one member."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .options(joinedload(AuditEvent.actor))
+            .where(AuditEvent.target_type == "user", AuditEvent.target_id == member.id)
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def audit_page(*, actor: str = "", action: str = "", since: date | None = None, until: date | None = None,
+               page: int = 1) -> Page:  # fmt: skip
+    """The audit log, newest first, filtered by actor handle, action and a date range (inclusive)."""
+    stmt = select(AuditEvent).options(joinedload(AuditEvent.actor))
+    actor = actor.strip().lstrip("@").lower()
+    if actor:
+        stmt = stmt.where(AuditEvent.actor_id.in_(select(User.id).where(User.handle == actor)))
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if since is not None:
+        stmt = stmt.where(AuditEvent.created_at >= datetime.combine(since, time(0, 0), tzinfo=UTC))
+    if until is not None:
+        stmt = stmt.where(AuditEvent.created_at < datetime.combine(until + timedelta(days=1), time(0, 0), tzinfo=UTC))
+    stmt = stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    result = paginate(stmt, page, current_app.config["PAGE_SIZE"])
+    result.extra["targets"] = audit_targets(result.items)
+    return result
+
+
+def audit_targets(events_: list[AuditEvent]) -> dict[int, User]:
+    """The members the events are about, in one query (so the log names them)."""
+    ids = {e.target_id for e in events_ if e.target_type == "user" and e.target_id is not None}
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def audit_actions() -> list[str]:
+    """The actions that occur in the log, for the filter."""
+    return list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
