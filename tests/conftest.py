@@ -39,7 +39,12 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
+        # End the test's own transaction on both sides of the request: the request sees what the test
+        # stored, and the test's next read starts a fresh snapshot (SQLite's WAL readers keep the snapshot
+        # they began with, so a read transaction left open would not see what the request wrote).
+        _db.session.commit()
         response = contextvars.Context().run(super().open, *args, **kwargs)
+        _db.session.commit()
         _db.session.expire_all()
         return response
 
