@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField
+from wtforms import HiddenField, SelectChoice, SelectField
 
 from community.models import REACTIONS
 
@@ -17,5 +17,5 @@ class EmptyForm(FlaskForm):
 class ReactionForm(FlaskForm):
     """Toggle one reaction on a post."""
 
-    kind = SelectField("Reaction", choices=[(k, k) for k in REACTIONS])
+    kind = SelectField("Reaction", choices=[SelectChoice(k) for k in REACTIONS])
     next = HiddenField()

@@ -83,11 +83,20 @@ def topic_path(topic: object, anchor: str = "") -> str | None:
     return None
 
 
+def _anchor(post: object) -> str:
+    """The post's anchor on its topic's page (blog comments are #comment-<id>, other posts #post-<number>)."""
+    if post.number == 1:  # type: ignore[attr-defined]
+        return ""
+    if post.topic.kind == "blog":  # type: ignore[attr-defined]
+        return f"#comment-{post.id}"  # type: ignore[attr-defined]
+    return f"#post-{post.number}"  # type: ignore[attr-defined]
+
+
 @bp.get("/p/<int:post_id>")
 def post_link(post_id: int) -> ResponseReturnValue:
     """A post's permalink: its place in its topic's page (or the post alone where no page exists yet)."""
     post = permissions.access_post(current_user, post_id)
-    path = topic_path(post.topic, f"#post-{post.number}")
+    path = topic_path(post.topic, _anchor(post))
     if path is not None:
         return redirect(path)
     summary = reactions.summaries([post.id], current_user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField
+from wtforms import RadioField, SelectChoice
 
 from community.models import DELIVERIES, NOTIFICATION_KINDS
 
@@ -27,4 +27,4 @@ class PreferencesForm(FlaskForm):
 
 
 for _kind, _label in NOTIFICATION_KINDS.items():
-    setattr(PreferencesForm, _kind, RadioField(_label, choices=list(DELIVERIES.items()), default="web"))
+    setattr(PreferencesForm, _kind, RadioField(_label, choices=[SelectChoice(v, label) for v, label in DELIVERIES.items()], default="web"))

@@ -237,9 +237,15 @@ def _visible_to(user: User) -> Any:
         .outerjoin(Post, Post.id == Notification.post_id)
         .where(
             Notification.user_id == user.id,
-            (Notification.topic_id.is_(None)) | permissions.visible_topics(user),
-            (Notification.post_id.is_(None))
-            | (Post.deleted_at.is_(None) & Post.hidden_at.is_(None) & Post.pending.is_(False)),
+            # Reports are about posts a moderator sees even when held or hidden; they were checked on creation.
+            (Notification.kind == "report")
+            | (
+                (Notification.topic_id.is_(None) | permissions.visible_topics(user))
+                & (
+                    Notification.post_id.is_(None)
+                    | (Post.deleted_at.is_(None) & Post.hidden_at.is_(None) & Post.pending.is_(False))
+                )
+            ),
         )
     )
 
@@ -324,7 +330,7 @@ def target_path(notification: Notification) -> str:
     """Where following a notification leads: the post's permalink, or the page it names."""
     from flask import url_for
 
-    if notification.post_id is not None:
+    if notification.post_id is not None and not (notification.kind == "report" and notification.url):
         return url_for("feed.post_link", post_id=notification.post_id)
     if notification.url.startswith("/") and not notification.url.startswith("//"):
         return notification.url

@@ -95,3 +95,57 @@ def on_answer_accepted(topic: Topic, actor: User, post: Post | None = None, **_:
     """An accepted answer: its author is told."""
     if post is not None:
         notify([post.author_id], "accepted", actor, topic=topic, post=post)
+
+
+@events.group_invitation_sent.connect
+def on_group_invitation(membership: Any, actor: User | None = None, group: Any = None, **_: Any) -> None:
+    """A facilitator invited a member into a group: the member is told."""
+    if group is not None:
+        notify([membership.user_id], "invitation", actor, group=group, url=_group_path(group))
+
+
+def _group_path(group: Any) -> str:
+    from werkzeug.routing import BuildError
+
+    from community.services.notify_mail import path_for
+
+    try:
+        return path_for("groups.show", slug=group.slug)
+    except BuildError:
+        return ""
+
+
+@events.report_filed.connect
+def on_report_filed(report: Any, actor: User | None = None, **_: Any) -> None:
+    """A report reaches those who handle it: the group's facilitators, or the community's moderators."""
+    from community.models import Group, Membership
+
+    if report.group_id is not None:
+        recipients = set(db.session.scalars(select(Membership.user_id).where(
+            Membership.group_id == report.group_id, Membership.role == "facilitator", Membership.state == "active")))
+        recipients |= set(db.session.scalars(select(User.id).where(User.role == "admin", User.state == "active")))
+    else:
+        wanted = ("admin",) if report.target_user_id is not None else ("admin", "facilitator")
+        recipients = set(db.session.scalars(select(User.id).where(User.role.in_(wanted), User.state == "active")))
+    post = db.session.get(Post, report.post_id) if report.post_id is not None else None
+    topic = db.session.get(Topic, post.topic_id) if post is not None else None
+    group = db.session.get(Group, report.group_id) if report.group_id is not None else None
+    url = _moderation_path()
+    if post is not None and topic is not None:
+        notify(recipients, "report", actor, topic=topic, post=post, url=url)
+    elif group is not None:
+        notify(recipients, "report", actor, group=group, url=url)
+    else:
+        recipients = set(db.session.scalars(select(User.id).where(User.id.in_(recipients), User.role == "admin")))
+        notify(recipients, "report", actor, url=url)
+
+
+def _moderation_path() -> str:
+    from werkzeug.routing import BuildError
+
+    from community.services.notify_mail import path_for
+
+    try:
+        return path_for("moderation.queue")
+    except BuildError:
+        return ""

@@ -1,0 +1,129 @@
+"""The home feed: what is new that I may see, filters, new since my last visit, pages, query counts."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from community.extensions import db
+from community.models import User, utcnow
+from community.services import posts, social
+from community.services.groups import join_group
+from tests.factories import acting, make_user
+from tests.factories_groups import make_group
+from tests.factories_social import discussion, question, reply
+
+
+def test_feed_shows_new_content_of_every_kind(client, login, fran, pat, sam):
+    group = make_group(fran, "open", members=[pat])
+    topic = discussion(pat, group, title="Coaching circles")
+    reply(sam, topic, "Count me in")
+    q = question(sam, title="Which model first?")
+    answer = reply(pat, q, "GROW", kind="answer")
+    from community.services import qa
+
+    qa.accept_answer(acting(sam), posts_topic(sam, q.id), answer)
+    posts.create_topic(acting(fran), kind="blog", title="Week one notes", body="Reflections")
+    join_group(acting(sam), group, None)
+    login(pat)
+    html = client.get("/").data.decode()
+    for text in ("Coaching circles", "started a discussion", "replied in", "asked a question", "Which model first?",
+                 "answered", "wrote a blog post", "Week one notes", "gave the accepted answer to", f"joined <a href=\"/groups/{group.slug}\""):
+        assert text in html, text
+
+
+def posts_topic(user, topic_id):
+    from tests.factories import load_topic
+
+    return load_topic(user, topic_id)
+
+
+def test_private_group_and_drafts_stay_out_of_an_outsiders_feed(client, login, fran, pat, mallory):
+    group = make_group(fran, "private", members=[pat])
+    discussion(pat, group, title="Cohort secret")
+    posts.create_topic(acting(pat), kind="blog", title="Draft thoughts", body="x", status="draft")
+    login(mallory)
+    html = client.get("/").data.decode()
+    assert "Cohort secret" not in html and "Draft thoughts" not in html
+    login(pat)
+    html = client.get("/").data.decode()
+    assert "Cohort secret" in html and "Draft thoughts" not in html
+
+
+def test_a_hidden_reply_leaves_the_feed(client, login, fran, pat):
+    topic = discussion(pat, title="Open chat")
+    post = reply(fran, topic, "Something regrettable")
+    posts.hide_post(acting(fran), post, posts_topic(fran, topic.id), "oops")
+    login(pat)
+    assert "Something regrettable" not in client.get("/").data.decode()
+
+
+def test_filters_my_groups_and_people_i_follow(client, login, fran, pat, sam):
+    group = make_group(fran, "open", members=[pat])
+    discussion(fran, group, title="In my group")
+    discussion(sam, title="By Sam")
+    discussion(fran, title="Community wide")
+    login(pat)
+    html = client.get("/?show=groups").data.decode()
+    assert "In my group" in html and "By Sam" not in html
+    html = client.get("/?show=following").data.decode()
+    assert "By Sam" not in html and "You don't follow anyone yet" in html
+    social.follow(acting(pat), sam)
+    html = client.get("/?show=following").data.decode()
+    assert "By Sam" in html and "Community wide" not in html
+    assert client.get("/?show=nonsense").status_code == 200
+
+
+def test_new_since_my_last_visit(client, login, fran, pat):
+    discussion(fran, title="Older news")
+    db.session.execute(update(User).where(User.id == pat.id).values(last_visit_at=utcnow() + timedelta(seconds=1)))
+    db.session.commit()
+    login(pat)
+    html = client.get("/").data.decode()
+    assert "is-new" not in html
+    db.session.execute(update(User).where(User.id == pat.id).values(last_visit_at=utcnow() - timedelta(days=1)))
+    db.session.commit()
+    assert 'class="feed-item feed-topic is-new"' in client.get("/").data.decode()
+
+
+def test_empty_feed_welcomes_a_new_member(client, login):
+    newbie = make_user("newbie", display_name="Nia New")
+    login(newbie)
+    html = client.get("/").data.decode()
+    assert "first steps" in html
+
+
+def test_keyset_pages(client, login, fran, pat):
+    topic = discussion(fran, title="Busy thread")
+    for i in range(30):
+        reply(fran, topic, f"reply number {i}")
+    login(pat)
+    first = client.get("/").data.decode()
+    assert "reply number 29" in first and "reply number 3<" not in first
+    import re
+
+    older = re.search(r'href="(/\?before=\d+)"', first).group(1)
+    second = client.get(older).data.decode()
+    assert "reply number 3" in second and "reply number 29" not in second
+    newer = re.search(r'href="(/\?after=\d+)"', second).group(1)
+    assert "reply number 29" in client.get(newer.replace("&amp;", "&")).data.decode()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("size", [2, 15])
+def test_feed_query_count(client, login, fran, pat, sam, assert_queries, size):
+    group = make_group(fran, "private", members=[pat])
+    for i in range(size):
+        topic = discussion(fran, group, title=f"Topic {i}")
+        reply(sam if i % 2 else pat, topic, "A reply")
+        question(sam, title=f"Question {i}")
+    social.follow(acting(pat), sam)
+    login(pat)
+    # session + group roles + settings + bell count + feed
+    with assert_queries(5):
+        assert client.get("/").status_code == 200
+    with assert_queries(5):  # the people followed are a subquery of the same feed query
+        assert client.get("/?show=following").status_code == 200
