@@ -27,4 +27,5 @@ class PreferencesForm(FlaskForm):
 
 
 for _kind, _label in NOTIFICATION_KINDS.items():
-    setattr(PreferencesForm, _kind, RadioField(_label, choices=[SelectChoice(v, label) for v, label in DELIVERIES.items()], default="web"))
+    _choices = [SelectChoice(value, label) for value, label in DELIVERIES.items()]
+    setattr(PreferencesForm, _kind, RadioField(_label, choices=_choices, default="web"))
