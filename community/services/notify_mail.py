@@ -53,6 +53,7 @@ def send_templated(user: User, unsubscribe_kind: str, subject: str, template: st
         subject=subject, user=user, unsubscribe_url=unsubscribe_url, unsubscribe_label=kind_label(unsubscribe_kind),
         settings_url=external(path_for("notifications.settings")),
         community_name=current_app.config["COMMUNITY_NAME"],
+        link_to=lambda endpoint, **values: external(path_for(endpoint, **values)),
     )  # fmt: skip
     text = _render(f"{template}.txt", **context)
     html = _render(f"{template}.html", **context)

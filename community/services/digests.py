@@ -1,0 +1,128 @@
+"""Daily and weekly digest e-mails.
+
+A digest leads with "peers waiting for an answer" (unanswered questions in the member's groups and the
+community-wide area, that they may see), then the notifications the member chose to get in this digest,
+then the popular posts of the period. Every item goes through the visibility filter at send time. A
+``DigestSent`` row (unique per member, frequency and period) is written in the same transaction as the mail,
+so a period is never sent twice, even when two workers run at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import desc, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from community import permissions
+from community.auth_session import load_group_roles
+from community.database import writing
+from community.extensions import db
+from community.models import DigestSent, Notification, Post, Topic, User, utcnow
+from community.services.notifications import preferences
+
+PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
+ITEMS = 5
+
+
+def period_key(frequency: str, now: datetime) -> str:
+    """The period a digest covers: the day (2026-11-25) or the ISO week (2026-W48)."""
+    if frequency == "daily":
+        return now.date().isoformat()
+    year, week, _ = now.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@dataclass
+class Digest:
+    """What one member's digest says."""
+
+    waiting: list[Topic] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+    popular: list[Topic] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.waiting or self.notifications or self.popular)
+
+
+def build_digest(user: User, frequency: str, now: datetime) -> Digest:
+    """The digest for one member (whose ``group_roles`` are loaded), everything filtered by what they may see."""
+    since = now - PERIODS[frequency]
+    kinds = [k for k, v in preferences(user).items() if v == frequency]
+    waiting = list(db.session.scalars(
+        select(Topic).options(joinedload(Topic.author), joinedload(Topic.group))
+        .where(
+            permissions.visible_topics(user), Topic.kind == "question", Topic.reply_count == 0,
+            Topic.accepted_post_id.is_(None), Topic.closed_at.is_(None), Topic.author_id != user.id,
+            or_(Topic.group_id.is_(None), Topic.group_id.in_(list(user.group_roles) or [-1])),
+            Topic.published_at >= now - timedelta(days=30),
+        )
+        .order_by(Topic.published_at).limit(ITEMS)
+    ))  # fmt: skip
+    notes: list[Notification] = []
+    if kinds:
+        notes = list(db.session.scalars(
+            select(Notification).options(joinedload(Notification.actor), joinedload(Notification.topic))
+            .outerjoin(Topic, Topic.id == Notification.topic_id)
+            .outerjoin(Post, Post.id == Notification.post_id)
+            .where(
+                Notification.user_id == user.id, Notification.kind.in_(kinds), Notification.created_at > since,
+                Notification.read_at.is_(None),
+                Notification.topic_id.is_(None) | permissions.visible_topics(user),
+                Notification.post_id.is_(None)
+                | (Post.deleted_at.is_(None) & Post.hidden_at.is_(None) & Post.pending.is_(False)),
+            )
+            .order_by(Notification.id.desc()).limit(20)
+        ).unique())  # fmt: skip
+    popular = list(db.session.scalars(
+        select(Topic).options(joinedload(Topic.author), joinedload(Topic.group))
+        .where(permissions.visible_topics(user), Topic.published_at > since, Topic.author_id != user.id)
+        .order_by(desc(Topic.like_count + Topic.reply_count), Topic.id.desc()).limit(ITEMS)
+    ))  # fmt: skip
+    return Digest(waiting, notes, popular)
+
+
+def _recipients(frequency: str) -> list[User]:
+    """Active members with at least one kind delivered in this digest (defaults count)."""
+    users = db.session.scalars(select(User).where(User.state == "active").order_by(User.id))
+    return [u for u in users if frequency in preferences(u).values()]
+
+
+def send_digests(frequency: str, now: datetime | None = None) -> int:
+    """Queue this period's digest for every member who takes it and hasn't had it; returns how many."""
+    if frequency not in PERIODS:
+        raise ValueError(frequency)
+    from community.services.notify_mail import send_templated
+
+    now = now or utcnow()
+    period = period_key(frequency, now)
+    sent = 0
+    for user_id in [u.id for u in _recipients(frequency)]:
+        with writing():
+            user = db.session.get(User, user_id)
+            already = db.session.scalar(select(DigestSent.id).where(
+                DigestSent.user_id == user_id, DigestSent.frequency == frequency, DigestSent.period == period))
+            if user is None or already is not None:
+                db.session.rollback()
+                continue
+            load_group_roles(user)
+            digest = build_digest(user, frequency, now)
+            if digest.is_empty:
+                db.session.rollback()
+                continue
+            db.session.add(DigestSent(user_id=user_id, frequency=frequency, period=period, sent_at=now))
+            subject = f"Your {frequency} digest: " + (
+                f"{len(digest.waiting)} peer{'s' if len(digest.waiting) != 1 else ''} waiting for an answer"
+                if digest.waiting else "what's new")
+            send_templated(user, frequency, subject, "notifications/email/digest", digest=digest,
+                           frequency=frequency)  # fmt: skip
+            try:
+                db.session.commit()
+            except IntegrityError:  # another worker sent this period's digest first
+                db.session.rollback()
+                continue
+        sent += 1
+    return sent
