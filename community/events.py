@@ -30,3 +30,11 @@ member_joined = _signals.signal("member-joined")
 group_invitation_sent = _signals.signal("group-invitation-sent")
 #: sender: the Membership; kwargs: actor, group, approved (bool). A request to join was approved or declined.
 group_request_answered = _signals.signal("group-request-answered")
+#: sender: the Report; kwargs: actor (None for automatic reports). Reaches the facilitators who handle it.
+report_filed = _signals.signal("report-filed")
+#: sender: the User warned; kwargs: actor, message, post (or None).
+member_warned = _signals.signal("member-warned")
+#: sender: the User suspended; kwargs: actor, until, reason, hid_content (bool).
+member_suspended = _signals.signal("member-suspended")
+#: sender: the User whose content was all hidden (spam wave); kwargs: actor.
+member_content_hidden = _signals.signal("member-content-hidden")

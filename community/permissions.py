@@ -325,6 +325,9 @@ def can_view_topic(user: Any, topic: Topic) -> bool:
     """Published, in a place the viewer may see, not hidden or deleted (except for its author/moderators)."""
     if not is_member(user):
         return False
+    if topic.status == "pending":
+        # Held for approval: its author and the moderators who will approve it.
+        return topic.author_id == user.id or can_moderate_topic(user, topic)
     if topic.status != "published":
         return topic.author_id == user.id  # drafts and scheduled posts: the author alone
     group = _topic_group(topic)
@@ -492,6 +495,48 @@ def can_manage_blog_post(user: Any, topic: Topic) -> bool:
 def can_blog_to_group(user: Any, group: Group) -> bool:
     """Share a blog post with a group: only one the member belongs to, while it is not archived."""
     return is_member(user) and group.id in user.group_roles and not group.is_archived
+
+
+# --------------------------------------------------------------------------------------------------
+# Moderation and safety
+
+
+def can_report_post(user: Any, post: Post, topic: Topic) -> bool:
+    """Any member may report a live post they can see, other than their own."""
+    return (
+        can_view_post(user, post, topic)
+        and post.author_id != user.id
+        and post.deleted_at is None
+        and post.hidden_at is None
+    )
+
+
+def can_report_member(user: Any, member: User) -> bool:
+    """Any member may report another member's profile."""
+    return is_member(user) and member.id != user.id and member.state != "deleted"
+
+
+def can_handle_report(user: Any, report: Any, group: Group | None) -> bool:
+    """Facilitators handle reports from their groups' content; admins everything (profiles too)."""
+    if is_admin(user):
+        return True
+    if report.target_user_id is not None:
+        return False  # profile reports go to the community manager
+    if report.group_id is None:
+        return is_member(user) and user.role == "facilitator"
+    return group is not None and group.id == report.group_id and can_moderate_group(user, group)
+
+
+def can_view_moderation_queue(user: Any) -> bool:
+    """Admins, facilitators, and anyone who facilitates a group."""
+    return is_member(user) and (
+        user.role in ("admin", "facilitator") or "facilitator" in user.group_roles.values()
+    )
+
+
+def can_mute_member(user: Any, member: User) -> bool:
+    """Members mute or block others (not themselves)."""
+    return is_member(user) and member.id != user.id
 
 
 # --------------------------------------------------------------------------------------------------

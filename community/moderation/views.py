@@ -1,3 +1,189 @@
-"""Views of the moderation blueprint."""
+"""Reporting, the moderation queue and its actions, muting and blocking."""
 
-from community.moderation import bp  # noqa: F401
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from community.errors import DomainError, NotFound
+from community.extensions import db
+from community.models import REPORT_REASONS, User
+from community.moderation import bp
+from community.moderation.forms import ReasonForm, ReportForm, SpamWaveForm, WarnForm
+from community.permissions import (
+    access_post,
+    can_report_member,
+    can_report_post,
+    can_view_moderation_queue,
+    require,
+)
+from community.security import safe_next
+from community.services import moderation
+
+
+def _post_url(post: object, topic: object) -> str:
+    from community.templating import topic_url
+
+    return topic_url(topic, post) or url_for("feed.home")
+
+
+@bp.route("/report/post/<int:post_id>", methods=["GET", "POST"])
+def report_post(post_id: int) -> ResponseReturnValue:
+    """Report a post to the moderators."""
+    post = access_post(current_user, post_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            moderation.report_post(current_user, post, post.topic, form.reason.data, form.text.data or "")
+        except DomainError as error:
+            form.form_errors.append(error.message)
+            return render_template("moderation/report.html", form=form, post=post, member=None), error.status
+        flash("Thank you. Your report was received and the moderators will look at it.", "success")
+        return redirect(_post_url(post, post.topic))
+    require(can_report_post(current_user, post, post.topic), "You can't report this post.")
+    status = 400 if form.is_submitted() else 200
+    return render_template("moderation/report.html", form=form, post=post, member=None), status
+
+
+@bp.route("/report/member/<handle>", methods=["GET", "POST"])
+def report_member(handle: str) -> ResponseReturnValue:
+    """Report a member's profile to the community manager."""
+    member = _member(handle)
+    require(can_report_member(current_user, member), "You can't report this member.")
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            moderation.report_member(current_user, member, form.reason.data, form.text.data or "")
+        except DomainError as error:
+            form.form_errors.append(error.message)
+            return render_template("moderation/report.html", form=form, post=None, member=member), error.status
+        flash("Thank you. Your report was received and the community manager will look at it.", "success")
+        return redirect(url_for("members.profile", handle=member.handle))
+    status = 400 if form.is_submitted() else 200
+    return render_template("moderation/report.html", form=form, post=None, member=member), status
+
+
+@bp.get("/")
+def queue() -> ResponseReturnValue:
+    """The moderation queue: open reports from the groups I moderate (admins: everything)."""
+    if not can_view_moderation_queue(current_user):
+        raise NotFound()
+    status = request.args.get("status", "open")
+    if status not in ("open", "resolved", "dismissed"):
+        status = "open"
+    before = request.args.get("before", type=int)
+    reports = moderation.queue(current_user, status=status, limit=31, before_id=before)
+    has_more = len(reports) > 30
+    reports = reports[:30]
+    return render_template(
+        "moderation/queue.html",
+        reports=reports,
+        status=status,
+        reasons=REPORT_REASONS,
+        has_more=has_more,
+        reason_form=ReasonForm(),
+        warn_form=WarnForm(),
+        wave_form=SpamWaveForm(),
+        open_count=moderation.open_report_count(current_user),
+    )
+
+
+ACTIONS = {
+    "dismiss": lambda actor, report, form: moderation.dismiss(actor, report, form.get("reason", "")),
+    "hide": lambda actor, report, form: moderation.hide_reported(actor, report, form.get("reason", "")),
+    "delete": lambda actor, report, form: moderation.delete_reported(actor, report, form.get("reason", "")),
+    "lock": lambda actor, report, form: moderation.lock_reported(actor, report, form.get("reason", "")),
+    "approve": lambda actor, report, form: moderation.approve_held(actor, report),
+    "warn": lambda actor, report, form: moderation.warn_author(actor, report, form.get("message", "")),
+}
+DONE = {
+    "dismiss": "Report dismissed.",
+    "hide": "The post is hidden; its author sees why.",
+    "delete": "The post is deleted.",
+    "lock": "The discussion is locked.",
+    "approve": "Approved: it is now visible.",
+    "warn": "Your message was sent to the author.",
+}
+
+
+@bp.post("/reports/<int:report_id>/<action>")
+def act(report_id: int, action: str) -> ResponseReturnValue:
+    """One action on a report, from the queue."""
+    report = moderation.access_report(current_user, report_id)
+    handler = ACTIONS.get(action)
+    form = FlaskForm()
+    if handler is None:
+        raise NotFound()
+    if not form.validate_on_submit():
+        flash("Your form expired. Please try again.", "error")
+        return redirect(url_for("moderation.queue")), 303
+    try:
+        handler(current_user, report, request.form)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        flash(error.message, "error")
+        return redirect(url_for("moderation.queue")), 303
+    flash(DONE[action], "success")
+    return redirect(safe_next(request.form.get("next"), url_for("moderation.queue")))
+
+
+@bp.post("/members/<handle>/spam-wave")
+def spam_wave(handle: str) -> ResponseReturnValue:
+    """Suspend a member and hide everything they posted (admins)."""
+    member = _member(handle)
+    form = SpamWaveForm()
+    if not form.validate_on_submit():
+        flash("Please give a reason for the suspension.", "error")
+        return redirect(url_for("moderation.queue")), 303
+    until = datetime.combine(form.until.data, time(0, 0), tzinfo=UTC) if form.until.data else None
+    try:
+        if form.hide_everything.data:
+            hidden = moderation.spam_wave(current_user, member, until=until, reason=form.reason.data)
+            flash(f"{member.display_name} is suspended and {hidden} of their posts are hidden.", "success")
+        else:
+            from community.services.admin import suspend_member
+
+            suspend_member(current_user, member, until, form.reason.data)
+            flash(f"{member.display_name} is suspended.", "success")
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        flash(error.message, "error")
+    return redirect(url_for("moderation.queue"))
+
+
+@bp.post("/members/<handle>/<kind>")
+def relation(handle: str, kind: str) -> ResponseReturnValue:
+    """Mute or block a member (or undo it)."""
+    if kind not in ("mute", "unmute", "block", "unblock"):
+        raise NotFound()
+    member = _member(handle)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        on = not kind.startswith("un")
+        try:
+            moderation.set_relation(current_user, member, kind.removeprefix("un"), on)
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(url_for("members.profile", handle=member.handle))
+        messages = {
+            "mute": f"{member.display_name}'s posts are now collapsed for you.",
+            "unmute": f"You see {member.display_name}'s posts again.",
+            "block": f"{member.display_name} can no longer mention you.",
+            "unblock": f"{member.display_name} is no longer blocked.",
+        }
+        flash(messages[kind], "success")
+    return redirect(url_for("members.profile", handle=member.handle))
+
+
+def _member(handle: str) -> User:
+    member = db.session.scalar(select(User).where(User.handle == handle.lower(), User.state != "deleted"))
+    if member is None or not current_user.is_authenticated:
+        raise NotFound("No such member.")
+    return member

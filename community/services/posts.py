@@ -20,6 +20,7 @@ from community.extensions import db
 from community.markup import render_markdown
 from community.models import Board, Group, Post, Revision, Tag, Topic, TopicRead, TopicTag, User, utcnow
 from community.permissions import can_delete_post, can_edit_post, can_hide_post, can_moderate_topic
+from community.services import safety
 from community.services.audit import record
 
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -102,6 +103,12 @@ def create_topic(
     body = clean_body(body)
     tag_names = parse_tags(tags)
     group_id = board.group_id if board is not None else (group.id if group is not None else None)
+    screening = None
+    if status == "published":
+        # Abuse limits and pre-moderation: a held topic waits as "pending" for a moderator.
+        screening = safety.screen(actor, group_id, f"{title}\n{body}")
+        if screening.pending:
+            status = "pending"
     now = utcnow()
     topic = Topic(
         kind=kind, board_id=board.id if board is not None else None, group_id=group_id, author_id=actor.id,
@@ -121,6 +128,10 @@ def create_topic(
     if status == "published":
         _count_published(topic, actor, now)
         events.topic_published.send(topic, actor=actor, post=post)
+    elif status == "pending" and screening is not None:
+        from community.services.moderation import hold_for_review
+
+        hold_for_review(topic, post, screening.reasons)
     if commit:
         db.session.commit()
     return topic
@@ -138,16 +149,28 @@ def _count_published(topic: Topic, actor: User, now: datetime) -> None:
     db.session.execute(update(User).where(User.id == actor.id).values(post_count=User.post_count + 1))
 
 
-def publish_topic(actor: User, topic: Topic, *, commit: bool = True) -> Topic:
-    """Publish a draft or scheduled topic now (its author, or the scheduler acting for them)."""
+def publish_topic(actor: User, topic: Topic, *, commit: bool = True, screen: bool = True) -> Topic:
+    """Publish a draft, scheduled or (by a moderator, ``screen=False``) held topic now."""
     if topic.status == "published":
         return topic
+    opening = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.number == 1))
+    if screen and topic.status != "pending" and opening is not None:
+        author_user = db.session.get(User, topic.author_id) or actor
+        screening = safety.screen(author_user, topic.group_id, f"{topic.title}\n{opening.body}")
+        if screening.pending:
+            from community.services.moderation import hold_for_review
+
+            topic.status = "pending"
+            topic.publish_at = None
+            hold_for_review(topic, opening, screening.reasons)
+            if commit:
+                db.session.commit()
+            return topic
     now = utcnow()
     topic.status = "published"
     topic.published_at = now
     topic.publish_at = None
     topic.last_activity_at = now
-    opening = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.number == 1))
     author = db.session.get(User, topic.author_id) or actor
     _count_published(topic, author, now)
     events.topic_published.send(topic, actor=author, post=opening)
@@ -192,6 +215,8 @@ def add_post(actor: User, topic: Topic, body: str, *, kind: str = "reply", paren
     body = clean_body(body)
     if parent is not None and (parent.topic_id != topic.id or parent.deleted_at is not None):
         raise InvalidInput("You can only reply to a live post of this same thread.", field="parent_id")
+    screening = safety.screen(actor, topic.group_id, body)
+    pending = pending or screening.pending
     now = utcnow()
     counts = _counts_as_reply(topic, kind) and not pending
     values: dict[str, object] = {"post_counter": Topic.post_counter + 1}
@@ -221,9 +246,39 @@ def add_post(actor: User, topic: Topic, body: str, *, kind: str = "reply", paren
             db.session.execute(update(Group).where(Group.id == topic.group_id).values(last_activity_at=now))
         db.session.execute(update(User).where(User.id == actor.id).values(post_count=User.post_count + 1))
         events.post_created.send(post, actor=actor, topic=topic)
+    elif not pending:
+        # Comments on questions don't count as replies but are live posts all the same (search, mentions).
+        events.post_created.send(post, actor=actor, topic=topic)
+    elif pending:
+        from community.services.moderation import hold_for_review
+
+        hold_for_review(topic, post, screening.reasons or ["Held for approval."])
     if commit:
         db.session.commit()
     return post
+
+
+def release_post(actor: User, post: Post, topic: Topic) -> None:
+    """A moderator approves a held reply, answer or comment: it becomes visible and counts (no commit)."""
+    if not post.pending:
+        return
+    post.pending = False
+    now = utcnow()
+    if _counts_as_reply(topic, post.kind) and post.deleted_at is None and post.hidden_at is None:
+        db.session.execute(
+            update(Topic)
+            .where(Topic.id == topic.id)
+            .values(reply_count=Topic.reply_count + 1, last_activity_at=now, last_poster_id=post.author_id,
+                    last_post_id=post.id)
+        )
+        if topic.board_id is not None:
+            db.session.execute(
+                update(Board).where(Board.id == topic.board_id).values(post_count=Board.post_count + 1,
+                                                                       last_activity_at=now)
+            )
+        db.session.execute(update(User).where(User.id == post.author_id).values(post_count=User.post_count + 1))
+    author = db.session.get(User, post.author_id) or actor
+    events.post_created.send(post, actor=author, topic=topic)
 
 
 def edit_post(actor: User, post: Post, topic: Topic, body: str, *, title: str | None = None,
