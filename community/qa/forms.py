@@ -1,0 +1,76 @@
+"""Forms of the Q&A blueprint: they check shape only; the services own the rules."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from community.services.qa import COMMENT_MAX_CHARS
+
+
+class AskForm(FlaskForm):
+    """Ask a question; the "check" button shows similar questions without asking."""
+
+    title = StringField(
+        "Your question in one sentence",
+        validators=[DataRequired("Please give your question a title."), Length(max=200)],
+    )
+    body = TextAreaField("Details", validators=[DataRequired("Please add a few details: what have you tried?")])
+    tags = StringField("Tags (optional)", validators=[Optional()])
+    # "" is the whole community; other choices are the member's groups (filled by the view).
+    where = SelectField("Where to ask", choices=[SelectChoice("", "The whole community")])
+    check = SubmitField("Check for similar questions")
+    submit = SubmitField("Post your question")
+
+
+class AnswerForm(FlaskForm):
+    """Answer a question."""
+
+    body = TextAreaField("Your answer", validators=[DataRequired("Please write your answer first.")])
+
+
+class CommentForm(FlaskForm):
+    """A short comment under the question or an answer."""
+
+    body = TextAreaField(
+        "Add a comment",
+        validators=[
+            DataRequired("Please write your comment first."),
+            Length(max=COMMENT_MAX_CHARS, message=f"Comments are {COMMENT_MAX_CHARS} characters at most."),
+        ],
+    )
+
+
+class VoteForm(FlaskForm):
+    """Up (1), down (-1) or withdraw (0); the service checks the value."""
+
+    value = HiddenField()
+
+
+class AcceptForm(FlaskForm):
+    """Accept an answer; ``current`` is the accepted answer the member saw (0 for none)."""
+
+    answer_id = HiddenField()
+    current = HiddenField()
+
+
+class CloseForm(FlaskForm):
+    """Close a question as a duplicate of another."""
+
+    duplicate_of = StringField(
+        "Duplicate of (question number or link)", validators=[DataRequired("Which question does it duplicate?")]
+    )
+
+
+class EditForm(FlaskForm):
+    """Edit a question (title, text, tags) or an answer or comment (text)."""
+
+    title = StringField("Title")
+    body = TextAreaField("Text", validators=[DataRequired("Please write something first.")])
+    tags = StringField("Tags (optional)", validators=[Optional()])
+    revision = HiddenField()
+
+
+class ActionForm(FlaskForm):
+    """One-button actions (delete, reopen, take back acceptance): CSRF only."""

@@ -1,0 +1,149 @@
+"""Q&A pages: asking (with similar questions), the question page, answering, comments, votes, accepting,
+closing, editing and deleting, through real requests."""
+
+import pytest
+
+from community.extensions import db
+from community.models import Post, Revision, Subscription, Topic, Vote
+from tests.factories_groups import make_group
+from tests.factories_qa import accept, make_answer, make_comment, make_question, opening_of, reload, vote
+
+
+@pytest.fixture
+def cohort(fran, pat, sam):
+    """A private cohort group: fran facilitates, pat and sam are members."""
+    return make_group(fran, "private", members=[pat, sam], name="Cohort 7")
+
+
+def test_ask_in_my_group_then_answer_vote_accept(client, login, cohort, pat, sam, fran):
+    login(pat)
+    page = client.get("/questions/ask")
+    assert page.status_code == 200
+    assert b"Cohort 7" in page.data and b"Check for similar questions" in page.data
+    response = client.post("/questions/ask", data={
+        "title": "How do I run a retrospective?", "body": "With a **remote** team.", "tags": "agile, teams",
+        "where": str(cohort.id), "submit": "Post your question",
+    })  # fmt: skip
+    assert response.status_code == 302
+    topic = db.session.query(Topic).one()
+    assert (topic.kind, topic.group_id, topic.board_id, topic.title) == ("question", cohort.id, None, "How do I run a retrospective?")
+    assert db.session.query(Subscription).filter_by(user_id=pat.id, target_id=topic.id).count() == 1
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200
+    assert b"<strong>remote</strong>" in page.data and b"#agile" in page.data
+    assert b"No answers yet" in page.data
+
+    login(sam)
+    response = client.post(f"/questions/{topic.id}/answers", data={"body": "Start, stop, continue."})
+    assert response.status_code == 302
+    answer = db.session.query(Post).filter_by(kind="answer").one()
+    topic = reload(Topic, topic.id)
+    assert topic.reply_count == 1 and topic.first_answer_by_role == "participant" and topic.first_answer_at
+
+    login(fran)
+    assert client.post(f"/questions/posts/{answer.id}/vote", data={"value": "1"}).status_code == 302
+    assert reload(Post, answer.id).score == 1
+    page = client.get(f"/questions/{topic.id}")
+    assert b"Accept this answer" in page.data  # a facilitator of the group may accept
+
+    login(pat)
+    response = client.post(f"/questions/{topic.id}/accept", data={"answer_id": str(answer.id), "current": "0"})
+    assert response.status_code == 302
+    topic = reload(Topic, topic.id)
+    assert topic.accepted_post_id == answer.id and topic.accepted_by_role == "participant" and topic.accepted_at
+    page = client.get(f"/questions/{topic.id}")
+    assert b"Accepted answer" in page.data and b"Unmark as accepted" in page.data
+
+
+def test_similar_questions_fragment_json_and_no_js_check(client, login, cohort, pat, sam, mallory):
+    make_question(sam, title="Giving feedback to a senior colleague")
+    make_question(sam, title="Feedback secrets of cohort seven", group=cohort)
+    login(pat)
+    fragment = client.get("/questions/similar?title=how+to+give+feedb")
+    assert fragment.status_code == 200
+    assert b"Giving feedback to a senior colleague" in fragment.data and b"Feedback secrets" in fragment.data
+    data = client.get("/questions/similar?title=feedback&format=json").get_json()
+    assert {q["title"] for q in data["questions"]} == {"Giving feedback to a senior colleague",
+                                                        "Feedback secrets of cohort seven"}  # fmt: skip
+    page = client.post("/questions/ask", data={"title": "Feedback for seniors", "body": "kept text",
+                                               "check": "Check for similar questions"})  # fmt: skip
+    assert page.status_code == 200
+    assert b"Giving feedback to a senior colleague" in page.data and b"kept text" in page.data
+    assert db.session.query(Topic).count() == 2  # checking asks nothing
+    login(mallory)
+    fragment = client.get("/questions/similar?title=feedback")
+    assert b"Giving feedback" in fragment.data and b"Feedback secrets" not in fragment.data
+    assert b"yours looks new" in client.get("/questions/similar?title=zzzzqqq").data
+
+
+def test_comments_edit_history_and_delete(client, login, pat, sam):
+    q = make_question(pat, title="Which coaching model?", body="GROW or CLEAR?")
+    answer = make_answer(sam, q, "GROW, to start.")
+    login(pat)
+    response = client.post(f"/questions/posts/{answer.id}/comments", data={"body": "Why GROW?"})
+    assert response.status_code == 302
+    comment = db.session.query(Post).filter_by(kind="comment").one()
+    assert comment.parent_id == answer.id
+    assert reload(Topic, q.id).reply_count == 1  # comments aren't answers
+    login(sam)
+    assert b"Why GROW?" in client.get(f"/questions/{q.id}").data
+    assert client.get(f"/questions/posts/{answer.id}/edit").status_code == 200
+    response = client.post(f"/questions/posts/{answer.id}/edit", data={"body": "CLEAR, then GROW.", "revision": "0"})
+    assert response.status_code == 302
+    assert reload(Post, answer.id).body == "CLEAR, then GROW."
+    assert [r.body for r in db.session.query(Revision).filter_by(post_id=answer.id)] == ["GROW, to start."]
+    assert client.post(f"/questions/posts/{answer.id}/delete").status_code == 302
+    answer = reload(Post, answer.id)
+    assert answer.deleted_at is not None and answer.body == "CLEAR, then GROW."
+    assert reload(Topic, q.id).reply_count == 0
+    assert b"CLEAR, then GROW." not in client.get(f"/questions/{q.id}").data
+
+
+def test_asker_edits_title_and_tags_and_deletes_the_question(client, login, pat):
+    q = make_question(pat, title="Old title", tags="one")
+    opening = opening_of(q)
+    login(pat)
+    form = client.get(f"/questions/posts/{opening.id}/edit")
+    assert b'value="Old title"' in form.data and b'value="one"' in form.data
+    client.post(f"/questions/posts/{opening.id}/edit", data={"title": "New title", "body": "b", "tags": "two", "revision": "0"})
+    assert reload(Topic, q.id).title == "New title"
+    assert client.post(f"/questions/posts/{opening.id}/delete").status_code == 302
+    assert reload(Topic, q.id).deleted_at is not None
+    assert client.get(f"/questions/{q.id}").status_code == 404
+    assert b"New title" not in client.get("/questions/").data
+
+
+def test_close_as_duplicate_and_reopen(client, login, cohort, fran, pat, sam):
+    original = make_question(pat, title="Original", group=cohort)
+    copy = make_question(sam, title="Copy", group=cohort)
+    login(fran)
+    response = client.post(f"/questions/{copy.id}/close", data={"duplicate_of": f"http://x/questions/{original.id}"})
+    assert response.status_code == 302
+    copy = reload(Topic, copy.id)
+    assert copy.closed_at is not None and copy.duplicate_of_id == original.id
+    page = client.get(f"/questions/{copy.id}")
+    assert b"closed</strong> as a duplicate of" in page.data and b"Reopen" in page.data
+    login(pat)
+    page = client.get(f"/questions/{copy.id}")
+    assert b"takes no new answers" in page.data and b"Post your answer" not in page.data
+    response = client.post(f"/questions/{copy.id}/answers", data={"body": "late"})
+    assert response.status_code == 403
+    assert reload(Topic, copy.id).reply_count == 0
+    login(fran)
+    assert client.post(f"/questions/{copy.id}/reopen").status_code == 302
+    assert reload(Topic, copy.id).closed_at is None
+
+
+def test_votes_change_and_withdraw_and_mirror_on_the_topic(client, login, pat, sam, mallory):
+    q = make_question(pat, title="Q")
+    login(sam)
+    opening = opening_of(q)
+    client.post(f"/questions/posts/{opening.id}/vote", data={"value": "1"})
+    assert reload(Topic, q.id).score == 1
+    client.post(f"/questions/posts/{opening.id}/vote", data={"value": "-1"})
+    assert (reload(Post, opening.id).score, reload(Topic, q.id).score) == (-1, -1)
+    response = client.post(f"/questions/posts/{opening.id}/vote", data={"value": "0"}, headers={"Accept": "application/json"})
+    assert response.get_json() == {"score": 0, "value": 0}
+    assert db.session.query(Vote).count() == 0
+    vote(mallory, opening, 1)
+    assert reload(Topic, q.id).score == 1
