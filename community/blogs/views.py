@@ -149,8 +149,14 @@ def new() -> ResponseReturnValue:
     except InvalidInput as err:
         _fail(form, err)
         return render_template("blogs/write.html", form=form, topic=None), 400
-    flash(DONE[form.action()], "success")
+    flash(_done(form.action(), topic), "success")
     return redirect(url_for("blogs.post", topic_id=topic.id))
+
+
+def _done(action: str, topic: Topic) -> str:
+    if topic.status == "pending":
+        return "Thanks! A moderator will look at your post before it appears."
+    return DONE[action]
 
 
 def _opening(topic: Topic) -> Post:
@@ -169,7 +175,7 @@ def edit(topic_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("blogs/write.html", form=form, topic=topic), 400 if form.is_submitted() else 200
     try:
-        blogs.update_post(current_user, topic, opening, title=form.title.data, body=form.body.data,
+        topic = blogs.update_post(current_user, topic, opening, title=form.title.data, body=form.body.data,
                           tags=form.tags.data, group=_audience_group(form), cover=_file(form.cover),
                           remove_cover=form.remove_cover.data, base_revision=revision_number(form.revision.data),
                           action=form.action(), publish_at=form.scheduled_time())  # fmt: skip
@@ -178,7 +184,7 @@ def edit(topic_id: int) -> ResponseReturnValue:
             raise
         _fail(form, err)
         return render_template("blogs/write.html", form=form, topic=topic), err.status
-    flash(DONE[form.action()], "success")
+    flash(_done(form.action(), topic), "success")
     return redirect(url_for("blogs.post", topic_id=topic.id))
 
 

@@ -152,11 +152,12 @@ def load_thread(viewer: Any, topic: Topic) -> Thread:
     roles: dict[int, str] = {}
     if topic.group_id is not None:
         authors = list({p.author_id for p in rows})
-        roles = dict(db.session.execute(
+        rows_ = db.session.execute(
             select(Membership.user_id, Membership.role).where(
                 Membership.group_id == topic.group_id, Membership.state == "active",
                 Membership.user_id.in_(authors))
-        ).tuples().all())  # fmt: skip
+        ).all()  # fmt: skip
+        roles = {user_id: role for user_id, role in rows_}
     return Thread(opening, comments, liked, roles, by_id)
 
 
