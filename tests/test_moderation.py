@@ -34,6 +34,10 @@ def community_board():
     return board
 
 
+def _visible(column, viewer):
+    return select(column).join(Topic, Topic.id == Post.topic_id).where(visible_posts(viewer))
+
+
 def fran_of(board):
     return db.session.scalar(select(User).where(User.handle == "fran"))
 
@@ -61,7 +65,8 @@ def test_a_member_reports_a_post_and_is_told_it_was_received(client, login, boar
     follow = client.get(response.headers["Location"])
     assert b"Your report was received" in follow.data
     report = db.session.scalar(select(Report))
-    assert (report.reporter_id, report.post_id, report.group_id, report.status) == (pat.id, reply.id, board.group_id, "open")
+    assert (report.reporter_id, report.post_id, report.group_id) == (pat.id, reply.id, board.group_id)
+    assert report.status == "open"
 
 
 def test_reporting_needs_a_reason_and_keeps_the_text(client, login, board, pat, sam):
@@ -134,7 +139,7 @@ def test_hide_from_the_queue_keeps_the_post_tells_the_author_and_is_audited(clie
     assert event.actor_id == fran.id and event.reason == "Adverts are not allowed"
     # Gone for everyone else, shown to its author with the reason.
     assert load_post(sam, reply.id).hidden_reason == "Adverts are not allowed"
-    ids = db.session.scalars(select(Post.id).join(Topic, Topic.id == Post.topic_id).where(visible_posts(acting(pat)))).all()
+    ids = db.session.scalars(_visible(Post.id, acting(pat))).all()
     assert reply.id not in ids
 
 
@@ -285,7 +290,7 @@ def test_spam_wave_is_stopped_queued_reported_and_removed_in_one_action(app, rat
     member = db.session.get(User, spammer.id)
     assert member.state == "suspended"
     viewer = acting(pat)
-    authors = db.session.scalars(select(Post.author_id).join(Topic, Topic.id == Post.topic_id).where(visible_posts(viewer))).all()
+    authors = db.session.scalars(_visible(Post.author_id, viewer)).all()
     assert spammer.id not in authors
     topic_authors = db.session.scalars(select(Topic.author_id).where(visible_topics(viewer))).all()
     assert spammer.id not in topic_authors
