@@ -27,6 +27,13 @@ def migrate_database() -> None:
     upgrade()
     for logger in enabled:
         logger.disabled = False
+    # The full-text index is DDL outside the models (FTS5 / tsvector); creating it is idempotent, so this
+    # stays harmless once a migration creates it too.
+    from community.extensions import db
+    from community.search import ensure_search_schema
+
+    with db.engine.begin() as conn:
+        ensure_search_schema(conn)
 
 
 def _first_run_message(app: Flask) -> None:
