@@ -1,0 +1,165 @@
+"""The search page: ranked topics (discussions, blog posts, questions and answers) with highlighted snippets,
+filters by kind, group, author, tag and date, and matching members.
+
+The ranking and the visibility filter are the search core's (``community.search``); this module adds the
+page's extra filters on top of its ranked subquery, so nothing the searcher may not see is ever returned
+or counted. Snippets are plain text, escaped, with the query's words wrapped in ``<mark>`` here alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from markupsafe import Markup, escape
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from community import permissions
+from community.extensions import db
+from community.markup import plain_excerpt
+from community.models import Group, Post, Tag, Topic, TopicTag, User, utcnow
+from community.search import core as search_core
+from community.search import query_terms
+
+KINDS = {"": "Everything", "discussion": "Discussions", "blog": "Blog posts", "question": "Questions & answers"}
+DATES = {"": "Any time", "week": "Past week", "month": "Past month", "year": "Past year"}
+DATE_SPANS = {"week": timedelta(days=7), "month": timedelta(days=31), "year": timedelta(days=366)}
+PAGE_SIZE = 20
+MAX_PAGE = 50
+SNIPPET_CHARS = 240
+
+
+@dataclass
+class Filters:
+    """What the searcher asked for (already cleaned: unknown values are ignored)."""
+
+    q: str = ""
+    kind: str = ""
+    group: str = ""  # slug
+    author: str = ""  # handle
+    tag: str = ""
+    date: str = ""
+    page: int = 1
+
+
+@dataclass
+class Result:
+    """One topic found, with its best post's snippet."""
+
+    topic: Topic
+    post: Post
+    snippet: Markup
+
+
+@dataclass
+class SearchPage:
+    """Everything the page shows."""
+
+    filters: Filters
+    terms: list[str]
+    results: list[Result] = field(default_factory=list)
+    total: int = 0
+    members: list[User] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+
+    @property
+    def has_next(self) -> bool:
+        return self.filters.page * PAGE_SIZE < self.total and self.filters.page < MAX_PAGE
+
+
+def clean_filters(args: Any) -> Filters:
+    """Filters from the query string; anything unexpected is dropped, never an error."""
+    page = args.get("page", "1")
+    return Filters(
+        q=(args.get("q") or "")[:500],
+        kind=args.get("kind", "") if args.get("kind", "") in KINDS else "",
+        group=(args.get("group") or "")[:60],
+        author=(args.get("author") or "").strip().lstrip("@").lower()[:30],
+        tag=(args.get("tag") or "").strip().lstrip("#").lower()[:40],
+        date=args.get("date", "") if args.get("date", "") in DATES else "",
+        page=min(int(page), MAX_PAGE) if page.isdigit() and 0 < len(page) < 4 and int(page) > 0 else 1,
+    )
+
+
+def highlight(text: str, terms: list[str], length: int = SNIPPET_CHARS) -> Markup:
+    """A plain-text window of ``text`` around the first matching word, escaped, with matches in <mark>."""
+    plain = plain_excerpt(text, 100_000)
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.I) if terms else None
+    start = 0
+    if pattern is not None and (first := pattern.search(plain)) is not None:
+        start = max(0, first.start() - length // 3)
+    window = plain[start:start + length]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + length < len(plain) else ""
+    if pattern is None:
+        return escape(prefix + window + suffix)
+    pieces: list[Markup] = [escape(prefix)]
+    last = 0
+    for match in pattern.finditer(window):
+        pieces.append(escape(window[last:match.start()]))
+        pieces.append(Markup("<mark>{}</mark>").format(match.group(0)))
+        last = match.end()
+    pieces.append(escape(window[last:] + suffix))
+    return Markup("").join(pieces)
+
+
+def _extra_conditions(filters: Filters) -> list[Any]:
+    conditions: list[Any] = []
+    if filters.author:
+        conditions.append(Topic.author_id.in_(select(User.id).where(User.handle == filters.author)))
+    if filters.tag:
+        conditions.append(Topic.id.in_(
+            select(TopicTag.topic_id).join(Tag, Tag.id == TopicTag.tag_id).where(Tag.name == filters.tag)))
+    if filters.date:
+        conditions.append(Topic.published_at >= utcnow() - DATE_SPANS[filters.date])
+    return conditions
+
+
+def search(user: User, filters: Filters) -> SearchPage:
+    """The search page for the member: a count, one page of ranked results, matching members, groups."""
+    page = SearchPage(filters, query_terms(filters.q))
+    page.groups = list(db.session.scalars(select(Group).where(permissions.visible_groups(user)).order_by(Group.name)))
+    if not page.terms:
+        return page
+    group_id = next((g.id for g in page.groups if g.slug == filters.group), None)
+    if filters.group and group_id is None:
+        return page  # a group the member can't see (or none): nothing, as if it were empty
+    ranked = search_core._ranked_topics(  # the core's ranked, visibility-filtered subquery
+        user, filters.q, kinds=[filters.kind] if filters.kind else None, group_id=group_id,
+        any_word=False, prefix_last=False, exclude_topic_id=None,
+    ).subquery("ranked")  # fmt: skip
+    found = select(ranked.c.topic_id, ranked.c.post_id, ranked.c.rank).join(Topic, Topic.id == ranked.c.topic_id)
+    extra = _extra_conditions(filters)
+    if extra:
+        found = found.where(*extra)
+    found_sq = found.subquery("found")
+    page.total = int(db.session.scalar(select(func.count()).select_from(found_sq)) or 0)
+    rows = db.session.execute(
+        select(found_sq).order_by(found_sq.c.rank.desc(), found_sq.c.topic_id.desc())
+        .limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
+    ).all()  # fmt: skip
+    if rows:
+        posts = {p.id: p for p in db.session.scalars(
+            select(Post).options(joinedload(Post.topic).joinedload(Topic.author),
+                                 joinedload(Post.topic).joinedload(Topic.group), joinedload(Post.author))
+            .where(Post.id.in_([r.post_id for r in rows])))}  # fmt: skip
+        page.results = [Result(posts[r.post_id].topic, posts[r.post_id], highlight(posts[r.post_id].body, page.terms))
+                        for r in rows if r.post_id in posts]  # fmt: skip
+    if filters.page == 1 and not (filters.kind or filters.group or filters.author or filters.tag or filters.date):
+        page.members = search_members(page.terms)
+    return page
+
+
+def search_members(terms: list[str], limit: int = 6) -> list[User]:
+    """Active members whose name, handle or headline has every word."""
+    conditions = []
+    for term in terms[:5]:
+        like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(or_(
+            func.lower(User.display_name).like(like, escape="\\"), User.handle.like(like, escape="\\"),
+            func.lower(User.headline).like(like, escape="\\")))  # fmt: skip
+    return list(db.session.scalars(
+        select(User).where(User.state == "active", *conditions).order_by(User.display_name).limit(limit)))
