@@ -102,7 +102,8 @@ def test_sign_out_one_device_and_not_someone_elses(app, pat, sam):
 def test_account_forms_need_csrf(csrf_app, app, pat):
     mine, other = sign_in_csrf(app), sign_in_csrf(app)
     assert mine.post("/account/sessions/end-others").status_code == 400
-    assert mine.post("/account", data={"current_password": PASSWORD, "new_password": NEW, "confirm": NEW}).status_code == 400
+    form = {"current_password": PASSWORD, "new_password": NEW, "confirm": NEW}
+    assert mine.post("/account", data=form).status_code == 400
     assert other.get("/").status_code == 200
 
 

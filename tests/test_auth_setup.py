@@ -10,8 +10,9 @@ from community.models import User
 from community.services import setup as setup_service
 from community.services.settings import get_setting
 
+SECRET = "a long and private sentence"
 GOOD = {"community_name": "HR Leaders 2026", "display_name": "Grace Hopper", "email": "Grace@Example.org",
-        "handle": "grace", "password": "a long and private sentence", "confirm": "a long and private sentence"}  # fmt: skip
+        "handle": "grace", "password": SECRET, "confirm": SECRET}  # fmt: skip
 
 
 @pytest.fixture
@@ -91,7 +92,7 @@ def test_cli_create_admin(app, monkeypatch):
     monkeypatch.setattr(cli, "migrate_database", lambda: None)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["create-admin", "--email", "Boss@Example.org", "--handle", "boss", "--name",
-                                 "Bo Boss", "--community-name", "Cohort A", "--password", GOOD["password"]])  # fmt: skip
+                                 "Bo Boss", "--community-name", "Cohort A", "--password", SECRET])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "Created community manager @boss." in result.output
     boss = User.query.filter_by(handle="boss").one()

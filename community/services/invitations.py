@@ -292,6 +292,7 @@ def open_invitation(token: str) -> Invitation:
         select(Invitation)
         .where(Invitation.token_hash == hash_token(token))
         .options(joinedload(Invitation.created_by), selectinload(Invitation.groups))
+        .execution_options(populate_existing=True)  # fresh counts, and groups even if already in the session
     )
     if invitation is None:
         raise NotFound("This invitation link isn't valid.")
