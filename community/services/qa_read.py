@@ -140,11 +140,8 @@ def question_thread(user: Any, topic: Topic, *, sort: str = "votes") -> Thread:
     for post in sorted((p for p in visible if p.kind == "comment"), key=lambda p: p.created_at):
         comments.setdefault(post.parent_id or opening.id, []).append(post)
     ids = [opening.id, *(a.id for a in answers)]
-    my_votes = dict(
-        db.session.execute(select(Vote.post_id, Vote.value).where(Vote.user_id == user.id, Vote.post_id.in_(ids)))
-        .tuples()
-        .all()
-    )
+    rows = db.session.execute(select(Vote.post_id, Vote.value).where(Vote.user_id == user.id, Vote.post_id.in_(ids)))
+    my_votes = {post_id: value for post_id, value in rows}
     tags = tags_of(topic)
     duplicate_of = None
     if topic.duplicate_of_id is not None:
