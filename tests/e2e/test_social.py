@@ -1,0 +1,99 @@
+"""The social layer in a real browser: a mention rings the bell and leads to the post; search respects groups."""
+
+import re
+
+from tests.e2e.conftest import screenshot, sign_in
+from tests.factories import PASSWORD, acting, make_user
+from tests.factories_groups import make_group
+
+
+def _setup(live_data):
+    from community.services import posts
+    from tests.factories_social import board_of
+
+    live_data.create_all()  # tables newer than the migrations (until the schema migration is regenerated)
+    fran = make_user("fiona", role="facilitator", display_name="Fiona Facilitator", headline="Cohort 7 lead")
+    pat = make_user("priya", display_name="Priya Patel", headline="L&D adviser")
+    mallory = make_user("mo", display_name="Mo Outsider")
+    group = make_group(fran, "private", members=[pat], name="Cohort 7")
+    topic = posts.create_topic(acting(fran), kind="discussion", title="Reflective practice journals",
+                               body="How do you keep a #reflection journal going?", board=board_of(group))
+    posts.create_topic(acting(pat), kind="question", title="Which coaching model first?",
+                       body="Starting my first coaching sessions next week.", tags="coaching")
+    return fran, pat, mallory, topic
+
+
+def test_mention_rings_the_bell_and_leads_to_the_post(new_page, live_server, live_data):
+    from community.services import posts
+
+    fran, pat, mallory, topic = _setup(live_data)
+    page = new_page()
+    sign_in(page, live_server, "priya", PASSWORD)
+    page.goto(live_server("/"))
+    assert page.locator("[data-bell-count]").count() == 0
+    posts.add_post(acting(fran), topic, "@priya your template with the three prompts would help everyone here: "
+                   "could you share it? It's a great **quillwort** of an idea.")
+    page.goto(live_server("/"))
+    assert page.locator("[data-bell-count]").inner_text() == "1"
+    assert page.get_by_text("Reflective practice journals").first.is_visible()
+    screenshot(page, "social-home-feed", keep=True)
+
+    page.locator("a.bell").click()
+    assert page.get_by_role("heading", name="Notifications").is_visible()
+    assert page.get_by_text("mentioned you in").is_visible()
+    screenshot(page, "social-notifications", keep=True)
+    page.locator("a.notification-link").first.click()
+    page.wait_for_load_state()
+    assert re.search(rf"/discussions/{topic.id}#post-2$", page.url), page.url
+    assert page.get_by_text("your template with the three prompts").is_visible()
+    page.goto(live_server("/"))
+    assert page.locator("[data-bell-count]").count() == 0  # read now
+
+    page.locator("#site-search").fill("quillwort")
+    page.locator("#site-search").press("Enter")
+    assert page.get_by_role("heading", name="1 result").is_visible()
+    assert page.locator(".search-snippet mark").first.inner_text().lower() == "quillwort"
+    screenshot(page, "social-search")
+
+    outsider = new_page()
+    sign_in(outsider, live_server, "mo", PASSWORD)
+    outsider.goto(live_server("/search?q=quillwort"))
+    assert outsider.get_by_role("heading", name="0 results").is_visible()
+    assert outsider.get_by_text("Reflective practice journals").count() == 0
+    outsider.goto(live_server("/"))
+    assert outsider.get_by_text("Reflective practice journals").count() == 0
+    screenshot(outsider, "social-home-outsider")
+
+
+def test_phone_layout_and_settings(new_page, live_server, live_data):
+    from community.services import posts
+
+    fran, pat, mallory, topic = _setup_again(live_data)
+    posts.add_post(acting(fran), topic, "@paula welcome to the cohort!")
+    phone = new_page(390, 844)
+    sign_in(phone, live_server, "paula", PASSWORD)
+    phone.goto(live_server("/"))
+    screenshot(phone, "social-home-phone")
+    phone.goto(live_server("/notifications"))
+    screenshot(phone, "social-notifications-phone")
+    phone.goto(live_server("/notifications/settings"))
+    phone.get_by_role("group", name="Someone mentions you with @").get_by_label("In a daily e-mail digest").check()
+    phone.get_by_role("button", name="Save settings").click()
+    assert phone.get_by_text("Your notification settings are saved.").is_visible()
+    screenshot(phone, "social-settings-phone")
+    phone.goto(live_server("/search?q=welcome"))
+    screenshot(phone, "social-search-phone")
+
+
+def _setup_again(live_data):
+    from community.services import posts
+    from tests.factories_social import board_of
+
+    live_data.create_all()
+    fran = make_user("felix", role="facilitator", display_name="Felix Facilitator")
+    pat = make_user("paula", display_name="Paula Participant")
+    mallory = make_user("max", display_name="Max Outsider")
+    group = make_group(fran, "private", members=[pat], name="Cohort 8")
+    topic = posts.create_topic(acting(fran), kind="discussion", title="Welcome thread", body="Say hello!",
+                               board=board_of(group))
+    return fran, pat, mallory, topic
