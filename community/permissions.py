@@ -24,6 +24,7 @@ A facilitator of one group has no power in another.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
@@ -534,6 +535,11 @@ def can_view_moderation_queue(user: Any) -> bool:
     )
 
 
+def can_view_dashboard(user: Any) -> bool:
+    """The facilitator's dashboard: admins, and members who facilitate at least one group."""
+    return is_admin(user) or (is_member(user) and "facilitator" in user.group_roles.values())
+
+
 def can_mute_member(user: Any, member: User) -> bool:
     """Members mute or block others (not themselves)."""
     return is_member(user) and member.id != user.id
@@ -668,9 +674,14 @@ def access_post(user: Any, post_id: int) -> Post:
     return post
 
 
+_HANDLE = re.compile(r"[a-z0-9_]{1,30}")
+
+
 def access_member(user: Any, handle: str) -> User:
     """The member by @handle if the viewer may see their profile; else NotFound."""
-    member = db.session.scalar(select(User).where(User.handle == handle.strip().lstrip("@").lower()))
+    handle = handle.strip().lstrip("@").lower()
+    # Only well-formed handles reach the database (a NUL byte, say, is an error on PostgreSQL).
+    member = db.session.scalar(select(User).where(User.handle == handle)) if _HANDLE.fullmatch(handle) else None
     if member is None or not can_view_profile(user, member):
         raise NotFound("No such member.")
     return member

@@ -1,3 +1,125 @@
-"""Views of the dashboard blueprint."""
+"""The facilitator's dashboard, its CSV, nudges to quiet members, and a member's participation."""
 
-from community.dashboard import bp  # noqa: F401
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from community.dashboard import bp
+from community.dashboard.charts import SERIES, weekly_chart
+from community.errors import DomainError, NotFound
+from community.extensions import db
+from community.models import User
+from community.permissions import can_view_dashboard
+from community.services import dashboard as figures
+from community.services.nudges import DEFAULT_NUDGE, send_nudge
+
+
+class NudgeForm(FlaskForm):
+    message = TextAreaField("Message", validators=[DataRequired(), Length(max=500)], default=DEFAULT_NUDGE)
+
+
+def _scope() -> figures.Scope:
+    if not can_view_dashboard(current_user):
+        raise NotFound()
+    return figures.make_scope(current_user, request.args.get("group") or None, request.args.get("period", "30"))
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """Needs attention, engagement, peer support and quiet members, for the chosen groups and period."""
+    scope = _scope()
+    weeks = figures.engagement(scope)
+    return render_template(
+        "dashboard/index.html",
+        scope=scope,
+        groups=scope.available,
+        periods=figures.PERIODS,
+        attention=figures.needs_attention(current_user, scope),
+        weeks=weeks,
+        chart=weekly_chart(weeks),
+        series=SERIES,
+        share=figures.participation(scope),
+        peers=figures.peer_support(scope),
+        quiet=figures.quiet_members(scope),
+        nudge_form=NudgeForm(),
+    )
+
+
+@bp.get("/figures.csv")
+def figures_csv() -> ResponseReturnValue:
+    """The dashboard's figures as CSV (the same numbers as the page)."""
+    scope = _scope()
+    weeks = figures.engagement(scope)
+    share = figures.participation(scope)
+    peers = figures.peer_support(scope)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["week starting", "discussions", "replies", "questions", "answers", "blog posts", "comments",
+                     "active members"])  # fmt: skip
+    for w in weeks:
+        writer.writerow([w.start.date().isoformat(), w.discussions, w.replies, w.questions, w.answers, w.blog_posts,
+                         w.comments, w.active_members])  # fmt: skip
+    writer.writerow([])
+    writer.writerow(["figure", "value"])
+    writer.writerow(["participants", share.members])
+    writer.writerow(["participants who posted", share.posted])
+    writer.writerow(["questions asked", peers.questions])
+    writer.writerow(["questions answered", peers.answered])
+    writer.writerow(["first answers from a peer", peers.first_by_peer])
+    writer.writerow(["accepted answers", peers.accepted])
+    writer.writerow(["accepted answers from a peer", peers.accepted_from_peer])
+    writer.writerow(["median hours to first answer", "" if peers.median_hours is None else f"{peers.median_hours:.1f}"])
+    name = "community" if scope.whole_community else "-".join(g.slug for g in scope.groups)[:80] or "groups"
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="dashboard-{name}-{scope.period}.csv"'
+    return response
+
+
+@bp.post("/nudge/<handle>")
+def nudge(handle: str) -> ResponseReturnValue:
+    """Send a quiet member a friendly note (a notification, e-mailed as they prefer)."""
+    if not can_view_dashboard(current_user):
+        raise NotFound()
+    member = db.session.scalar(select(User).where(User.handle == handle.lower()))
+    if member is None:
+        raise NotFound()
+    form = NudgeForm()
+    back = url_for("dashboard.index", group=request.args.get("group"), period=request.args.get("period"))
+    if not form.validate_on_submit():
+        flash("Please write a short message.", "error")
+        return redirect(back), 303
+    try:
+        send_nudge(current_user, member, form.message.data)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        flash(error.message, "error")
+        return redirect(back), 303
+    flash(f"Your note is on its way to {member.display_name}.", "success")
+    return redirect(back)
+
+
+@bp.get("/participation/<handle>")
+def participation(handle: str) -> ResponseReturnValue:
+    """'My participation': for the member, admins and facilitators of one of their groups."""
+    from community.permissions import can_view_participation
+
+    member = db.session.scalar(select(User).where(User.handle == handle.lower(), User.state != "deleted"))
+    if member is None:
+        raise NotFound()
+    from community.services.nudges import facilitates_member
+
+    shared = facilitates_member(current_user, member)
+    if not can_view_participation(current_user, member, shared):
+        raise NotFound()
+    return render_template("dashboard/participation.html", member=member,
+                           mine=figures.my_participation(member, current_user))  # fmt: skip

@@ -28,6 +28,7 @@ NOTIFICATION_KINDS = {
     "join_request": "Requests to join a group you facilitate",
     "report": "Reports of posts in a group you facilitate",
     "invitation": "Invitations to join a group",
+    "nudge": "A friendly note from a facilitator",
 }
 #: in the page only / e-mail at once / daily digest / weekly digest / off
 DELIVERIES = {
@@ -53,6 +54,8 @@ class Notification(db.Model):
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
     # For kinds that are not about a post (join requests, invitations): where the bell leads.
     url: Mapped[str] = mapped_column(String(300), default="")
+    # A personal note that comes with it (a facilitator's nudge).
+    message: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

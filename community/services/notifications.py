@@ -44,6 +44,7 @@ DEFAULT_DELIVERY = {
     "join_request": "email",
     "report": "email",
     "invitation": "email",
+    "nudge": "email",
 }
 DIGEST_KINDS = ("daily", "weekly")  # unsubscribe tokens for a digest carry these instead of a kind
 PAGE_SIZE = 30
@@ -183,7 +184,7 @@ def blocked_by(recipient_ids: Iterable[int], actor_id: int) -> set[int]:
 
 def notify(recipient_ids: Iterable[int], kind: str, actor: User | None, *, topic: Topic | None = None,
            post: Post | None = None, group: Group | None = None, url: str = "",
-           skip: set[int] | None = None) -> list[Notification]:  # fmt: skip
+           skip: set[int] | None = None, message: str = "") -> list[Notification]:  # fmt: skip
     """Tell these members (those who may know, not the actor, not in ``skip``); adds to the caller's
     transaction and never commits. Returns the notifications created; ``skip`` grows with their recipients."""
     if kind not in NOTIFICATION_KINDS:
@@ -203,14 +204,14 @@ def notify(recipient_ids: Iterable[int], kind: str, actor: User | None, *, topic
             user_id=user.id, actor_id=actor_id, kind=kind, topic_id=topic.id if topic is not None else None,
             post_id=post.id if post is not None else None,
             group_id=group.id if group is not None else (topic.group_id if topic is not None else None),
-            url=url[:300], created_at=utcnow(),
+            url=url[:300], message=message[:500], created_at=utcnow(),
         )  # fmt: skip
         db.session.add(note)
         created.append(note)
         if delivery == "email":
             from community.services.notify_mail import mail_notification
 
-            mail_notification(user, kind, actor, topic=topic, post=post, group=group, url=url)
+            mail_notification(user, kind, actor, topic=topic, post=post, group=group, url=url, message=message)
     if created:
         db.session.flush()
     return created

@@ -22,6 +22,7 @@ SUBJECTS = {
     "join_request": "{actor} asks to join {group}",
     "report": "A post was reported in {group}",
     "invitation": "{actor} invited you to join {group}",
+    "nudge": "{actor} sent you a note",
 }
 
 
@@ -61,7 +62,7 @@ def send_templated(user: User, unsubscribe_kind: str, subject: str, template: st
 
 
 def mail_notification(user: User, kind: str, actor: User | None, *, topic: Topic | None, post: Post | None,
-                      group: Group | None, url: str) -> None:  # fmt: skip
+                      group: Group | None, url: str, message: str = "") -> None:  # fmt: skip
     """Queue the e-mail for one notification delivered "at once"."""
     if post is not None:
         link = external(path_for("feed.post_link", post_id=post.id))
@@ -74,6 +75,6 @@ def mail_notification(user: User, kind: str, actor: User | None, *, topic: Topic
         title=topic.title if topic is not None else "",
         group=group.name if group is not None else "your group",
     )
-    excerpt = plain_excerpt(post.body, 300) if post is not None else ""
+    excerpt = plain_excerpt(post.body, 300) if post is not None else message
     send_templated(user, kind, subject, "notifications/email/notification", link=link,
                    excerpt=excerpt, actor=actor, topic=topic, kind=kind)  # fmt: skip
