@@ -23,8 +23,10 @@ def invitations_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Invitation))
 
 
-def send(client, emails="", **extra):
-    return client.post("/invitations", data={"invite-emails": emails, "invite-role": "participant", **extra})
+def send(client, emails="", headers=None, base_url=None, **extra):
+    data = {"invite-emails": emails, "invite-role": "participant", **extra}
+    kwargs = {"headers": headers, "base_url": base_url} if headers else {}
+    return client.post("/invitations", data=data, **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -108,6 +110,14 @@ def test_bulk_invite_reports_every_line(client, login, admin, pat):
     for reason in (b"not a valid e-mail address", b"already a member", b"listed twice"):
         assert reason in response.data
     assert len(mails_to("ann@example.org")) == 1
+
+
+def test_invitation_links_use_the_base_url_not_the_host_header(client, login, admin, app):
+    login(admin)
+    response = send(client, "ann@example.org", headers={"Host": "evil.example"}, base_url="http://evil.example")
+    assert response.status_code == 200
+    body = mails_to("ann@example.org")[0].body_text
+    assert f"{app.config['BASE_URL']}/join/" in body and "evil" not in body
 
 
 def test_csv_upload(client, login, admin):

@@ -8,6 +8,7 @@ community manager from other browser tests), on a SQLite file built from the mod
 from __future__ import annotations
 
 import email
+import email.policy
 import re
 import threading
 from collections.abc import Iterator
@@ -57,10 +58,10 @@ def deliver_and_read_link(server: LiveServer, to: str, kind: str) -> str:
         deliver_pending()
         db.session.remove()
     for path in sorted((Path(server.app.instance_path) / "outbox").glob("*.eml"), reverse=True):
-        message = email.message_from_bytes(path.read_bytes())
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         if message["To"] == to:
-            body = message.get_payload(decode=True) if not message.is_multipart() else message.get_payload(0).get_payload(decode=True)
-            match = re.search(rf"{re.escape(server.url)}/{kind}/\S+", body.decode())
+            body = message.get_body(("plain",)).get_content()
+            match = re.search(rf"{re.escape(server.url)}/{kind}/\S+", body)
             assert match, body
             return match.group(0)
     raise AssertionError(f"no e-mail to {to}")
