@@ -6,7 +6,7 @@ import pytest
 from community.extensions import db
 from community.models import Post, Revision, Subscription, Topic, Vote
 from tests.factories_groups import make_group
-from tests.factories_qa import accept, make_answer, make_comment, make_question, opening_of, reload, vote
+from tests.factories_qa import make_answer, make_question, opening_of, reload, vote
 
 
 @pytest.fixture
@@ -26,7 +26,8 @@ def test_ask_in_my_group_then_answer_vote_accept(client, login, cohort, pat, sam
     })  # fmt: skip
     assert response.status_code == 302
     topic = db.session.query(Topic).one()
-    assert (topic.kind, topic.group_id, topic.board_id, topic.title) == ("question", cohort.id, None, "How do I run a retrospective?")
+    assert (topic.kind, topic.group_id, topic.board_id) == ("question", cohort.id, None)
+    assert topic.title == "How do I run a retrospective?"
     assert db.session.query(Subscription).filter_by(user_id=pat.id, target_id=topic.id).count() == 1
     page = client.get(response.headers["Location"])
     assert page.status_code == 200
@@ -105,7 +106,8 @@ def test_asker_edits_title_and_tags_and_deletes_the_question(client, login, pat)
     login(pat)
     form = client.get(f"/questions/posts/{opening.id}/edit")
     assert b'value="Old title"' in form.data and b'value="one"' in form.data
-    client.post(f"/questions/posts/{opening.id}/edit", data={"title": "New title", "body": "b", "tags": "two", "revision": "0"})
+    data = {"title": "New title", "body": "b", "tags": "two", "revision": "0"}
+    assert client.post(f"/questions/posts/{opening.id}/edit", data=data).status_code == 302
     assert reload(Topic, q.id).title == "New title"
     assert client.post(f"/questions/posts/{opening.id}/delete").status_code == 302
     assert reload(Topic, q.id).deleted_at is not None
@@ -142,7 +144,8 @@ def test_votes_change_and_withdraw_and_mirror_on_the_topic(client, login, pat, s
     assert reload(Topic, q.id).score == 1
     client.post(f"/questions/posts/{opening.id}/vote", data={"value": "-1"})
     assert (reload(Post, opening.id).score, reload(Topic, q.id).score) == (-1, -1)
-    response = client.post(f"/questions/posts/{opening.id}/vote", data={"value": "0"}, headers={"Accept": "application/json"})
+    json = {"Accept": "application/json"}
+    response = client.post(f"/questions/posts/{opening.id}/vote", data={"value": "0"}, headers=json)
     assert response.get_json() == {"score": 0, "value": 0}
     assert db.session.query(Vote).count() == 0
     vote(mallory, opening, 1)
