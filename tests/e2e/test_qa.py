@@ -25,9 +25,10 @@ def test_ask_answer_upvote_accept(new_page, live_server, live_data):
     sign_in(page, live_server, "priya", PASSWORD)
     page.goto(live_server("/questions/ask"))
     page.get_by_label("Your question in one sentence").fill("How should I evaluate a short learning programme?")
-    suggestion = page.locator("[data-similar-output]").get_by_role("link", name="How do you evaluate a learning programme?")
+    suggestions = page.locator("[data-similar-output]")
+    suggestion = suggestions.get_by_role("link", name="How do you evaluate a learning programme?")
     suggestion.wait_for()
-    assert page.locator("[data-similar-output]").get_attribute("aria-live") == "polite"
+    assert suggestions.get_attribute("aria-live") == "polite"
     page.get_by_label("Details").fill("It's a **two-week** pilot with 15 people. What's the lightest useful method?")
     page.get_by_label("Tags (optional)").fill("evaluation pilots")
     page.get_by_label("Where to ask").select_option(label="Cohort 12: L&D Practice")
@@ -42,7 +43,8 @@ def test_ask_answer_upvote_accept(new_page, live_server, live_data):
     other.goto(live_server("/questions/?filter=unanswered"))
     assert other.get_by_role("link", name="How should I evaluate a short learning programme?").is_visible()
     other.goto(question_url)
-    other.get_by_role("textbox", name="Your answer").fill("Run a short survey at the end, then ask managers after a month what changed.")
+    answer = "Run a short survey at the end, then ask managers after a month what changed."
+    other.get_by_role("textbox", name="Your answer").fill(answer)
     other.get_by_role("button", name="Post your answer").click()
     other.get_by_text("ask managers after a month").wait_for()
 
