@@ -91,7 +91,11 @@ def highlight(text: str, terms: list[str], length: int = SNIPPET_CHARS) -> Marku
     start = 0
     if pattern is not None and (first := pattern.search(plain)) is not None:
         start = max(0, first.start() - length // 3)
+        space = plain.find(" ", start, first.start())
+        start = space + 1 if start > 0 and space != -1 else start  # begin on a whole word
     window = plain[start:start + length]
+    if start + length < len(plain) and " " in window[length // 2:]:
+        window = window[: window.rfind(" ")]  # and end on one
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + length < len(plain) else ""
     if pattern is None:

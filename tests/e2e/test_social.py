@@ -42,6 +42,9 @@ def test_mention_rings_the_bell_and_leads_to_the_post(new_page, live_server, liv
     assert page.get_by_role("heading", name="Notifications").is_visible()
     assert page.get_by_text("mentioned you in").is_visible()
     screenshot(page, "social-notifications", keep=True)
+    page.goto(live_server("/notifications/settings"))
+    screenshot(page, "social-settings")
+    page.goto(live_server("/notifications"))
     page.locator("a.notification-link").first.click()
     page.wait_for_load_state()
     assert re.search(rf"/discussions/{topic.id}#post-2$", page.url), page.url
