@@ -21,19 +21,38 @@ def places(fran, pat, sam):
     open_group = make_group(fran, "open", members=[pat, sam], name="Open Cohort")
     private_group = make_group(fran, "private", members=[pat], name="Secret Circle")
     acting(pat)
-    posts.create_topic(pat, kind="discussion", title="Open thoughts on coaching", body="Hello open", board=_board(open_group))
-    posts.create_topic(pat, kind="discussion", title="Private worries", body="Hello private", board=_board(private_group))
+    posts.create_topic(
+        pat, kind="discussion", title="Open thoughts on coaching", body="Hello open", board=_board(open_group)
+    )
+    posts.create_topic(
+        pat, kind="discussion", title="Private worries", body="Hello private", board=_board(private_group)
+    )
     return open_group, private_group
 
 
 def test_profile_shows_who_the_member_is(client, login, pat, sam):
-    update_profile(acting(pat), pat, display_name="Pat Participant", headline="L&D lead in Leeds",
-                   bio="I *love* <script>alert(1)</script> learning", organisation="Acme", programme="Cohort 7")
+    update_profile(
+        acting(pat),
+        pat,
+        display_name="Pat Participant",
+        headline="L&D lead in Leeds",
+        bio="I *love* <script>alert(1)</script> learning",
+        organisation="Acme",
+        programme="Cohort 7",
+    )
     login(sam)
     page = client.get("/members/pat")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    for text in ("Pat Participant", "@pat", "L&amp;D lead in Leeds", "Acme", "Cohort 7", "Member since", "<em>love</em>"):
+    for text in (
+        "Pat Participant",
+        "@pat",
+        "L&amp;D lead in Leeds",
+        "Acme",
+        "Cohort 7",
+        "Member since",
+        "<em>love</em>",
+    ):
         assert text in html
     assert "<script>alert(1)" not in html
     assert 'class="avatar avatar-initials avatar-128' in html  # the initials avatar by default
@@ -94,14 +113,14 @@ def test_private_group_content_never_leaks_to_outsiders(client, login, places, p
     assert "Open thoughts on coaching" in html and "Open Cohort" in html
     assert "Private worries" not in html and "Secret Circle" not in html
     # The count is of what mallory may see: one topic, not two.
-    assert "<strong>1</strong> <span class=\"muted\">post</span>" in html
+    assert '<strong>1</strong> <span class="muted">post</span>' in html
 
 
 def test_group_members_and_admins_see_private_contributions(client, login, logout, places, pat, admin):
     login(pat)
     html = client.get("/members/pat").get_data(as_text=True)
     assert "Private worries" in html and "Secret Circle" in html
-    assert "<strong>2</strong> <span class=\"muted\">posts</span>" in html
+    assert '<strong>2</strong> <span class="muted">posts</span>' in html
     logout()
     login(admin)
     assert "Private worries" in client.get("/members/pat").get_data(as_text=True)
@@ -138,7 +157,9 @@ def test_edit_button_only_for_the_member_and_admins(client, login, logout, pat, 
 def test_profile_query_count_does_not_grow(client, login, fran, pat, sam, assert_queries, extra):
     groups = [make_group(fran, "open", members=[pat], name=f"Group {i}") for i in range(1 + extra // 5)]
     for i in range(1 + extra):
-        posts.create_topic(acting(pat), kind="discussion", title=f"Topic {i}", body="b", board=_board(groups[i % len(groups)]))
+        posts.create_topic(
+            acting(pat), kind="discussion", title=f"Topic {i}", body="b", board=_board(groups[i % len(groups)])
+        )
     login(sam)
     # The layout (session, group roles, settings, unread notifications), then the member, their groups,
     # their latest posts and the counts.

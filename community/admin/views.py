@@ -63,8 +63,11 @@ def _act(member_id: int, form_name: str, form: Any, action: Any, done: str) -> R
         try:
             action(member, form)
         except DomainError as error:
-            show_error(form, error)
-            return _member_page(member, error.status, **{form_name: form})
+            # A field's error goes next to it; others (a conflict) at the top, where they are always seen.
+            if error.field and error.field in form._fields:
+                show_error(form, error)
+                return _member_page(member, error.status, **{form_name: form})
+            return _member_page(member, error.status, alert=error.message)
         flash(done.format(name=member.display_name), "success")
         return redirect(safe_next(request.form.get("next"), url_for(".member", member_id=member.id)))
     return _member_page(member, 400, **{form_name: form})

@@ -28,7 +28,7 @@ from community.permissions import (
 )
 from community.services.audit import record
 from community.services.mail import queue_mail
-from community.services.members import Page, like_pattern, paginate
+from community.services.members import Page, like_pattern, paginate, plain_line
 from community.services.settings import DEFAULTS, update_settings
 
 # --------------------------------------------------------------------------------------------------
@@ -38,14 +38,12 @@ from community.services.settings import DEFAULTS, update_settings
 def _active_admin_ids() -> list[int]:
     """Ids of the active admins, locked (PostgreSQL) so two admins can't both step down at once."""
     return list(
-        db.session.scalars(
-            select(User.id).where(User.role == "admin", User.state == "active").with_for_update()
-        )
+        db.session.scalars(select(User.id).where(User.role == "admin", User.state == "active").with_for_update())
     )
 
 
 def _clean_reason(reason: str | None, *, required: bool = False) -> str:
-    reason = " ".join((reason or "").split())
+    reason = plain_line(reason)
     if required and not reason:
         raise InvalidInput("Please give a reason: it goes into the audit log.", field="reason")
     if len(reason) > 500:
@@ -154,7 +152,7 @@ def _lines(text: str | list[str] | None) -> list[str]:
     items = text if isinstance(text, list) else (text or "").splitlines()
     seen: list[str] = []
     for item in items:
-        item = " ".join(item.split()).lower()
+        item = plain_line(item).lower()
         if item and item not in seen:
             seen.append(item)
     return seen
@@ -189,11 +187,11 @@ def save_settings(actor: User, values: dict[str, Any]) -> None:
     clean: dict[str, Any] = {}
     for key, value in values.items():
         if key == "community_name":
-            value = " ".join((value or "").split())
+            value = plain_line(value)
             if len(value) > 80:
                 raise InvalidInput("The name is 80 characters at most.", field=key)
         elif key == "welcome_text":
-            value = (value or "").replace("\r\n", "\n").strip()
+            value = (value or "").replace("\r\n", "\n").replace("\x00", "").strip()
             if len(value) > 2000:
                 raise InvalidInput("The welcome text is 2,000 characters at most.", field=key)
         elif key in ("allow_join_requests", "participants_create_groups"):
@@ -220,7 +218,7 @@ def members_page(*, state: str = "", role: str = "", q: str = "", page: int = 1)
     stmt = stmt.where(User.state == state) if state in STATES else stmt.where(User.state != "deleted")
     if role in ROLES:
         stmt = stmt.where(User.role == role)
-    q = " ".join(q.split())[:80]
+    q = plain_line(q)[:80]
     if q:
         pattern = like_pattern(q.lstrip("@"))
         stmt = stmt.where(or_(User.display_name.ilike(pattern, escape="\\"), User.handle.ilike(pattern, escape="\\"),
@@ -240,9 +238,7 @@ def state_counts() -> dict[str, int]:
 def pending_members(limit: int = 10) -> list[User]:
     """Those waiting for approval, oldest first."""
     return list(
-        db.session.scalars(
-            select(User).where(User.state == "pending").order_by(User.created_at, User.id).limit(limit)
-        )
+        db.session.scalars(select(User).where(User.state == "pending").order_by(User.created_at, User.id).limit(limit))
     )
 
 
@@ -283,9 +279,10 @@ def audit_page(*, actor: str = "", action: str = "", since: date | None = None, 
                page: int = 1) -> Page:  # fmt: skip
     """The audit log, newest first, filtered by actor handle, action and a date range (inclusive)."""
     stmt = select(AuditEvent).options(joinedload(AuditEvent.actor))
-    actor = actor.strip().lstrip("@").lower()
+    actor = plain_line(actor).lstrip("@").lower()
     if actor:
         stmt = stmt.where(AuditEvent.actor_id.in_(select(User.id).where(User.handle == actor)))
+    action = plain_line(action)
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     if since is not None:

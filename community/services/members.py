@@ -45,6 +45,7 @@ _CONFUSABLES = str.maketrans(
     }
 )  # fmt: skip
 _MULTI = (("rn", "m"), ("vv", "w"))
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _STAFF_WORDS = frozenset(
     {"admin", "admins", "administrator", "moderator", "moderators", "mod", "mods", "facilitator",
      "facilitators", "manager", "staff", "official", "sysadmin", "superuser"}
@@ -109,9 +110,14 @@ def _staff_names(exclude_id: int | None) -> list[tuple[str, str]]:
     return [(name, handle) for name, handle in db.session.execute(stmt)]
 
 
+def plain_line(value: str | None) -> str:
+    """One line of text: control characters (NUL included) dropped, runs of spaces folded."""
+    return " ".join(_CONTROL.sub(" ", value or "").split())
+
+
 def check_display_name(name: str, *, member: User | None = None, role: str | None = None) -> str:
     """The display name with spaces folded, or InvalidInput if it is empty, too long, or imitates staff."""
-    name = " ".join((name or "").split())
+    name = plain_line(name)
     if not name:
         raise InvalidInput("Please give your name.", field="display_name")
     if len(name) > 80:
@@ -142,7 +148,7 @@ PROFILE_LIMITS = {"headline": 140, "organisation": 120, "programme": 120, "bio":
 
 
 def _clean_line(value: str | None, field_name: str) -> str:
-    value = " ".join((value or "").split())
+    value = plain_line(value)
     limit = PROFILE_LIMITS[field_name]
     if len(value) > limit:
         raise InvalidInput(f"That's too long: {limit} characters at most.", field=field_name)
@@ -150,7 +156,7 @@ def _clean_line(value: str | None, field_name: str) -> str:
 
 
 def _clean_bio(value: str | None) -> str:
-    value = (value or "").replace("\r\n", "\n").replace("\x00", "").strip()
+    value = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", (value or "").replace("\r\n", "\n")).strip()
     if len(value) > PROFILE_LIMITS["bio"]:
         raise InvalidInput(f"Your bio is {len(value):,} characters; {PROFILE_LIMITS['bio']:,} at most.", field="bio")
     return value
@@ -297,7 +303,7 @@ DIRECTORY_SORTS = ("name", "newest")
 def directory(viewer: User, *, q: str = "", role: str = "", sort: str = "name", page: int = 1) -> Page:
     """Active members matching a search by name or handle and a role, sorted by name or newest."""
     stmt = select(User).where(User.state == "active")
-    q = " ".join(q.split())[:80]
+    q = plain_line(q)[:80]
     if q:
         pattern = like_pattern(q.lstrip("@"))
         stmt = stmt.where(or_(User.display_name.ilike(pattern, escape="\\"), User.handle.ilike(pattern, escape="\\")))
