@@ -19,7 +19,7 @@ class AskForm(FlaskForm):
     body = TextAreaField("Details", validators=[DataRequired("Please add a few details: what have you tried?")])
     tags = StringField("Tags (optional)", validators=[Optional()])
     # "" is the whole community; other choices are the member's groups (filled by the view).
-    where = SelectField("Where to ask", choices=[SelectChoice("", "The whole community")])
+    where = SelectField("Where to ask", choices=[SelectChoice("", "The whole community")], default="")
     check = SubmitField("Check for similar questions")
     submit = SubmitField("Post your question")
 
