@@ -2,12 +2,13 @@
 
 from tests.factories import make_user
 
+from tests.factories_groups import make_group
+from tests.factories_qa import make_answer, make_comment, make_question, opening_of, vote
+
 # Sign-in session, memberships, the page of questions, their tags, my groups (filter), settings, bell count.
 LIST_QUERIES = 7
 # Session, memberships, the topic, mark read, every post with its author, my votes, tags, settings, bell count.
 PAGE_QUERIES = 9
-from tests.factories_groups import make_group
-from tests.factories_qa import make_answer, make_comment, make_question, opening_of, vote
 
 
 def _questions(asker, group, n):
