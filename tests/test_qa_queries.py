@@ -1,7 +1,6 @@
 """Exact query counts: the question list and a question page don't grow with the data."""
 
 from tests.factories import make_user
-
 from tests.factories_groups import make_group
 from tests.factories_qa import make_answer, make_comment, make_question, opening_of, vote
 
