@@ -87,8 +87,8 @@ def reply(topic_id: int) -> ResponseReturnValue:
         except DomainError as error:
             form_error(form, error)
             return _render_topic(topic, form, reading.page_count(topic), error.status)
-        page = (post.number - 1) // reading.POSTS_PER_PAGE + 1
-        return redirect(url_for("boards.topic", topic_id=topic.id, page=page, _anchor=f"post-{post.number}"))
+        posts.mark_read(current_user, topic, post.number)  # your own reply is not news to you
+        return redirect(_post_url(topic, post.number))
     return _render_topic(topic, form, reading.page_count(topic), 400)
 
 
