@@ -16,13 +16,14 @@ class ProfileForm(FlaskForm):
     organisation = StringField("Organisation", validators=[Length(max=120)])
     programme = StringField("Programme or cohort", validators=[Length(max=120)])
     bio = TextAreaField("About you", validators=[Length(max=5000)])
-    avatar = FileField("Profile photo")
+    avatar = FileField("Upload a new photo")
     remove_avatar = BooleanField("Remove my photo and use my initials")
 
 
-def show_error(form: FlaskForm, error: DomainError) -> None:
+def show_error(form: FlaskForm, error: DomainError, aliases: dict[str, str] | None = None) -> None:
     """Put a service's error next to the field it is about (or at the top of the form)."""
-    field = form._fields.get(error.field or "") if error.field else None
+    name = (aliases or {}).get(error.field or "", error.field)
+    field = form._fields.get(name) if name else None
     if field is not None:
         field.errors = [*field.errors, error.message]
     else:

@@ -47,7 +47,7 @@ def edit_profile(handle: str | None) -> ResponseReturnValue:
                 avatar=photo.stream if photo else None, remove_avatar=form.remove_avatar.data,
             )  # fmt: skip
         except InvalidInput as error:
-            show_error(form, error)
+            show_error(form, error, aliases={"image": "avatar"})  # the image service's field is our upload
         else:
             flash("Your profile is saved." if member.id == current_user.id else "The profile is saved.", "success")
             return redirect(url_for(".profile", handle=member.handle))
