@@ -297,3 +297,17 @@ def test_query_counts_do_not_grow(client, signin, fran, size, assert_queries):
         assert client.get("/groups/cohort-7/members").status_code == 200
     with assert_queries(BASE + 4):  # ... and the people to invite
         assert client.get("/groups/cohort-7/members?find=member").status_code == 200
+
+
+def test_the_home_lists_the_groups_boards_and_latest_topics_only(client, signin, fran, pat, mallory):
+    group = make_group(fran, "open", members=[pat], name="Cohort 7", slug="cohort-7")
+    other = make_group(mallory, "private", name="Elsewhere", slug="elsewhere")
+    board = db.session.scalar(select(Board).where(Board.group_id == group.id))
+    elsewhere = db.session.scalar(select(Board).where(Board.group_id == other.id))
+    create_topic(pat, kind="discussion", title="Our first discussion", body="Hi", board=board)
+    create_topic(mallory, kind="discussion", title="Somebody else's secret", body="Hi", board=elsewhere)
+    db.session.rollback()
+    signin(pat)
+    home = client.get("/groups/cohort-7")
+    assert "Our first discussion" in home.text and "Somebody else" not in home.text
+    assert "1 discussion" in home.text and "General" in home.text
