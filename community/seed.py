@@ -185,6 +185,10 @@ def plan_discussions(demo: Demo) -> list[Task]:
 
 STEPS: list[Callable[[Demo], list[Task]]] = [plan_members, plan_groups, plan_boards, plan_discussions]
 
+from community.blogs.demo import plan_blogs  # noqa: E402  (blog posts and comments)
+
+STEPS.append(plan_blogs)
+
 
 def seed_demo(password: str | None = None, *, progress: bool = True) -> Demo:
     """Build the demo cohort through the services; refuses (RuntimeError) if it exists already."""
