@@ -105,6 +105,7 @@ def test_moderation_pin_lock_hide_restore_with_audit(client: Any, login: Any, co
     assert {"topic.pin", "topic.unpin", "topic.lock", "topic.unlock", "post.hide", "post.restore"} <= actions
     db.session.expire_all()
     assert db.session.get(Topic, topic.id).reply_count == 1
+    assert db.session.get(Board, board.id).post_count == 4  # three openings and the restored reply
 
 
 def test_move_between_boards_keeps_counters(client: Any, login: Any, cohort: Any, fran: Any, pat: Any,

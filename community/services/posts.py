@@ -364,6 +364,8 @@ def restore_post(actor: User, post: Post, topic: Topic) -> None:
     post.hidden_by_id = None
     if post.deleted_at is None and not post.pending and _counts_as_reply(topic, post.kind):
         db.session.execute(update(Topic).where(Topic.id == topic.id).values(reply_count=Topic.reply_count + 1))
+        if topic.board_id is not None:  # hiding took it off the board's count (see _uncount): put it back
+            db.session.execute(update(Board).where(Board.id == topic.board_id).values(post_count=Board.post_count + 1))
     record(actor, "post.restore", post, group_id=topic.group_id)
     events.post_restored.send(post, actor=actor, topic=topic)
     db.session.commit()
