@@ -489,8 +489,14 @@ def can_close_comments(user: Any, topic: Topic) -> bool:
 
 
 def can_manage_blog_post(user: Any, topic: Topic) -> bool:
-    """Publish, schedule and unpublish a blog post: its author alone."""
-    return topic.kind == "blog" and is_member(user) and topic.author_id == user.id and topic.deleted_at is None
+    """Publish, schedule and unpublish a blog post: its author alone (not while a moderator reviews it)."""
+    return (
+        topic.kind == "blog"
+        and is_member(user)
+        and topic.author_id == user.id
+        and topic.deleted_at is None
+        and topic.status != "pending"
+    )
 
 
 def can_blog_to_group(user: Any, group: Group) -> bool:

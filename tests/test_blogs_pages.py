@@ -183,3 +183,29 @@ def test_close_comments_keeps_author_able(client, login, pat, sam):
     client.post(f"/blog/{topic.id}/reopen")
     login(sam)
     assert "Post comment" in client.get(f"/blog/{topic.id}").get_data(as_text=True)
+
+
+def test_post_shared_to_a_group_shows_on_its_page(client, login, pat, sam, mallory, fran):
+    cohort = make_group(fran, "private", members=[pat, sam], name="Cohort 4", slug="cohort-4")
+    make_blog_post(pat, title="Shared with my cohort", group=cohort)
+    login(sam)
+    assert "Shared with my cohort" in client.get("/groups/cohort-4").get_data(as_text=True)
+    login(mallory)
+    assert client.get("/groups/cohort-4").status_code == 404
+
+
+def test_editing_a_scheduled_post_keeps_its_schedule(client, login, pat):
+    from datetime import timedelta
+
+    from community.models import utcnow
+
+    topic = make_blog_post(pat, title="Later", action="schedule", publish_at=utcnow() + timedelta(days=1))
+    login(pat)
+    page = client.get(f"/blog/{topic.id}/edit").get_data(as_text=True)
+    assert "Saving keeps the schedule" in page and 'value="Save changes"' in page
+    r = client.post(f"/blog/{topic.id}/edit", data={"title": "Later, edited", "body": "b", "group_id": "0",
+                                                    "save_draft": "Save changes"})
+    assert r.status_code == 302
+    db.session.expire_all()
+    topic = db.session.get(Topic, topic.id)
+    assert topic.status == "scheduled" and topic.publish_at is not None and topic.title == "Later, edited"

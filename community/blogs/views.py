@@ -156,6 +156,8 @@ def new() -> ResponseReturnValue:
 def _done(action: str, topic: Topic) -> str:
     if topic.status == "pending":
         return "Thanks! A moderator will look at your post before it appears."
+    if topic.status == "scheduled" and action == "draft":
+        return "Changes saved. It is still scheduled."
     return DONE[action]
 
 

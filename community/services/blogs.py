@@ -132,8 +132,7 @@ def update_post(actor: User, topic: Topic, opening: Post, *, title: str, body: s
             posts.publish_topic(actor, topic, commit=False)
         elif action == "schedule":
             topic.status, topic.publish_at = "scheduled", publish_at
-        elif action == "draft":
-            topic.status, topic.publish_at = "draft", None
+        # "draft" keeps a draft a draft and a scheduled post scheduled: it just saves.
         db.session.commit()
         return topic
     posts.edit_post(actor, opening, topic, new_body, title=new_title, base_revision=base_revision,
