@@ -38,7 +38,7 @@
           output.textContent = result.data.error || "The preview isn't available right now.";
         }
         panel.hidden = false;
-        button.textContent = "Edit";
+        button.textContent = "Hide preview";
         button.setAttribute("aria-expanded", "true");
       }).catch(function () {
         output.textContent = "The preview isn't available right now. Your text is safe.";

@@ -81,6 +81,33 @@ def test_cohort_discusses_in_a_private_group(new_page: Any, live_server: Any, li
     fac.wait_for_load_state("networkidle")
     assert fac.locator(".topic-row.is-pinned").first.is_visible()
     screenshot(fac, "boards-board", keep=True)
+    fac.goto(live_server("/boards"))
+    screenshot(fac, "boards-index")
+    fac.goto(topic_url)
+    fac.locator("#post-2").get_by_role("link", name="Edit").click()
+    fac.get_by_label("Text").fill("Parker Participant wrote:\n> I tend to over-explain\n\nAsk what they want first.")
+    fac.get_by_role("button", name="Save changes").click()
+    fac.wait_for_load_state("networkidle")
+    fac.locator("#post-2").get_by_role("link", name="edited").click()
+    fac.wait_for_load_state("networkidle")
+    assert fac.get_by_role("heading", name="Edit history").is_visible()
+    screenshot(fac, "boards-revisions")
+
+    # Quoting a selection with JavaScript: only the selected words are quoted.
+    replier.goto(topic_url)
+    replier.evaluate(
+        """() => { const p = document.querySelector('#post-1 [data-post-body] strong');
+                   const range = document.createRange(); range.selectNodeContents(p);
+                   const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range); }"""
+    )
+    replier.locator("#post-1").get_by_role("link", name="Quote").click()
+    assert replier.get_by_label("Your reply").input_value() == "Parker Participant wrote:\n> over-explain\n\n"
+    replier.get_by_label("Your reply").press("Control+End")
+    replier.get_by_label("Your reply").type("Same here!")
+    replier.get_by_role("button", name="Preview").click()
+    replier.locator("[data-editor-output] blockquote").wait_for()
+    screenshot(replier, "boards-reply-preview-phone")
+
     phone = new_page(390, 844)
     sign_in(phone, live_server, "fiona", PASSWORD)
     phone.goto(fac.url)
