@@ -134,7 +134,7 @@ def test_forbidden_buttons_are_absent(client: Any, login: Any, world: World, per
     assert (f"/posts/{reply.id}/edit" in html) == (own or moderates)
     assert (f"/posts/{reply.id}/delete" in html) == (own or moderates)
     assert (f"/posts/{reply.id}/revisions" in html) == (own or moderates)
-    assert ("edited" in html)  # everyone sees that the reply was edited
+    assert "edited" in html  # everyone sees that the reply was edited
 
 
 def test_community_role_facilitator_moderates_community_boards_only(client: Any, login: Any, world: World,
@@ -164,6 +164,6 @@ def test_private_content_leaks_into_no_listing(client: Any, login: Any, world: W
         for place in ("request", "private"):
             assert f"Topic in {place}" not in html
             assert f"Cohort {place}" not in html
-            assert f"/boards/{world.boards[place].id}\"" not in html
+            assert f'/boards/{world.boards[place].id}"' not in html
     assert client.get("/boards/manage?group=cohort-private").status_code == 404
     assert client.get(f"/boards/{world.boards['private'].id}/edit").status_code == 404

@@ -49,8 +49,10 @@ def test_start_reply_quote_edit_delete(client: Any, login: Any, cohort: Any, pat
     opening = db.session.scalars(select(Post).where(Post.number == 1)).one()
     page = client.get(f"/discussions/{topic.id}?quote={opening.id}").get_data(as_text=True)
     assert "Pat Participant wrote:\n&gt; What did you think of *chapter 2*?" in page
-    response = client.post(f"/discussions/{topic.id}/reply",
-                           data={"body": "Pat Participant wrote:\n> chapter 2\n\nLoved it", "quote_id": opening.id})
+    response = client.post(
+        f"/discussions/{topic.id}/reply",
+        data={"body": "Pat Participant wrote:\n> chapter 2\n\nLoved it", "quote_id": opening.id},
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("#post-2")
     reply = db.session.scalars(select(Post).where(Post.number == 2)).one()
     assert reply.parent_id == opening.id and "<blockquote>" in reply.body_html
@@ -268,8 +270,9 @@ def test_editing_the_opening_post_changes_title_and_tags(client: Any, login: Any
     response = client.post(f"/posts/{opening.id}/edit",
                            data={"title": "", "body": "Kept body", "tags": "two", "revision": "0"})  # fmt: skip
     assert response.status_code == 400 and "Kept body" in response.get_data(as_text=True)
-    response = client.post(f"/posts/{opening.id}/edit",
-                           data={"title": "Better title", "body": "New body", "tags": "two", "revision": "0"})
+    response = client.post(
+        f"/posts/{opening.id}/edit", data={"title": "Better title", "body": "New body", "tags": "two", "revision": "0"}
+    )
     assert response.status_code == 302
     html = client.get(f"/discussions/{topic.id}").get_data(as_text=True)
     assert "Better title" in html and "#two" in html and "#one" not in html
@@ -278,7 +281,7 @@ def test_editing_the_opening_post_changes_title_and_tags(client: Any, login: Any
 def test_xss_in_titles_bodies_and_tags_is_inert(client: Any, login: Any, cohort: Any, pat: Any) -> None:
     board = general_board(cohort)
     login(pat)
-    payload = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+    payload = "<script>alert(1)</script><img src=x onerror=alert(2)>"
     response = client.post(f"/boards/{board.id}/new",
                            data={"title": payload, "body": payload + " [x](javascript:alert(3))"})  # fmt: skip
     assert response.status_code == 302
@@ -333,9 +336,7 @@ def test_new_since_last_visit(client: Any, login: Any, cohort: Any, pat: Any, sa
     old = make_discussion(sam, board, title="Old news")
     read_partly = make_discussion(sam, board, title="Half read")
     lounge = make_board(admin, "Lounge")
-    db.session.execute(
-        Topic.__table__.update().values(last_activity_at=utcnow() - timedelta(days=3))
-    )
+    db.session.execute(Topic.__table__.update().values(last_activity_at=utcnow() - timedelta(days=3)))
     db.session.commit()
     pat.last_visit_at = utcnow() - timedelta(days=1)
     db.session.commit()
