@@ -384,3 +384,16 @@ def test_board_keyset_pagination_walks_every_discussion_once(client: Any, login:
             assert first_again == seen[:20]
     assert pages == 3
     assert seen == [f"Topic {i:02d}" for i in reversed(range(45))]
+
+
+def test_only_activity_since_the_last_visit_is_new(client: Any, login: Any, cohort: Any, pat: Any, sam: Any) -> None:
+    board = general_board(cohort)
+    make_discussion(sam, board, title="Before your visit")
+    db.session.execute(Topic.__table__.update().values(last_activity_at=utcnow() - timedelta(days=2)))
+    pat.last_visit_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    make_discussion(sam, board, title="After your visit")
+    login(pat)
+    html = client.get(f"/boards/{board.id}").get_data(as_text=True)
+    rows = html.split('class="topic-row')[1:]
+    assert [("After your visit" in r, ">New<" in r) for r in rows] == [(True, True), (False, False)]
