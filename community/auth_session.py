@@ -39,6 +39,10 @@ def _load_user(token: str) -> User | None:
     user = row.user
     user.session_token = token  # type: ignore[attr-defined]
     user.session_row = row  # type: ignore[attr-defined]
+    if user.state == "suspended" and user.suspended_until is not None:
+        from community.services.admin import end_expired_suspension  # the admin service owns the rule
+
+        end_expired_suspension(user)
     if user.state == "active":
         load_group_roles(user)
     _touch(user, row)

@@ -203,3 +203,26 @@ def test_csrf_is_required_for_admin_actions(client, login, admin, pat, csrf_app)
     login(admin)
     assert client.post(f"/admin/members/{pat.id}/suspend", data={"suspend-reason": "x"}).status_code == 400
     assert _reload(pat).state == "active"
+
+
+def test_a_suspension_ends_by_itself_on_its_date(client, login, admin, pat):
+    service.suspend_member(acting(admin), pat, utcnow() + timedelta(days=1), "Cooling off")
+    login(pat)
+    assert client.get("/members").status_code == 403  # still suspended
+    member = _reload(pat)
+    member.suspended_until = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert client.get("/members").status_code == 200
+    member = _reload(pat)
+    assert (member.state, member.suspended_until, member.suspension_reason) == ("active", None, "")
+    (event,) = _events("member.suspension_ended")
+    assert (event.actor_id, event.target_id) == (None, pat.id)
+    login(admin)
+    assert "ended the suspension of" in client.get("/admin/audit").get_data(as_text=True)
+
+
+def test_an_indefinite_suspension_does_not_end_by_itself(client, login, admin, pat):
+    service.suspend_member(acting(admin), pat, None, "Serious")
+    login(pat)
+    assert client.get("/members").status_code == 403
+    assert _reload(pat).state == "suspended"

@@ -12,10 +12,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from community import events
+from community.database import side_write
 from community.errors import Conflict, InvalidInput
 from community.extensions import db
 from community.models import ROLE_LABELS, ROLES, STATES, AuditEvent, User, UserSession, utcnow
@@ -122,6 +124,25 @@ def reactivate_member(actor: User, member: User, reason: str = "") -> User:
     record(actor, "member.reactivate", member, reason=reason)
     db.session.commit()
     return member
+
+
+def end_expired_suspension(member: User) -> bool:
+    """A suspension whose end date has passed is over: the member is active again (audited as the system).
+
+    Called when the member next signs in or loads a page, as a short write of its own (see ``side_write``).
+    """
+    now = utcnow()
+    if member.state != "suspended" or member.suspended_until is None or member.suspended_until > now:
+        return False
+    values = {"state": "active", "suspended_until": None, "suspension_reason": ""}
+    side_write([
+        update(User).where(User.id == member.id, User.state == "suspended").values(**values),
+        insert(AuditEvent).values(actor_id=None, action="member.suspension_ended", target_type="user",
+                                  target_id=member.id, reason="", detail={}, created_at=now),
+    ])  # fmt: skip
+    for key, value in values.items():
+        set_committed_value(member, key, value)
+    return True
 
 
 def change_role(actor: User, member: User, role: str, reason: str = "") -> User:
