@@ -150,3 +150,47 @@ def test_votes_change_and_withdraw_and_mirror_on_the_topic(client, login, pat, s
     assert db.session.query(Vote).count() == 0
     vote(mallory, opening, 1)
     assert reload(Topic, q.id).score == 1
+
+
+def test_list_tabs_filters_and_keyset_pages(client, login, fran, pat, sam):
+    import re
+
+    group = make_group(fran, "open", members=[pat, sam], name="Cohort")
+    asked = [make_question(pat if i % 2 else sam, title=f"Question {i:02d}", group=group if i < 5 else None,
+                           tags="coaching" if i % 3 == 0 else None) for i in range(45)]  # fmt: skip
+    answered = make_answer(fran, asked[0])
+    accepted = make_answer(fran, asked[1])
+    vote(sam, opening_of(asked[3]), 1)
+    login(pat)
+    client.post(f"/questions/{asked[1].id}/accept", data={"answer_id": accepted.id})
+    assert answered
+
+    def titles(url):
+        page = client.get(url)
+        assert page.status_code == 200
+        return re.findall(r'qa-row-title"><a href="/questions/\d+">(Question \d+)</a>', page.data.decode()), page
+
+    # Keyset pages of 20, newest first, walked forwards and back.
+    first, page = titles("/questions/")
+    assert first == [f"Question {i:02d}" for i in range(44, 24, -1)]
+    next_url = re.search(r'rel="next" href="([^"]+)"', page.data.decode()).group(1).replace("&amp;", "&")
+    second, page = titles(next_url)
+    assert second == [f"Question {i:02d}" for i in range(24, 4, -1)]
+    third, page = titles(re.search(r'rel="next" href="([^"]+)"', page.data.decode()).group(1).replace("&amp;", "&"))
+    assert third == [f"Question {i:02d}" for i in range(4, -1, -1)] and b'rel="next"' not in page.data
+    back, _ = titles(re.search(r'rel="prev" href="([^"]+)"', page.data.decode()).group(1).replace("&amp;", "&"))
+    assert back == second
+    assert titles("/questions/?after=garbage")[0] == first  # a broken cursor is the first page
+
+    unanswered, _ = titles("/questions/?filter=unanswered")
+    assert "Question 00" not in unanswered and "Question 01" not in unanswered and len(unanswered) == 20
+    unaccepted, _ = titles("/questions/?filter=unaccepted&sort=activity")
+    assert unaccepted[0] == "Question 00" and "Question 01" not in unaccepted  # answered, so most active
+    mine, _ = titles("/questions/?filter=mine")
+    assert all(int(t.split()[1]) % 2 for t in mine)
+    assert titles("/questions/?sort=votes")[0][0] == "Question 03"
+    tagged, _ = titles("/questions/?tag=coaching")
+    assert tagged and all(int(t.split()[1]) % 3 == 0 for t in tagged)
+    in_group, _ = titles(f"/questions/?group={group.slug}")
+    assert sorted(in_group) == [f"Question {i:02d}" for i in range(5)]
+    assert client.get("/questions/?group=no-such-group").status_code == 404
