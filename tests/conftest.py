@@ -165,21 +165,27 @@ def pending() -> User:
 _TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)", re.I)
 
 
+@contextmanager
+def _recording() -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not _TRANSACTION_CONTROL.match(statement):
+            seen.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", record)
+
+
 @pytest.fixture
 def assert_queries(app: Flask) -> Callable[[int], Any]:
     @contextmanager
     def check(expected: int) -> Iterator[list[str]]:
-        seen: list[str] = []
-
-        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            if not _TRANSACTION_CONTROL.match(statement):
-                seen.append(statement)
-
-        event.listen(_db.engine, "before_cursor_execute", record)
-        try:
+        with _recording() as seen:
             yield seen
-        finally:
-            event.remove(_db.engine, "before_cursor_execute", record)
         assert len(seen) == expected, f"{len(seen)} queries, expected {expected}:\n\n" + "\n\n".join(seen)
 
     return check
@@ -188,22 +194,7 @@ def assert_queries(app: Flask) -> Callable[[int], Any]:
 @pytest.fixture
 def count_queries(app: Flask) -> Callable[[], Any]:
     """Count the queries of a block without asserting (for comparing two data sizes)."""
-
-    @contextmanager
-    def count() -> Iterator[list[str]]:
-        seen: list[str] = []
-
-        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            if not _TRANSACTION_CONTROL.match(statement):
-                seen.append(statement)
-
-        event.listen(_db.engine, "before_cursor_execute", record)
-        try:
-            yield seen
-        finally:
-            event.remove(_db.engine, "before_cursor_execute", record)
-
-    return count
+    return _recording
 
 
 @pytest.fixture
