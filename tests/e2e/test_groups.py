@@ -54,6 +54,7 @@ def test_a_cohort_forms_a_private_group(new_page, live_server, live_data, tmp_pa
     )
     fac.get_by_label("Private: invisible to everyone").check()
     fac.get_by_label("Cover image").set_input_files(_cover(tmp_path / "cover.png"))
+    screenshot(fac, "groups-create-form")
     fac.get_by_role("button", name="Create the group").click()
     assert fac.get_by_role("heading", name="Cohort 12", level=1).is_visible()
     assert fac.get_by_text("You are its facilitator").is_visible()
@@ -115,6 +116,8 @@ def test_a_cohort_forms_a_private_group(new_page, live_server, live_data, tmp_pa
     screenshot(phone, "groups-home-phone")
     phone.goto(live_server("/groups"))
     screenshot(phone, "groups-directory-phone")
+    phone.goto(address + "/members")
+    screenshot(phone, "groups-members-phone")
 
 
 def test_a_participant_asks_to_join_and_the_facilitator_approves(new_page, live_server, live_data):
