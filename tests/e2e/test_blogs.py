@@ -137,3 +137,8 @@ def test_a_blog_post_from_draft_to_conversation(new_page, live_server, live_data
     screenshot(phone, "blogs-post-phone")
     phone.goto(live_server("/blogs/new"))
     screenshot(phone, "blogs-write-phone")
+    author.goto(live_server("/members/bpat/blog"))
+    assert author.get_by_role("heading", name="Pat Lindqvist's blog").is_visible()
+    screenshot(author, "blogs-member")
+    author.goto(live_server("/blogs/feeds"))
+    screenshot(author, "blogs-feeds")
