@@ -24,6 +24,7 @@ def create_app(config: Any = None, instance_path: str | None = None, **overrides
         instance_path=instance_path or os.environ.get("COMMUNITY_INSTANCE_PATH") or None,
     )
     configure_config(app, config, overrides)
+    configure_proxy(app)
     configure_database(app)
     configure_extensions(app)
     from community import auth_session, errors_views, security, templating, uploads
@@ -69,6 +70,16 @@ def configure_config(app: Flask, config: Any, overrides: dict[str, Any]) -> None
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+
+
+def configure_proxy(app: Flask) -> None:
+    """Behind N reverse proxies (``COMMUNITY_PROXY_HOPS=1`` behind nginx), read the client's address and
+    scheme from X-Forwarded-*: rate limits per address would otherwise count every member as the proxy."""
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
 
 
 def _instance_secret(instance: Path) -> str:

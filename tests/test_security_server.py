@@ -61,3 +61,23 @@ def test_gunicorn_serves_without_a_software_banner(tmp_path):
         process.terminate()
         output = process.communicate(timeout=15)[0].decode()
     assert "Traceback" not in output, output
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(tmp_path):
+    from flask import request
+
+    from tests.factories_security import fresh_app
+
+    seen: list[tuple[str | None, str]] = []
+    for hops in (0, 1):
+        with fresh_app(tmp_path / str(hops), PROXY_HOPS=hops) as app:
+
+            @app.after_request
+            def record(response):
+                seen.append((request.remote_addr, request.scheme))
+                return response
+
+            headers = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+            app.test_client().get("/healthz", headers=headers)
+    # Without the setting the header is ignored (anyone could send it); with one hop it is the client.
+    assert seen == [("127.0.0.1", "http"), ("203.0.113.9", "https")]
