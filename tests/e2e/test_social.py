@@ -58,6 +58,18 @@ def test_mention_rings_the_bell_and_leads_to_the_post(new_page, live_server, liv
     assert page.locator(".search-snippet mark").first.inner_text().lower() == "quillwort"
     screenshot(page, "social-search")
 
+    # @handle autocomplete in a Markdown editor (progressive enhancement from static/js/mentions.js)
+    page.goto(live_server(f"/boards/{topic.board_id}/new"))
+    body = page.locator("textarea").last
+    body.click()
+    body.press_sequentially("Thanks @fio", delay=30)
+    option = page.locator(".mention-menu [role=option]").first
+    option.wait_for()
+    assert "Fiona Facilitator" in option.inner_text()
+    screenshot(page, "social-mention-autocomplete")
+    body.press("Enter")
+    assert body.input_value() == "Thanks @fiona "
+
     outsider = new_page()
     sign_in(outsider, live_server, "mo", PASSWORD)
     outsider.goto(live_server("/search?q=quillwort"))
