@@ -26,7 +26,7 @@ def _setup(live_data):
 def test_mention_rings_the_bell_and_leads_to_the_post(new_page, live_server, live_data):
     from community.services import posts
 
-    fran, pat, mallory, topic = _setup(live_data)
+    fran, _pat, _mallory, topic = _setup(live_data)
     page = new_page()
     sign_in(page, live_server, "priya", PASSWORD)
     page.goto(live_server("/"))
@@ -83,7 +83,7 @@ def test_mention_rings_the_bell_and_leads_to_the_post(new_page, live_server, liv
 def test_phone_layout_and_settings(new_page, live_server, live_data):
     from community.services import posts
 
-    fran, pat, mallory, topic = _setup_again(live_data)
+    fran, _pat, _mallory, topic = _setup_again(live_data)
     posts.add_post(acting(fran), topic, "@paula welcome to the cohort!")
     phone = new_page(390, 844)
     sign_in(phone, live_server, "paula", PASSWORD)
