@@ -50,6 +50,7 @@ def test_cohort_discusses_in_a_private_group(new_page: Any, live_server: Any, li
     starter.get_by_role("button", name="Preview").click()
     preview = starter.locator("[data-editor-output]")
     preview.locator("strong", has_text="over-explain").wait_for()
+    screenshot(starter, "boards-new-discussion")
     starter.get_by_role("button", name="Start discussion").click()
     starter.wait_for_load_state("networkidle")
     assert starter.get_by_role("heading", name="How do you open a first coaching session?").is_visible()
@@ -92,6 +93,12 @@ def test_cohort_discusses_in_a_private_group(new_page: Any, live_server: Any, li
     fac.wait_for_load_state("networkidle")
     assert fac.get_by_role("heading", name="Edit history").is_visible()
     screenshot(fac, "boards-revisions")
+    fac.goto(live_server(f"/boards/manage?group={slug}"))
+    fac.get_by_label("Name").fill("Peer coaching practice")
+    fac.get_by_role("button", name="Add board").click()
+    fac.wait_for_load_state("networkidle")
+    assert fac.get_by_role("link", name="Peer coaching practice").is_visible()
+    screenshot(fac, "boards-manage")
 
     # Quoting a selection with JavaScript: only the selected words are quoted.
     replier.goto(topic_url)
