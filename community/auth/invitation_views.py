@@ -123,6 +123,7 @@ def invitation(token: str) -> ResponseReturnValue:
     except (InvitationClosed, NotFound) as error:
         return render_template("auth/invitation_closed.html", error=error), error.status
     form = RegisterForm(display_name=invite.name)
+    form.email.flags.required = invite.is_link  # a cohort link asks for the address (the service checks it)
     if form.validate_on_submit():
         try:
             user = service.register(token, display_name=form.display_name.data, handle=form.handle.data,
