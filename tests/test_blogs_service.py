@@ -111,3 +111,30 @@ def test_likes_are_idempotent_and_not_on_your_own(pat, sam):
     blogs.set_like(acting(sam), opening, loaded, False)
     db.session.expire_all()
     assert db.session.get(Post, opening.id).like_count == 0 and db.session.get(Topic, topic.id).like_count == 0
+
+
+def test_a_like_that_lost_a_race_counts_once(pat, sam):
+    from community.models import Reaction
+
+    topic = make_blog_post(pat)
+    opening = opening_post(topic)
+    # Another request stored the same like a moment earlier (and counted it).
+    db.session.add(Reaction(post_id=opening.id, user_id=sam.id, kind="like"))
+    db.session.commit()
+    blogs.set_like(acting(sam), opening, _topic(topic.id), True)  # no IntegrityError, no second count
+    db.session.expire_all()
+    assert db.session.query(Reaction).count() == 1 and db.session.get(Post, opening.id).like_count == 0
+
+
+def test_the_background_loop_publishes_due_posts(app, pat):
+    from sqlalchemy import update
+
+    from community.services import mail
+
+    topic = make_blog_post(pat, action="schedule", publish_at=utcnow() + timedelta(hours=1))
+    db.session.execute(update(Topic).where(Topic.id == topic.id).values(publish_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    for entry in mail.PERIODIC_JOBS:
+        entry[2] = 0.0
+    mail._run_periodic_jobs(app)
+    assert _topic(topic.id).status == "published"
