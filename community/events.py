@@ -30,6 +30,8 @@ member_joined = _signals.signal("member-joined")
 group_invitation_sent = _signals.signal("group-invitation-sent")
 #: sender: the Membership; kwargs: actor, group, approved (bool). A request to join was approved or declined.
 group_request_answered = _signals.signal("group-request-answered")
+#: sender: the Membership (state "requested"); kwargs: actor, group. A member asked to join a group.
+join_requested = _signals.signal("join-requested")
 #: sender: the Report; kwargs: actor (None for automatic reports). Reaches the facilitators who handle it.
 report_filed = _signals.signal("report-filed")
 #: sender: the User warned; kwargs: actor, message, post (or None).

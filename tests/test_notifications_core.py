@@ -125,3 +125,14 @@ def test_group_events_for_facilitators_and_invitations(fran, pat, mallory):
     notifications.notify([mallory.id], "invitation", fran, group=group)
     db.session.commit()
     assert [k for k, _ in _notes(mallory)] == ["invitation"]
+
+
+def test_a_request_to_join_tells_the_facilitators(fran, pat, sam):
+    from community.services.groups import request_to_join
+
+    group = make_group(fran, "request", members=[sam])
+    request_to_join(acting(pat), group, None)
+    assert [k for k, _ in _notes(fran)] == ["join_request"]
+    assert _notes(sam) == []
+    note = db.session.scalar(select(Notification).where(Notification.user_id == fran.id))
+    assert note.url == f"/groups/{group.slug}/members"

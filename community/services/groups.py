@@ -259,6 +259,7 @@ def request_to_join(actor: User, group: Group, membership: Membership | None) ->
     membership = Membership(group_id=group.id, user_id=actor.id, role="member", state="requested")
     db.session.add(membership)
     record(actor, "group.request", group, group_id=group.id)
+    events.join_requested.send(membership, actor=actor, group=group)
     _commit_membership()
     return membership
 

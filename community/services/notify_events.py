@@ -149,3 +149,22 @@ def _moderation_path() -> str:
         return path_for("moderation.queue")
     except BuildError:
         return ""
+
+
+@events.join_requested.connect
+def on_join_requested(membership: Any, actor: User | None = None, group: Any = None, **_: Any) -> None:
+    """A member asks to join: the group's facilitators are told (and lead to its member list)."""
+    from werkzeug.routing import BuildError
+
+    from community.models import Membership
+    from community.services.notify_mail import path_for
+
+    if group is None:
+        return
+    facilitators = db.session.scalars(select(Membership.user_id).where(
+        Membership.group_id == group.id, Membership.role == "facilitator", Membership.state == "active"))
+    try:
+        url = path_for("groups.members", slug=group.slug)
+    except BuildError:
+        url = ""
+    notify(set(facilitators), "join_request", actor, group=group, url=url)
