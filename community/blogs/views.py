@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from community.blogs import bp
-from community.blogs.forms import BlogPostForm, CommentForm, HideForm, ScheduleForm, revision_number
+from community.blogs.forms import BlogPostForm, CommentForm, ScheduleForm, revision_number
 from community.errors import DomainError, InvalidInput, NotFound
 from community.extensions import db
 from community.markup import render_markdown
@@ -196,7 +196,7 @@ def render_post_page(topic: Topic, comment_form: CommentForm | None = None, stat
     thread = blog_reads.load_thread(current_user, topic)
     return render_template(
         "blogs/post.html", topic=topic, thread=thread, tags=blog_reads.topic_tags(topic),
-        comment_form=comment_form or CommentForm(formdata=None), hide_form=HideForm(formdata=None),
+        comment_form=comment_form or CommentForm(formdata=None),
         schedule_form=ScheduleForm(formdata=None), button=FlaskForm(formdata=None), reply_to=reply_to,
     ), status  # fmt: skip
 
