@@ -136,3 +136,12 @@ def test_a_request_to_join_tells_the_facilitators(fran, pat, sam):
     assert _notes(sam) == []
     note = db.session.scalar(select(Notification).where(Notification.user_id == fran.id))
     assert note.url == f"/groups/{group.slug}/members"
+
+
+def test_no_mention_from_someone_you_blocked(fran, pat, mallory):
+    from community.services.moderation import set_relation
+
+    set_relation(acting(pat), mallory, "block", True)
+    topic = discussion(mallory, body="@pat @fran look")
+    assert _notes(pat) == []
+    assert _notes(fran) == [("mention", opening(topic).id)]
