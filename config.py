@@ -61,6 +61,7 @@ class Config:
     MAIL_BACKGROUND_THREAD = True  # embedded default: deliver the outbox from a thread
 
     PASSWORD_MIN_LENGTH = 10
+    PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default
     RESET_TOKEN_HOURS = 2
     AUTO_MIGRATE = True
     PAGE_SIZE = 20
@@ -86,3 +87,5 @@ class TestConfig(Config):
     MAIL_BACKGROUND_THREAD = False
     AUTO_MIGRATE = False
     PASSWORD_MIN_LENGTH = 10
+    # scrypt costs ~0.3 s a hash; tests hash thousands of times. Production keeps scrypt (tested there).
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

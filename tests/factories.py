@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from werkzeug.security import generate_password_hash
-
 from community.extensions import db
 from community.models import User, utcnow
-from community.services.accounts import create_user
+from community.services.accounts import create_user, hash_password
 
 PASSWORD = "correct horse battery staple"
 _hashes: dict[str, str] = {}
@@ -30,7 +28,7 @@ def make_user(handle: str, *, role: str = "participant", state: str = "active", 
         from community.services.accounts import check_password_rules
 
         check_password_rules(password)
-        _hashes[password] = generate_password_hash(password)
+        _hashes[password] = hash_password(password)
     user.password_hash = _hashes[password]
     user.password_changed_at = utcnow()
     for key, value in fields.items():

@@ -7,11 +7,7 @@ from community.extensions import db
 from community.models import Post, Topic
 
 
-def test_seed_demo_writes_blog_posts(app, monkeypatch):
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr("community.services.accounts.generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))  # fmt: skip
+def test_seed_demo_writes_blog_posts(app):
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     blogs = list(db.session.scalars(select(Topic).where(Topic.kind == "blog")))

@@ -16,15 +16,6 @@ def _count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-@pytest.fixture(autouse=True)
-def quick_hashing(monkeypatch):
-    """34 scrypt hashes per seeding dominate the test's time; a cheap hash walks the same code path."""
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr("community.services.accounts.generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))  # fmt: skip
-
-
 @pytest.fixture
 def seeded(app):
     result = app.test_cli_runner().invoke(args=["seed-demo"])

@@ -96,7 +96,7 @@ def create_user(
         email=email,
         handle=handle,
         display_name=display_name[:80],
-        password_hash=generate_password_hash(password) if password else None,
+        password_hash=hash_password(password) if password else None,
         role=role,
         state=state,
         password_changed_at=utcnow() if password else None,
@@ -104,6 +104,11 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def hash_password(password: str) -> str:
+    """The stored hash of a password: scrypt by default (config PASSWORD_HASH_METHOD; tests use a cheap one)."""
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
 def verify_password(user: User, password: str) -> bool:
@@ -114,7 +119,7 @@ def verify_password(user: User, password: str) -> bool:
 def set_password(user: User, password: str, *, keep_session_token: str | None = None) -> None:
     """Change the password and end every other session (the caller commits)."""
     check_password_rules(password, handle=user.handle, email=user.email)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     stmt = delete(UserSession).where(UserSession.user_id == user.id)
     if keep_session_token is not None:
