@@ -66,7 +66,7 @@ def _form(**fields):
 def test_a_facilitator_creates_a_group_with_a_cover(client, signin, fran):
     signin(fran)
     form = client.get("/groups/new")
-    assert form.status_code == 200 and "Private: invisible to everyone" in form.text
+    assert form.status_code == 200 and "Facilitators invite people in." in form.text
     response = client.post("/groups/new", data=_form(cover=(_png(), "cover.png")),
                            content_type="multipart/form-data")  # fmt: skip
     assert response.status_code == 302 and response.headers["Location"].endswith("/groups/cohort-9")
