@@ -70,3 +70,15 @@ def test_reindex_command_shows_progress(app, fran):
     result = app.test_cli_runner().invoke(args=["reindex"])
     assert result.exit_code == 0, result.output
     assert "Indexed" in result.output
+
+
+def test_due_digests_wait_for_the_hour_and_mondays(fran, pat):
+    from datetime import UTC, datetime
+
+    question(fran, title="Early bird")
+    notifications.set_preferences(pat, {"reply": "weekly"})
+    monday_early = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)
+    assert digests.send_due_digests(monday_early) == 0
+    monday = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    assert digests.send_due_digests(monday) == 2  # pat's daily and weekly digests
+    assert digests.send_due_digests(monday) == 0

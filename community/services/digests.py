@@ -100,7 +100,9 @@ def send_digests(frequency: str, now: datetime | None = None) -> int:
     now = now or utcnow()
     period = period_key(frequency, now)
     sent = 0
-    for user_id in [u.id for u in _recipients(frequency)]:
+    done = set(db.session.scalars(select(DigestSent.user_id).where(
+        DigestSent.frequency == frequency, DigestSent.period == period)))  # fmt: skip
+    for user_id in [u.id for u in _recipients(frequency) if u.id not in done]:
         with writing():
             user = db.session.get(User, user_id)
             already = db.session.scalar(select(DigestSent.id).where(
@@ -126,3 +128,18 @@ def send_digests(frequency: str, now: datetime | None = None) -> int:
                 continue
         sent += 1
     return sent
+
+
+DIGEST_HOUR = 7  # UTC: digests go out from this hour on (weekly ones on Mondays)
+
+
+def send_due_digests(now: datetime | None = None) -> int:
+    """The embedded loop's job: send today's digests (and Monday's weekly ones) once the hour has come.
+    Safe to run every few minutes: a member's period is only ever sent once."""
+    now = now or utcnow()
+    if now.hour < DIGEST_HOUR:
+        return 0
+    count = send_digests("daily", now)
+    if now.weekday() == 0:
+        count += send_digests("weekly", now)
+    return count
