@@ -53,8 +53,13 @@
         var down = box.querySelectorAll("form")[1];
         up.querySelector("[name=value]").value = data.value === 1 ? "0" : "1";
         down.querySelector("[name=value]").value = data.value === -1 ? "0" : "-1";
-        up.querySelector("button").setAttribute("aria-pressed", data.value === 1 ? "true" : "false");
-        down.querySelector("button").setAttribute("aria-pressed", data.value === -1 ? "true" : "false");
+        var upButton = up.querySelector("button");
+        var downButton = down.querySelector("button");
+        upButton.setAttribute("aria-pressed", data.value === 1 ? "true" : "false");
+        downButton.setAttribute("aria-pressed", data.value === -1 ? "true" : "false");
+        upButton.setAttribute("aria-label", data.value === 1 ? "Withdraw your up vote" : "Vote up: this is useful");
+        downButton.setAttribute("aria-label",
+          data.value === -1 ? "Withdraw your down vote" : "Vote down: this is not useful");
       }).catch(function () {
         form.submit();  // let the server explain what went wrong
       }).finally(function () {

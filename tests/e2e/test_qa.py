@@ -53,6 +53,8 @@ def test_ask_answer_upvote_accept(new_page, live_server, live_data):
     third.goto(question_url)
     third.get_by_role("button", name="Vote up: this is useful").nth(1).click()  # the answer (0 is the question)
     third.locator(".qa-answer [data-vote-score]").filter(has_text="1").wait_for()
+    assert third.locator(".qa-answer .vote-up").get_attribute("aria-pressed") == "true"
+    assert third.locator(".qa-answer .vote-up").get_attribute("aria-label") == "Withdraw your up vote"
 
     page.goto(question_url)
     page.get_by_role("button", name="✓ Accept this answer").click()
