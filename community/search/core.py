@@ -32,67 +32,13 @@ PG_CONFIG = "english"
 MAX_TERMS = 12
 MAX_TERM_CHARS = 40
 TITLE_WEIGHT = 8.0
-# Small words that would match nearly everything in "any word" queries (similar-question suggestions).
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "can",
-        "do",
-        "does",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "how",
-        "i",
-        "if",
-        "in",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "no",
-        "not",
-        "of",
-        "on",
-        "or",
-        "our",
-        "so",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "was",
-        "we",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "you",
-        "your",
-    ]
-)
+# Small words that would match nearly everything (and that PostgreSQL drops anyway): left out of queries.
+STOPWORDS = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "does", "for", "from", "had", "has",
+    "have", "how", "i", "if", "in", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or", "our", "so",
+    "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "to", "was", "we", "what",
+    "when", "where", "which", "who", "why", "will", "with", "you", "your",
+))  # fmt: skip
 
 SQLITE_DDL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {SQLITE_TABLE} USING fts5("
