@@ -100,3 +100,16 @@ def test_facilitator_badge_comes_from_the_role_never_from_the_name(client, login
     by_faker = next(a for a in articles if "named like a badge" in a)
     assert 'class="badge badge-facilitator"' in by_gina
     assert "badge-facilitator" not in by_faker and "badge-admin" not in by_faker
+
+
+def test_an_answer_held_for_approval_is_not_the_first_answer_yet(pat, sam, mallory):
+    from community.services import posts
+
+    q = make_question(pat, title="Held answer")
+    held = posts.add_post(acting(mallory), load_topic(mallory, q.id), "Held for a moderator", kind="answer",
+                          pending=True)  # fmt: skip
+    topic = reload(Topic, q.id)
+    assert topic.first_answer_at is None and topic.reply_count == 0
+    live = make_answer(sam, q)
+    topic = reload(Topic, q.id)
+    assert topic.first_answer_at == reload(Post, live.id).created_at and held.id != live.id

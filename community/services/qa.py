@@ -60,22 +60,32 @@ def ask_question(actor: User, *, title: str, body: str, tags: str | None = None,
 
 
 def post_answer(actor: User, topic: Topic, body: str) -> Post:
-    """Answer a question; the first live answer records when it came and from whom (commits)."""
+    """Answer a question (commits); the first live answer records when it came and from whom."""
     if topic.kind != "question":
         raise NotFound("Not found.")
     if not can_reply(actor, topic):
         raise Forbidden("This question is closed to new answers." if topic.closed_at else "You can't answer here.")
     answer = posts.add_post(actor, topic, body, kind="answer", commit=False)
-    # Only the first answer ever matches "first_answer_at IS NULL": concurrent answers can't both claim it.
-    db.session.execute(
-        update(Topic)
-        .where(Topic.id == topic.id, Topic.first_answer_at.is_(None))
-        .values(first_answer_at=answer.created_at, first_answer_by_role=answer.author_role)
-        .execution_options(synchronize_session=False)
-    )
     _watch(actor, topic)
     db.session.commit()
     return answer
+
+
+def _on_post_created(post: Post, *, topic: Topic, **_kw: Any) -> None:
+    """A live answer (at once, or when a held one is approved) may be the question's first: record it.
+
+    Only the first ever matches "first_answer_at IS NULL", so concurrent answers can't both claim it.
+    """
+    if topic.kind == "question" and post.kind == "answer":
+        db.session.execute(
+            update(Topic)
+            .where(Topic.id == topic.id, Topic.first_answer_at.is_(None))
+            .values(first_answer_at=post.created_at, first_answer_by_role=post.author_role)
+            .execution_options(synchronize_session=False)
+        )
+
+
+events.post_created.connect(_on_post_created, weak=False)
 
 
 def add_comment(actor: User, topic: Topic, parent: Post, body: str) -> Post:
