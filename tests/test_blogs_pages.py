@@ -209,3 +209,15 @@ def test_editing_a_scheduled_post_keeps_its_schedule(client, login, pat):
     db.session.expire_all()
     topic = db.session.get(Topic, topic.id)
     assert topic.status == "scheduled" and topic.publish_at is not None and topic.title == "Later, edited"
+
+
+def test_reply_without_javascript(client, login, pat, sam):
+    topic = make_blog_post(pat)
+    comment = make_comment(sam, topic, "First!")
+    login(pat)
+    html = client.get(f"/blog/{topic.id}?reply={comment.id}").get_data(as_text=True)
+    assert f'<label for="reply-body-{comment.id}">Reply to Sam Peer</label>' in html
+    assert f'name="parent_id" value="{comment.id}"' in html and "data-cancel-reply" in html
+    assert 'id="comment-form"' not in html  # one form at a time
+    r = client.post(f"/blog/{topic.id}/comments", data={"body": "", "parent_id": str(comment.id)})
+    assert r.status_code == 400 and f'id="reply-body-{comment.id}"' in r.get_data(as_text=True)
