@@ -221,3 +221,21 @@ def test_reply_without_javascript(client, login, pat, sam):
     assert 'id="comment-form"' not in html  # one form at a time
     r = client.post(f"/blog/{topic.id}/comments", data={"body": "", "parent_id": str(comment.id)})
     assert r.status_code == 400 and f'id="reply-body-{comment.id}"' in r.get_data(as_text=True)
+
+
+def test_a_moderator_hides_a_comment_with_a_reason(client, login, pat, sam, fran):
+    topic = make_blog_post(pat)
+    comment = make_comment(sam, topic, "Off topic rant")
+    login(fran)
+    assert "Hide comment" in client.get(f"/blog/{topic.id}").get_data(as_text=True)
+    assert client.post(f"/blog/comments/{comment.id}/hide", data={"reason": "Please keep it kind"}).status_code == 302
+    login(sam)
+    html = client.get(f"/blog/{topic.id}").get_data(as_text=True)
+    assert "Please keep it kind" in html and "Off topic rant" in html
+    login(pat)
+    html = client.get(f"/blog/{topic.id}").get_data(as_text=True)
+    assert "Off topic rant" not in html and "Hide comment" not in html
+    login(fran)
+    assert client.post(f"/blog/comments/{comment.id}/restore").status_code == 302
+    login(pat)
+    assert "Off topic rant" in client.get(f"/blog/{topic.id}").get_data(as_text=True)
