@@ -76,9 +76,17 @@ TOPIC_ENDPOINTS = {"discussion": "boards.topic", "question": "qa.question", "blo
 
 def topic_url(topic: Any, post: Any = None) -> str | None:
     """Where a topic (and a post in it) is read, by kind; None where that page doesn't exist yet."""
-    url = nav_url(TOPIC_ENDPOINTS.get(topic.kind, "boards.topic"), topic_id=topic.id)
-    if url and post is not None and getattr(post, "number", 1) > 1:
-        url += f"#post-{post.number}"
+    number = getattr(post, "number", 1) if post is not None else 1
+    values: dict[str, Any] = {"topic_id": topic.id}
+    if topic.kind == "discussion" and number > 1:
+        from community.services.boards_reading import POSTS_PER_PAGE  # discussions are read a page at a time
+
+        page = (number - 1) // POSTS_PER_PAGE + 1
+        if page > 1:
+            values["page"] = page
+    url = nav_url(TOPIC_ENDPOINTS.get(topic.kind, "boards.topic"), **values)
+    if url and number > 1:
+        url += f"#post-{number}"
     return url
 
 

@@ -1,6 +1,7 @@
 """The profile page: who a member is, their groups and contributions, filtered by what the viewer may see."""
 
 import pytest
+from flask import url_for
 
 from community.extensions import db
 from community.models import Board, User
@@ -169,3 +170,19 @@ def test_profile_query_count_does_not_grow(client, login, fran, pat, sam, assert
 
 def test_member_reached_through_the_service_is_the_user(pat):
     assert db.session.get(User, pat.id).handle == "pat"
+
+
+def test_contributions_link_to_the_page_and_post_they_are_on(app, client, login, fran, pat, sam):
+    group = make_group(fran, "open", members=[pat, sam], name="Busy Cohort")
+    topic = posts.create_topic(acting(sam), kind="discussion", title="A long thread", body="b", board=_board(group))
+    for i in range(25):
+        posts.add_post(acting(sam), topic, f"filler {i}")
+    posts.add_post(acting(pat), topic, "My late reply")
+    question = posts.create_topic(acting(pat), kind="question", title="A question", body="?")
+    login(sam)
+    html = client.get("/members/pat").get_data(as_text=True)
+    with app.test_request_context():
+        reply_url = url_for("boards.topic", topic_id=topic.id, page=2, _anchor="post-27")
+        question_url = url_for("qa.question", topic_id=question.id)
+    assert f'href="{reply_url}"' in html
+    assert f'href="{question_url}"' in html
