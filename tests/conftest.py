@@ -49,10 +49,30 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+def _database_url() -> str | None:
+    """The PostgreSQL URL to test against, if any: one database per pytest-xdist worker (created on demand),
+    so parallel workers never wipe each other's tables."""
+    base = os.environ.get(PG_URL_ENV)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not base or not worker:
+        return base
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base)
+    name = f"{url.database}_{worker}"
+    admin = create_engine(url.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     root = tmp_path_factory.mktemp("community")
-    url = os.environ.get(PG_URL_ENV) or f"sqlite:///{root / 'test.db'}"
+    url = _database_url() or f"sqlite:///{root / 'test.db'}"
     app = create_app(TestConfig, instance_path=str(root / "instance"), DATABASE_URL=url,
                      UPLOAD_FOLDER=str(root / "uploads"),
                      REDIS_URL=os.environ.get(REDIS_URL_ENV) or None)  # fmt: skip
