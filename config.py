@@ -62,6 +62,8 @@ class Config:
 
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default
+    # Registration forms sent sooner than this after being shown are treated as automated.
+    REGISTRATION_MIN_SECONDS = 3
     RESET_TOKEN_HOURS = 2
     AUTO_MIGRATE = True
     PAGE_SIZE = 20
@@ -89,3 +91,4 @@ class TestConfig(Config):
     PASSWORD_MIN_LENGTH = 10
     # scrypt costs ~0.3 s a hash; tests hash thousands of times. Production keeps scrypt (tested there).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    REGISTRATION_MIN_SECONDS = 0  # the time check has its own tests

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
+from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from itsdangerous import BadSignature, TimestampSigner
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -40,7 +45,38 @@ class SetupForm(NewPasswordMixin, FlaskForm):
     handle = StringField("Your @handle", validators=[DataRequired(), Length(max=31)])
 
 
-class RegisterForm(NewPasswordMixin, FlaskForm):
+class HumanCheckMixin:
+    """Spam bots fill every field and post at once: a honeypot field people never see, and the time the
+    form was shown (signed, so it can't be forged) checked against REGISTRATION_MIN_SECONDS."""
+
+    website = StringField("Leave this field empty", validators=[Optional(), Length(max=200)])
+    shown_at = HiddenField()
+
+    def stamp(self) -> None:
+        """Sign the moment the form is shown."""
+        self.shown_at.data = _signer().sign(str(time.time())).decode()
+
+    def human_error(self) -> str | None:
+        """Why this submission looks automated, or None."""
+        if self.website.data:
+            return "We couldn't create your account. Please try again."
+        minimum = float(current_app.config.get("REGISTRATION_MIN_SECONDS", 0))
+        if minimum <= 0:
+            return None
+        try:
+            shown = float(_signer().unsign(self.shown_at.data or "", max_age=86400).decode())
+        except (BadSignature, ValueError):
+            return "This form expired. Please check your details and send it again."
+        if time.time() - shown < minimum:
+            return "That was very quick. Please check your details and send the form again."
+        return None
+
+
+def _signer() -> TimestampSigner:
+    return TimestampSigner(current_app.config["SECRET_KEY"], salt="registration-shown-at")
+
+
+class RegisterForm(HumanCheckMixin, NewPasswordMixin, FlaskForm):
     email = StringField("Your e-mail address", validators=[Optional(), Length(max=254)])
     display_name = StringField("Your name", validators=[DataRequired(), Length(max=80)])
     handle = StringField("Choose an @handle", validators=[DataRequired(), Length(max=31)])

@@ -125,17 +125,22 @@ def invitation(token: str) -> ResponseReturnValue:
     form = RegisterForm(display_name=invite.name)
     form.email.flags.required = invite.is_link  # a cohort link asks for the address (the service checks it)
     if form.validate_on_submit():
-        try:
-            user = service.register(token, display_name=form.display_name.data, handle=form.handle.data,
-                                    password=form.password.data, email=form.email.data or "")  # fmt: skip
-        except InvitationClosed as error:
-            return render_template("auth/invitation_closed.html", error=error), error.status
-        except InvalidInput as error:
-            show_error(form, error)
+        problem = form.human_error()
+        if problem is not None:
+            form.form_errors.append(problem)
         else:
-            sign_member_in(user)
-            if user.state == "pending":
-                return redirect(url_for("auth.holding"))
-            flash(f"Welcome, {user.display_name}! You're in.", "success")
-            return redirect(url_for("feed.home"))
+            try:
+                user = service.register(token, display_name=form.display_name.data, handle=form.handle.data,
+                                        password=form.password.data, email=form.email.data or "")  # fmt: skip
+            except InvitationClosed as error:
+                return render_template("auth/invitation_closed.html", error=error), error.status
+            except InvalidInput as error:
+                show_error(form, error)
+            else:
+                sign_member_in(user)
+                if user.state == "pending":
+                    return redirect(url_for("auth.holding"))
+                flash(f"Welcome, {user.display_name}! You're in.", "success")
+                return redirect(url_for("feed.home"))
+    form.stamp()
     return render_template("auth/register.html", form=form, invitation=invite), 400 if form.is_submitted() else 200
