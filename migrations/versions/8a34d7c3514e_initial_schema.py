@@ -1,8 +1,8 @@
-"""initial schema
+"""initial schema: the shared model, and the full-text search index (FTS5 on SQLite, tsvector on PostgreSQL)
 
-Revision ID: 44243c556bfd
+Revision ID: 8a34d7c3514e
 Revises: 
-Create Date: 2026-11-25 19:46:30.130292
+Create Date: 2026-11-25 20:36:23.538042
 
 """
 from alembic import op
@@ -10,10 +10,37 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '44243c556bfd'
+revision = '8a34d7c3514e'
 down_revision = None
 branch_labels = None
 depends_on = None
+
+
+# The search index is DDL the models can't declare (community/search/core.py keeps the same statements for
+# tests' create_all). A snapshot here, so this migration never depends on application code.
+SQLITE_SEARCH = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5("
+    "title, body, topic_id UNINDEXED, kind UNINDEXED, post_kind UNINDEXED, group_id UNINDEXED, "
+    "tokenize = 'porter unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER IF NOT EXISTS search_index_posts_delete AFTER DELETE ON posts BEGIN "
+    "DELETE FROM search_index WHERE rowid = old.id; END",
+)
+PG_SEARCH = (
+    "CREATE TABLE IF NOT EXISTS search_documents ("
+    "post_id INTEGER PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE, "
+    "topic_id INTEGER NOT NULL REFERENCES topics (id) ON DELETE CASCADE, "
+    "kind VARCHAR(12) NOT NULL, post_kind VARCHAR(10) NOT NULL, group_id INTEGER, "
+    "title TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '', "
+    "document TSVECTOR GENERATED ALWAYS AS (setweight(to_tsvector('english', title), 'A') || "
+    "setweight(to_tsvector('english', body), 'B')) STORED)",
+    "CREATE INDEX IF NOT EXISTS ix_search_documents_document ON search_documents USING GIN (document)",
+    "CREATE INDEX IF NOT EXISTS ix_search_documents_topic_id ON search_documents (topic_id)",
+)
+
+
+def _search_ddl():
+    return PG_SEARCH if op.get_bind().dialect.name == "postgresql" else SQLITE_SEARCH
+
 
 
 def upgrade():
@@ -82,6 +109,16 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_users_role'), ['role'], unique=False)
         batch_op.create_index(batch_op.f('ix_users_state'), ['state'], unique=False)
 
+    op.create_table('digests_sent',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('frequency', sa.String(length=10), nullable=False),
+    sa.Column('period', sa.String(length=20), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_digests_sent_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_digests_sent')),
+    sa.UniqueConstraint('user_id', 'frequency', 'period', name=op.f('uq_digests_sent_user_id_frequency_period'))
+    )
     op.create_table('groups',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
@@ -108,6 +145,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('name', sa.String(length=80), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.Column('note', sa.String(length=500), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
@@ -126,6 +164,20 @@ def upgrade():
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invitations_created_by_id'), ['created_by_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_invitations_email'), ['email'], unique=False)
+
+    op.create_table('member_relations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('other_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['other_id'], ['users.id'], name=op.f('fk_member_relations_other_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_member_relations_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_member_relations')),
+    sa.UniqueConstraint('user_id', 'other_id', 'kind', name=op.f('uq_member_relations_user_id_other_id_kind'))
+    )
+    with op.batch_alter_table('member_relations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_member_relations_other_id'), ['other_id'], unique=False)
 
     op.create_table('subscriptions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -253,12 +305,10 @@ def upgrade():
     sa.Column('first_answer_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('first_answer_by_role', sa.String(length=20), nullable=True),
     sa.CheckConstraint("kind IN ('discussion', 'blog', 'question')", name=op.f('ck_topics_kind')),
-    sa.ForeignKeyConstraint(['accepted_post_id'], ['posts.id'], name=op.f('fk_topics_accepted_post_id_posts'), ondelete='SET NULL', use_alter=True),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_topics_author_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['board_id'], ['boards.id'], name=op.f('fk_topics_board_id_boards'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['duplicate_of_id'], ['topics.id'], name=op.f('fk_topics_duplicate_of_id_topics'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['group_id'], ['groups.id'], name=op.f('fk_topics_group_id_groups'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['last_post_id'], ['posts.id'], name=op.f('fk_topics_last_post_id_posts'), ondelete='SET NULL', use_alter=True),
     sa.ForeignKeyConstraint(['last_poster_id'], ['users.id'], name=op.f('fk_topics_last_poster_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_topics'))
     )
@@ -268,6 +318,7 @@ def upgrade():
         batch_op.create_index('ix_topics_group_activity', ['group_id', 'last_activity_at'], unique=False)
         batch_op.create_index('ix_topics_kind_activity', ['kind', 'last_activity_at', 'id'], unique=False)
         batch_op.create_index('ix_topics_kind_published', ['kind', 'published_at', 'id'], unique=False)
+        batch_op.create_index('ix_topics_kind_score', ['kind', 'score', 'id'], unique=False)
         batch_op.create_index('ix_topics_status_publish_at', ['status', 'publish_at'], unique=False)
 
     op.create_table('posts',
@@ -298,6 +349,14 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_posts')),
     sa.UniqueConstraint('topic_id', 'number', name=op.f('uq_posts_topic_id_number'))
     )
+    # Topics and posts point at each other (a topic's last post and accepted answer): those two foreign keys
+    # can only be added once both tables exist.
+    with op.batch_alter_table('topics', schema=None) as batch_op:
+        batch_op.create_foreign_key(batch_op.f('fk_topics_last_post_id_posts'), 'posts', ['last_post_id'], ['id'],
+                                    ondelete='SET NULL')
+        batch_op.create_foreign_key(batch_op.f('fk_topics_accepted_post_id_posts'), 'posts', ['accepted_post_id'],
+                                    ['id'], ondelete='SET NULL')
+
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.create_index('ix_posts_author_created', ['author_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_posts_author_id'), ['author_id'], unique=False)
@@ -350,6 +409,65 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_uploads_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_uploads_topic_id'), ['topic_id'], unique=False)
 
+    op.create_table('activities',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=False),
+    sa.Column('topic_id', sa.Integer(), nullable=True),
+    sa.Column('post_id', sa.Integer(), nullable=True),
+    sa.Column('group_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_activities_actor_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['group_id'], ['groups.id'], name=op.f('fk_activities_group_id_groups'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_activities_post_id_posts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['topic_id'], ['topics.id'], name=op.f('fk_activities_topic_id_topics'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_activities'))
+    )
+    with op.batch_alter_table('activities', schema=None) as batch_op:
+        batch_op.create_index('ix_activities_actor_id', ['actor_id', 'id'], unique=False)
+        batch_op.create_index('ix_activities_group_id', ['group_id', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_activities_post_id'), ['post_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_activities_topic_id'), ['topic_id'], unique=False)
+
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('topic_id', sa.Integer(), nullable=True),
+    sa.Column('post_id', sa.Integer(), nullable=True),
+    sa.Column('group_id', sa.Integer(), nullable=True),
+    sa.Column('url', sa.String(length=300), nullable=False),
+    sa.Column('message', sa.String(length=500), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_notifications_actor_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['group_id'], ['groups.id'], name=op.f('fk_notifications_group_id_groups'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_notifications_post_id_posts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['topic_id'], ['topics.id'], name=op.f('fk_notifications_topic_id_topics'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notifications_group_id'), ['group_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notifications_post_id'), ['post_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notifications_topic_id'), ['topic_id'], unique=False)
+        batch_op.create_index('ix_notifications_user_created', ['user_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_notifications_user_id_desc', ['user_id', 'id'], unique=False)
+        batch_op.create_index('ix_notifications_user_unread', ['user_id', 'read_at'], unique=False)
+
+    op.create_table('post_hashtags',
+    sa.Column('post_id', sa.Integer(), nullable=False),
+    sa.Column('tag', sa.String(length=40), nullable=False),
+    sa.Column('topic_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_post_hashtags_post_id_posts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['topic_id'], ['topics.id'], name=op.f('fk_post_hashtags_topic_id_topics'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('post_id', 'tag', name=op.f('pk_post_hashtags'))
+    )
+    with op.batch_alter_table('post_hashtags', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_post_hashtags_tag'), ['tag'], unique=False)
+        batch_op.create_index(batch_op.f('ix_post_hashtags_topic_id'), ['topic_id'], unique=False)
+
     op.create_table('reactions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('post_id', sa.Integer(), nullable=False),
@@ -363,6 +481,35 @@ def upgrade():
     )
     with op.batch_alter_table('reactions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reactions_user_id'), ['user_id'], unique=False)
+
+    op.create_table('reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reporter_id', sa.Integer(), nullable=True),
+    sa.Column('post_id', sa.Integer(), nullable=True),
+    sa.Column('topic_id', sa.Integer(), nullable=True),
+    sa.Column('target_user_id', sa.Integer(), nullable=True),
+    sa.Column('group_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.String(length=20), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('automatic', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('resolution', sa.String(length=500), nullable=False),
+    sa.ForeignKeyConstraint(['group_id'], ['groups.id'], name=op.f('fk_reports_group_id_groups'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_reports_post_id_posts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reporter_id'], ['users.id'], name=op.f('fk_reports_reporter_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['users.id'], name=op.f('fk_reports_resolved_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['target_user_id'], ['users.id'], name=op.f('fk_reports_target_user_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['topic_id'], ['topics.id'], name=op.f('fk_reports_topic_id_topics'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reports'))
+    )
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reports_post_id'), ['post_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reports_reporter_id'), ['reporter_id'], unique=False)
+        batch_op.create_index('ix_reports_status_group', ['status', 'group_id', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reports_target_user_id'), ['target_user_id'], unique=False)
 
     op.create_table('revisions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -395,9 +542,16 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_votes_user_id'), ['user_id'], unique=False)
 
     # ### end Alembic commands ###
+    for statement in _search_ddl():
+        op.execute(statement)
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TABLE IF EXISTS search_documents")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS search_index_posts_delete")
+        op.execute("DROP TABLE IF EXISTS search_index")
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('votes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_votes_user_id'))
@@ -407,10 +561,38 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_revisions_post_id'))
 
     op.drop_table('revisions')
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reports_target_user_id'))
+        batch_op.drop_index('ix_reports_status_group')
+        batch_op.drop_index(batch_op.f('ix_reports_reporter_id'))
+        batch_op.drop_index(batch_op.f('ix_reports_post_id'))
+
+    op.drop_table('reports')
     with op.batch_alter_table('reactions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reactions_user_id'))
 
     op.drop_table('reactions')
+    with op.batch_alter_table('post_hashtags', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_post_hashtags_topic_id'))
+        batch_op.drop_index(batch_op.f('ix_post_hashtags_tag'))
+
+    op.drop_table('post_hashtags')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_user_unread')
+        batch_op.drop_index('ix_notifications_user_id_desc')
+        batch_op.drop_index('ix_notifications_user_created')
+        batch_op.drop_index(batch_op.f('ix_notifications_topic_id'))
+        batch_op.drop_index(batch_op.f('ix_notifications_post_id'))
+        batch_op.drop_index(batch_op.f('ix_notifications_group_id'))
+
+    op.drop_table('notifications')
+    with op.batch_alter_table('activities', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_activities_topic_id'))
+        batch_op.drop_index(batch_op.f('ix_activities_post_id'))
+        batch_op.drop_index('ix_activities_group_id')
+        batch_op.drop_index('ix_activities_actor_id')
+
+    op.drop_table('activities')
     with op.batch_alter_table('uploads', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_uploads_topic_id'))
         batch_op.drop_index(batch_op.f('ix_uploads_owner_id'))
@@ -435,6 +617,7 @@ def downgrade():
     op.drop_table('posts')
     with op.batch_alter_table('topics', schema=None) as batch_op:
         batch_op.drop_index('ix_topics_status_publish_at')
+        batch_op.drop_index('ix_topics_kind_score')
         batch_op.drop_index('ix_topics_kind_published')
         batch_op.drop_index('ix_topics_kind_activity')
         batch_op.drop_index('ix_topics_group_activity')
@@ -471,6 +654,10 @@ def downgrade():
         batch_op.drop_index('ix_subscriptions_target')
 
     op.drop_table('subscriptions')
+    with op.batch_alter_table('member_relations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_member_relations_other_id'))
+
+    op.drop_table('member_relations')
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invitations_email'))
         batch_op.drop_index(batch_op.f('ix_invitations_created_by_id'))
@@ -481,6 +668,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_groups_created_by_id'))
 
     op.drop_table('groups')
+    op.drop_table('digests_sent')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_state'))
         batch_op.drop_index(batch_op.f('ix_users_role'))
