@@ -145,3 +145,11 @@ def test_no_mention_from_someone_you_blocked(fran, pat, mallory):
     topic = discussion(mallory, body="@pat @fran look")
     assert _notes(pat) == []
     assert _notes(fran) == [("mention", opening(topic).id)]
+
+
+def test_one_click_unsubscribe_works_without_a_csrf_token(client, csrf_app, pat):
+    token = notifications.unsubscribe_token(pat, "reply")
+    response = client.post(f"/notifications/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    db.session.rollback()
+    assert notifications.preferences(db.session.get(User, pat.id))["reply"] == "off"
