@@ -1,0 +1,995 @@
+"""A realistic community at any size, written with bulk inserts (``community seed-scale``).
+
+Activity is skewed the way real communities are: a few very active members write most posts, many write a
+few; a few discussions run to hundreds of replies, most get a handful. Groups of every visibility (open,
+on request, private) have facilitators, members, pending requests and invitations; discussions sit on
+community-wide and group boards; blog posts get comments and likes; questions get answers, comments, votes
+and accepted answers; posts get reactions; replies notify the topic's author; every post has its activity
+feed row and its search document.
+
+Nothing goes through the services (that would take hours at a million posts): rows are built in memory and
+inserted in batches with SQLAlchemy Core, one short write transaction per batch (BEGIN IMMEDIATE on SQLite).
+Every denormalised counter the services keep (reply and post counters, last post and poster, board, group,
+member and tag counts, scores, likes, first and accepted answers) is computed here so that it equals the
+real count, as ``tests/test_scale.py`` checks.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, insert, select, text, update
+
+from community.database import writing
+from community.extensions import db
+from community.models import (
+    Activity,
+    Board,
+    Group,
+    Membership,
+    Notification,
+    Post,
+    Reaction,
+    Subscription,
+    Tag,
+    Topic,
+    TopicTag,
+    User,
+    Vote,
+    utcnow,
+)
+
+#: name: (members, groups, posts)
+PRESETS: dict[str, tuple[int, int, int]] = {
+    "tiny": (40, 6, 400),
+    "small": (1_000, 30, 10_000),
+    "medium": (5_000, 150, 200_000),
+    "large": (10_000, 300, 1_000_000),
+}
+PASSWORD = "scale-password-2026"  # every generated member's password (printed by the command)
+EMAIL_DOMAIN = "scale.example"  # reserved domain: no real mailbox
+ADMIN_HANDLE = "scaleadmin"
+MEMBER_HANDLE = "p00001"  # a participant in an open, a request and a private group (the benchmark's member)
+FACILITATOR_HANDLE = "f0001"  # facilitates the first groups (the benchmark's facilitator)
+BATCH = 5_000
+SPAN_DAYS = 540
+VISIBILITY_CYCLE = ("open", "open", "request", "private")
+COMMUNITY_BOARDS = ("General", "Introductions", "Study tips", "Careers", "Tools and software", "Off topic")
+
+WORDS = [
+    "learning",
+    "cohort",
+    "module",
+    "assignment",
+    "feedback",
+    "project",
+    "deadline",
+    "reading",
+    "lecture",
+    "seminar",
+    "workshop",
+    "mentor",
+    "python",
+    "data",
+    "analysis",
+    "statistics",
+    "regression",
+    "model",
+    "chart",
+    "notebook",
+    "dataset",
+    "cleaning",
+    "pandas",
+    "plotting",
+    "sql",
+    "query",
+    "database",
+    "index",
+    "design",
+    "research",
+    "method",
+    "survey",
+    "interview",
+    "essay",
+    "citation",
+    "draft",
+    "review",
+    "portfolio",
+    "presentation",
+    "slides",
+    "teamwork",
+    "schedule",
+    "calendar",
+    "goal",
+    "habit",
+    "focus",
+    "motivation",
+    "practice",
+    "exercise",
+    "quiz",
+    "exam",
+    "grade",
+    "rubric",
+    "criteria",
+    "question",
+    "answer",
+    "example",
+    "explanation",
+    "concept",
+    "theory",
+    "principle",
+    "framework",
+    "pattern",
+    "algorithm",
+    "function",
+    "variable",
+    "loop",
+    "recursion",
+    "testing",
+    "debugging",
+    "error",
+    "warning",
+    "library",
+    "package",
+    "install",
+    "environment",
+    "server",
+    "deploy",
+    "version",
+    "branch",
+    "commit",
+    "merge",
+    "conflict",
+    "history",
+    "archive",
+    "summary",
+    "outline",
+    "chapter",
+    "article",
+    "podcast",
+    "video",
+    "transcript",
+    "notes",
+    "highlight",
+    "bookmark",
+    "resource",
+    "template",
+    "checklist",
+    "workflow",
+    "spreadsheet",
+    "formula",
+    "pivot",
+    "dashboard",
+    "metric",
+    "baseline",
+    "sample",
+    "bias",
+    "variance",
+    "estimate",
+    "confidence",
+    "interval",
+    "hypothesis",
+    "experiment",
+    "control",
+    "result",
+    "insight",
+    "finding",
+    "evidence",
+    "argument",
+    "structure",
+    "paragraph",
+    "sentence",
+    "grammar",
+    "vocabulary",
+    "language",
+    "translation",
+    "culture",
+    "community",
+    "discussion",
+    "forum",
+    "thread",
+    "reply",
+    "comment",
+    "vote",
+    "friendly",
+    "welcome",
+    "introduction",
+    "background",
+    "career",
+    "internship",
+    "interview",
+    "network",
+    "conference",
+    "meetup",
+    "weekend",
+    "evening",
+    "morning",
+    "coffee",
+    "break",
+    "walk",
+    "garden",
+    "music",
+    "book",
+    "film",
+    "travel",
+    "family",
+    "energy",
+    "balance",
+    "accessibility",
+    "keyboard",
+    "screen",
+    "reader",
+    "contrast",
+    "layout",
+    "mobile",
+    "tablet",
+    "browser",
+    "privacy",
+    "security",
+    "password",
+]
+FIRST = [
+    "Ada",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Iris",
+    "Jonas",
+    "Kemi",
+    "Liam",
+    "Maya",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tariq",
+    "Uma",
+    "Vera",
+    "Wen",
+    "Xavi",
+    "Yara",
+    "Zoe",
+]
+LAST = [
+    "Adams",
+    "Bauer",
+    "Costa",
+    "Diallo",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Lopez",
+    "Moreau",
+    "Novak",
+    "Okafor",
+    "Patel",
+    "Quaresma",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Ueda",
+    "Varga",
+    "Walsh",
+    "Xu",
+    "Yilmaz",
+    "Zimmer",
+]
+REACTION_KINDS = ("like", "like", "like", "heart", "celebrate", "insightful", "thanks")
+
+
+@dataclass
+class Summary:
+    """What was built."""
+
+    members: int = 0
+    groups: int = 0
+    boards: int = 0
+    topics: int = 0
+    posts: int = 0
+    votes: int = 0
+    reactions: int = 0
+    notifications: int = 0
+    activities: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+
+@contextmanager
+def _no_progress(length: int, label: str) -> Iterator[_NoBar]:
+    yield _NoBar()
+
+
+ProgressFactory = Callable[[int, str], AbstractContextManager[Any]]
+
+
+@dataclass
+class _Topic:
+    kind: str
+    board_id: int | None
+    group_id: int | None
+    title: str
+    authors: list[int]  # per post number - 1
+    kinds: list[str]
+    parents: list[int]  # parent post number, 0 for none
+    accepted_number: int = 0
+    ids: list[int] = field(default_factory=list)
+
+
+class Generator:
+    """Builds the community in memory, batch by batch, and writes it (see ``generate``)."""
+
+    def __init__(self, members: int, groups: int, posts: int, seed: int, progress: ProgressFactory) -> None:
+        self.n_members = max(members, 8)
+        self.n_groups = max(groups, 4)
+        self.n_posts = max(posts, 20)
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.progress = progress
+        self.now = utcnow().replace(microsecond=0)
+        self.start = self.now - timedelta(days=SPAN_DAYS)
+        self.summary = Summary()
+
+    # ------------------------------------------------------------------------------------------------
+    # Helpers
+
+    def _text(self, rng: random.Random, low: int, high: int) -> str:
+        words = rng.choices(WORDS, k=rng.randint(low, high))
+        words[0] = words[0].capitalize()
+        return " ".join(words) + "."
+
+    def _body(self, rng: random.Random) -> tuple[str, str]:
+        paragraphs = [self._text(rng, 12, 40) for _ in range(rng.choice((1, 1, 2, 3)))]
+        return "\n\n".join(paragraphs), "".join(f"<p>{p}</p>\n" for p in paragraphs)
+
+    def _write(self, statements: list[tuple[Any, list[dict[str, Any]]]]) -> None:
+        """One short write transaction (BEGIN IMMEDIATE on SQLite) for a batch of executemany inserts."""
+        with writing(), db.engine.begin() as conn:
+            for statement, rows in statements:
+                if rows:
+                    conn.execute(statement, rows)
+
+    # ------------------------------------------------------------------------------------------------
+    # Members, groups, boards, tags
+
+    def build_people(self) -> None:
+        """Members (one admin, a few facilitators, many participants) with skewed activity weights."""
+        from community.services.accounts import hash_password
+
+        rng = self.rng
+        password_hash = hash_password(PASSWORD)  # hashed once: hashing is deliberately slow
+        n = self.n_members
+        self.n_facilitators = max(2, n // 50)
+        self.role: dict[int, str] = {}
+        rows = []
+        for uid in range(1, n + 1):
+            if uid == 1:
+                role, handle = "admin", ADMIN_HANDLE
+            elif uid <= 1 + self.n_facilitators:
+                role, handle = "facilitator", f"f{uid - 1:04d}"
+            else:
+                role, handle = "participant", f"p{uid - 1 - self.n_facilitators:05d}"
+            self.role[uid] = role
+            joined = self.start + timedelta(days=SPAN_DAYS * 0.6 * (uid / n))
+            rows.append(
+                {
+                    "id": uid,
+                    "email": f"{handle}@{EMAIL_DOMAIN}",
+                    "handle": handle,
+                    "display_name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    "password_hash": password_hash,
+                    "role": role,
+                    "state": "active",
+                    "headline": "",
+                    "bio": "",
+                    "bio_html": "",
+                    "organisation": "",
+                    "programme": "",
+                    "created_at": joined,
+                    "last_seen_at": self.now - timedelta(hours=rng.random() * 500),
+                    "post_count": 0,
+                    "preferences": {},
+                    "suspension_reason": "",
+                }
+            )
+        # Activity weight by a random rank: a few members write a large share, most write little.
+        ranks = list(range(1, n + 1))
+        rng.shuffle(ranks)
+        self.weight = {uid: 1.0 / (ranks[uid - 1] ** 0.9) for uid in range(1, n + 1)}
+        self.user_rows = rows
+        self.member_handle_id = 2 + self.n_facilitators  # p00001
+
+    def build_groups(self) -> None:
+        """Groups of every visibility, their memberships (active, requested, invited) and boards."""
+        rng = self.rng
+        n = self.n_members
+        participants = list(range(2 + self.n_facilitators, n + 1))
+        self.group_rows, self.membership_rows = [], []
+        self.group_members: dict[int, list[int]] = {}
+        self.group_facilitators: dict[int, set[int]] = {}
+        for gid in range(1, self.n_groups + 1):
+            visibility = VISIBILITY_CYCLE[(gid - 1) % len(VISIBILITY_CYCLE)]
+            facilitator = 2 + ((gid - 1) % self.n_facilitators) if gid > 4 else 2  # f0001 runs groups 1-4
+            created = self.start + timedelta(days=SPAN_DAYS * 0.5 * (gid / self.n_groups))
+            self.group_rows.append(
+                {
+                    "id": gid,
+                    "name": f"Cohort {gid}: {rng.choice(WORDS).capitalize()} {rng.choice(WORDS)}",
+                    "slug": f"cohort-{gid:04d}",
+                    "description": "A learning cohort.",
+                    "description_html": "<p>A learning cohort.</p>\n",
+                    "visibility": visibility,
+                    "created_by_id": facilitator,
+                    "created_at": created,
+                    "member_count": 0,
+                    "approve_all_posts": False,
+                }
+            )
+            size = min(len(participants) - 4, int(6 + rng.paretovariate(1.3) * 12), 600)
+            members = set(rng.sample(participants, size))
+            if gid in (1, 3, 4):
+                members.add(self.member_handle_id)
+            active = [(facilitator, "facilitator")] + [(u, "member") for u in sorted(members - {facilitator})]
+            self.group_members[gid] = [u for u, _ in active]
+            self.group_facilitators[gid] = {facilitator}
+            for uid, role in active:
+                self.membership_rows.append(
+                    {"group_id": gid, "user_id": uid, "role": role, "state": "active", "created_at": created}
+                )
+            # Waiting requests and open invitations (not members: they neither count nor see private content).
+            outsiders = [u for u in rng.sample(participants, min(12, len(participants))) if u not in members]
+            if visibility != "open":
+                state = "requested" if visibility == "request" else "invited"
+                for uid in outsiders[:3]:
+                    self.membership_rows.append(
+                        {
+                            "group_id": gid,
+                            "user_id": uid,
+                            "role": "member",
+                            "state": state,
+                            "created_at": self.now - timedelta(days=rng.randint(1, 20)),
+                        }
+                    )
+        self.group_cum: dict[int, list[float]] = {}
+        for gid, members in self.group_members.items():
+            total, cum = 0.0, []
+            for uid in members:
+                total += self.weight[uid]
+                cum.append(total)
+            self.group_cum[gid] = cum
+        self.all_users = list(range(1, n + 1))
+        total, cum = 0.0, []
+        for uid in self.all_users:
+            total += self.weight[uid]
+            cum.append(total)
+        self.all_cum = cum
+        # Groups are busy in proportion to their size.
+        self.group_ids = list(self.group_members)
+        self.group_pick_cum = []
+        total = 0.0
+        for gid in self.group_ids:
+            total += len(self.group_members[gid])
+            self.group_pick_cum.append(total)
+
+        self.board_rows = []
+        self.group_boards: dict[int | None, list[int]] = {None: []}
+        bid = 0
+        for position, name in enumerate(COMMUNITY_BOARDS):
+            bid += 1
+            self.board_rows.append(self._board(bid, None, name, position))
+            self.group_boards[None].append(bid)
+        for gid in self.group_ids:
+            self.group_boards[gid] = []
+            for position, name in enumerate(("Discussion", "Resources")):
+                bid += 1
+                self.board_rows.append(self._board(bid, gid, name, position))
+                self.group_boards[gid].append(bid)
+        self.tags = sorted(set(WORDS))[:150]
+
+    def _board(self, bid: int, gid: int | None, name: str, position: int) -> dict[str, Any]:
+        return {
+            "id": bid,
+            "group_id": gid,
+            "name": name,
+            "slug": name.lower().replace(" ", "-"),
+            "description": f"{name}: ask, share and help each other.",
+            "position": position,
+            "topic_count": 0,
+            "post_count": 0,
+            "created_at": self.start,
+        }
+
+    def _author(self, gid: int | None) -> int:
+        if gid is None:
+            return self.rng.choices(self.all_users, cum_weights=self.all_cum)[0]
+        return self.rng.choices(self.group_members[gid], cum_weights=self.group_cum[gid])[0]
+
+    def author_role(self, uid: int, gid: int | None) -> str:
+        role = self.role[uid]
+        if role == "admin":
+            return "admin"
+        if role == "facilitator" or (gid is not None and uid in self.group_facilitators[gid]):
+            return "facilitator"
+        return "participant"
+
+    # ------------------------------------------------------------------------------------------------
+    # Topics and the shape of every post (pass 1)
+
+    def build_topics(self) -> None:
+        """Topics, each with its posts' authors, kinds and times; then post ids in time order."""
+        rng = self.rng
+        remaining = self.n_posts
+        self.topics: list[_Topic] = []
+        events: list[tuple[datetime, int, int]] = []
+        while remaining > 0:
+            roll = rng.random()
+            kind = "discussion" if roll < 0.6 else ("question" if roll < 0.85 else "blog")
+            # Most threads get a few replies; one in fifty runs long.
+            replies = rng.randint(60, 300) if rng.random() < 0.02 else int(rng.expovariate(1 / 7.5))
+            replies = max(0, min(replies, remaining - 1))
+            remaining -= replies + 1
+            if kind == "discussion":
+                gid = None if rng.random() < 0.35 else self._pick_group()
+                board_id = rng.choice(self.group_boards[gid])
+            else:
+                board_id = None
+                gid = None if rng.random() < (0.5 if kind == "question" else 0.7) else self._pick_group()
+            title = self._text(rng, 3, 9)[:-1]
+            if kind == "question":
+                title = "How do I " + title[0].lower() + title[1:] + "?"
+            authors, kinds, parents = [self._author(gid)], ["opening"], [0]
+            answers: list[int] = []
+            for number in range(2, replies + 2):
+                authors.append(self._author(gid))
+                if kind == "question":
+                    if number > 2 and rng.random() < 0.15:
+                        kinds.append("comment")
+                        parents.append(rng.choice([1, *answers]))
+                        continue
+                    kinds.append("answer")
+                    answers.append(number)
+                else:
+                    kinds.append("reply" if kind == "discussion" else "comment")
+                parents.append(0)
+            topic = _Topic(kind, board_id, gid, title, authors, kinds, parents)
+            if answers and rng.random() < 0.45:
+                topic.accepted_number = rng.choice(answers)
+            tidx = len(self.topics)
+            self.topics.append(topic)
+            at = self.start + timedelta(seconds=SPAN_DAYS * 86400 * (rng.random() ** 0.6))
+            for number in range(1, replies + 2):
+                events.append((min(at, self.now), tidx, number))
+                at += timedelta(seconds=rng.expovariate(1 / 14400))
+        events.sort()
+        self.events = events
+        for post_id, (_at, tidx, _number) in enumerate(events, start=1):
+            self.topics[tidx].ids.append(post_id)
+
+    def _pick_group(self) -> int:
+        return self.rng.choices(self.group_ids, cum_weights=self.group_pick_cum)[0]
+
+    # ------------------------------------------------------------------------------------------------
+    # Writing
+
+    def write_base(self, conn_rows: Callable[..., None]) -> None:
+        """Members, groups, memberships, boards, tags, topics (counters filled in at the end), follows."""
+        rng = self.rng
+        self.topic_rows = []
+        self.tag_counts: dict[int, int] = {}
+        topic_tags = []
+        tag_ids = {name: i for i, name in enumerate(self.tags, start=1)}
+        for tid, topic in enumerate(self.topics, start=1):
+            opened = self.events[topic.ids[0] - 1][0]
+            self.topic_rows.append(
+                {
+                    "id": tid,
+                    "kind": topic.kind,
+                    "board_id": topic.board_id,
+                    "group_id": topic.group_id,
+                    "author_id": topic.authors[0],
+                    "title": topic.title,
+                    "status": "published",
+                    "published_at": opened,
+                    "created_at": opened,
+                    "last_activity_at": opened,
+                    "post_counter": 0,
+                    "reply_count": 0,
+                    "view_count": 0,
+                    "score": 0,
+                    "like_count": 0,
+                    "pinned": False,
+                    "locked": False,
+                    "featured": False,
+                }
+            )
+            for name in set(rng.choices(self.tags[:40] if rng.random() < 0.7 else self.tags, k=rng.randint(0, 3))):
+                topic_tags.append({"topic_id": tid, "tag_id": tag_ids[name]})
+                self.tag_counts[tag_ids[name]] = self.tag_counts.get(tag_ids[name], 0) + 1
+        follows = set()
+        for uid in self.all_users:
+            for target in rng.choices(self.all_users, cum_weights=self.all_cum, k=3):
+                if target != uid:
+                    follows.add((uid, target))
+        subscription_rows = [
+            {"user_id": u, "target_type": "member", "target_id": t, "created_at": self.start}
+            for u, t in sorted(follows)
+        ]
+        subscription_rows += [
+            {
+                "user_id": self.topics[tid - 1].authors[0],
+                "target_type": "topic",
+                "target_id": tid,
+                "created_at": self.start,
+            }
+            for tid in range(1, len(self.topics) + 1)
+        ]
+        join_rows = [{"kind": "joined", "actor_id": r["id"], "created_at": r["created_at"]} for r in self.user_rows]
+        conn_rows(
+            [
+                (insert(User), self.user_rows),
+                (insert(Group), self.group_rows),
+                (insert(Membership), self.membership_rows),
+                (insert(Board), self.board_rows),
+                (insert(Tag), [{"id": i, "name": name, "topic_count": 0} for name, i in tag_ids.items()]),
+            ]
+        )
+        for start in range(0, len(self.topic_rows), BATCH * 4):
+            conn_rows([(insert(Topic), self.topic_rows[start : start + BATCH * 4])])
+        for start in range(0, len(topic_tags), BATCH * 4):
+            conn_rows([(insert(TopicTag), topic_tags[start : start + BATCH * 4])])
+        for start in range(0, len(subscription_rows), BATCH * 4):
+            conn_rows([(insert(Subscription), subscription_rows[start : start + BATCH * 4])])
+        conn_rows([(insert(Activity), join_rows)])
+        self.summary.members, self.summary.groups = len(self.user_rows), len(self.group_rows)
+        self.summary.boards, self.summary.topics = len(self.board_rows), len(self.topic_rows)
+
+    def write_posts(self) -> None:
+        """Every post in id (= time) order, with its search document, feed row, votes, reactions and
+        notification; the topic counters are gathered on the way."""
+        dialect = db.engine.dialect.name
+        search_sql = text(
+            "INSERT INTO search_documents (post_id, topic_id, kind, post_kind, group_id, title, body) "
+            "VALUES (:post_id, :topic_id, :kind, :post_kind, :group_id, :title, :body)"
+            if dialect == "postgresql"
+            else "INSERT INTO search_index (rowid, title, body, topic_id, kind, post_kind, group_id) "
+            "VALUES (:post_id, :title, :body, :topic_id, :kind, :post_kind, :group_id)"
+        )
+        self.user_posts: dict[int, int] = {}
+        self.board_counts: dict[int, list[Any]] = {}  # board id: [topics, posts, last activity]
+        self.group_activity: dict[int, datetime] = {}
+        stats: dict[int, dict[str, Any]] = {}
+        children: dict[int, int] = {}  # post id: child count
+        for topic in self.topics:
+            for parent in topic.parents:
+                if parent:
+                    pid = topic.ids[parent - 1]
+                    children[pid] = children.get(pid, 0) + 1
+        all_users = self.all_users
+        batch: dict[str, list[dict[str, Any]]] = {
+            k: [] for k in ("posts", "search", "acts", "votes", "reacts", "notes")
+        }
+        with self.progress(len(self.events), "Posts") as bar:
+            for post_id, (at, tidx, number) in enumerate(self.events, start=1):
+                topic = self.topics[tidx]
+                tid = tidx + 1
+                rng = random.Random(self.seed * 1_000_003 + post_id)
+                author = topic.authors[number - 1]
+                kind = topic.kinds[number - 1]
+                body, html = self._body(rng)
+                score = like_count = 0
+                if topic.kind == "question" and kind in ("opening", "answer"):
+                    voters = rng.sample(all_users, min(len(all_users) - 1, int(rng.expovariate(1 / 2.5))))
+                    for voter in voters:
+                        if voter == author:
+                            continue
+                        value = 1 if rng.random() < 0.85 else -1
+                        score += value
+                        batch["votes"].append({"post_id": post_id, "user_id": voter, "value": value, "created_at": at})
+                elif rng.random() < 0.3:
+                    seen = set()
+                    for _ in range(1 + int(rng.expovariate(1 / 2))):
+                        reaction = (rng.choice(all_users), rng.choice(REACTION_KINDS))
+                        if reaction in seen:
+                            continue
+                        seen.add(reaction)
+                        like_count += reaction[1] == "like"
+                        batch["reacts"].append(
+                            {"post_id": post_id, "user_id": reaction[0], "kind": reaction[1], "created_at": at}
+                        )
+                parent = topic.parents[number - 1]
+                role = self.author_role(author, topic.group_id)
+                batch["posts"].append(
+                    {
+                        "id": post_id,
+                        "topic_id": tid,
+                        "author_id": author,
+                        "parent_id": topic.ids[parent - 1] if parent else None,
+                        "number": number,
+                        "kind": kind,
+                        "body": body,
+                        "body_html": html,
+                        "created_at": at,
+                        "revision_count": 0,
+                        "author_role": role,
+                        "hidden_reason": "",
+                        "pending": False,
+                        "score": score,
+                        "like_count": like_count,
+                        "child_count": children.get(post_id, 0),
+                    }
+                )
+                batch["search"].append(
+                    {
+                        "post_id": post_id,
+                        "topic_id": tid,
+                        "kind": topic.kind,
+                        "post_kind": kind,
+                        "group_id": topic.group_id,
+                        "title": topic.title if number == 1 else "",
+                        "body": body,
+                    }
+                )
+                batch["acts"].append(
+                    {
+                        "kind": "topic" if number == 1 else "post",
+                        "actor_id": author,
+                        "topic_id": tid,
+                        "post_id": post_id,
+                        "group_id": topic.group_id,
+                        "created_at": at,
+                    }
+                )
+                counts = kind != "opening" and not (topic.kind == "question" and kind == "comment")
+                st = stats.setdefault(
+                    tid,
+                    {
+                        "id": tid,
+                        "post_counter": 0,
+                        "reply_count": 0,
+                        "last_post_id": post_id,
+                        "last_poster_id": author,
+                        "last_activity_at": at,
+                        "score": score,
+                        "like_count": like_count,
+                        "first_answer_at": None,
+                        "first_answer_by_role": None,
+                        "accepted_post_id": None,
+                        "accepted_at": None,
+                        "accepted_by_role": None,
+                    },
+                )
+                st["post_counter"] = number
+                if counts:
+                    st["reply_count"] += 1
+                    st.update(last_post_id=post_id, last_poster_id=author, last_activity_at=at)
+                if kind == "answer" and st["first_answer_at"] is None:
+                    st.update(first_answer_at=at, first_answer_by_role=role)
+                if number == topic.accepted_number:
+                    st.update(
+                        accepted_post_id=post_id,
+                        accepted_at=min(at + timedelta(hours=2), self.now),
+                        accepted_by_role=role,
+                    )
+                if counts or number == 1:
+                    self.user_posts[author] = self.user_posts.get(author, 0) + 1
+                    if topic.board_id is not None:
+                        bc = self.board_counts.setdefault(topic.board_id, [0, 0, at])
+                        bc[0] += number == 1
+                        bc[1] += 1
+                        bc[2] = max(bc[2], at)
+                    if topic.group_id is not None:
+                        self.group_activity[topic.group_id] = max(self.group_activity.get(topic.group_id, at), at)
+                opener = topic.authors[0]
+                if counts and author != opener and rng.random() < 0.4:
+                    note_kind = {"discussion": "reply", "question": "answer", "blog": "comment"}[topic.kind]
+                    batch["notes"].append(
+                        {
+                            "user_id": opener,
+                            "actor_id": author,
+                            "kind": note_kind,
+                            "topic_id": tid,
+                            "post_id": post_id,
+                            "group_id": topic.group_id,
+                            "url": "",
+                            "message": "",
+                            "created_at": at,
+                            "read_at": at + timedelta(hours=3) if at < self.now - timedelta(days=7) else None,
+                        }
+                    )
+                if len(batch["posts"]) >= BATCH:
+                    self._flush_posts(batch, search_sql)
+                    bar.update(BATCH)
+            left = len(batch["posts"])
+            self._flush_posts(batch, search_sql)
+            bar.update(left)
+        self.topic_stats = stats
+        self.summary.posts = len(self.events)
+
+    def _flush_posts(self, batch: dict[str, list[dict[str, Any]]], search_sql: Any) -> None:
+        self._write(
+            [
+                (insert(Post), batch["posts"]),
+                (search_sql, batch["search"]),
+                (insert(Activity), batch["acts"]),
+                (insert(Vote), batch["votes"]),
+                (insert(Reaction), batch["reacts"]),
+                (insert(Notification), batch["notes"]),
+            ]
+        )
+        self.summary.votes += len(batch["votes"])
+        self.summary.reactions += len(batch["reacts"])
+        self.summary.notifications += len(batch["notes"])
+        self.summary.activities += len(batch["acts"])
+        for rows in batch.values():
+            rows.clear()
+
+    def write_counters(self) -> None:
+        """The denormalised counters, as the services would have kept them."""
+        topic_t = Topic.__table__
+        stmt = (
+            update(topic_t)
+            .where(topic_t.c.id == bindparam("tid"))
+            .values(
+                {
+                    c: bindparam(f"v_{c}")
+                    for c in (
+                        "post_counter",
+                        "reply_count",
+                        "last_post_id",
+                        "last_poster_id",
+                        "last_activity_at",
+                        "score",
+                        "like_count",
+                        "first_answer_at",
+                        "first_answer_by_role",
+                        "accepted_post_id",
+                        "accepted_at",
+                        "accepted_by_role",
+                    )
+                }
+            )
+        )
+        rows = [{"tid": s["id"], **{f"v_{k}": v for k, v in s.items() if k != "id"}} for s in self.topic_stats.values()]
+        with self.progress(len(rows), "Counters") as bar:
+            for start in range(0, len(rows), BATCH * 4):
+                chunk = rows[start : start + BATCH * 4]
+                self._write([(stmt, chunk)])
+                bar.update(len(chunk))
+        user_t, group_t, board_t, tag_t = User.__table__, Group.__table__, Board.__table__, Tag.__table__
+        active = {}
+        for row in self.membership_rows:
+            if row["state"] == "active":
+                active[row["group_id"]] = active.get(row["group_id"], 0) + 1
+        self._write(
+            [
+                (
+                    update(user_t).where(user_t.c.id == bindparam("uid")).values(post_count=bindparam("n")),
+                    [{"uid": u, "n": n} for u, n in self.user_posts.items()],
+                ),
+                (
+                    update(group_t)
+                    .where(group_t.c.id == bindparam("gid"))
+                    .values(member_count=bindparam("n"), last_activity_at=bindparam("at")),
+                    [{"gid": g, "n": active.get(g, 0), "at": self.group_activity.get(g)} for g in self.group_ids],
+                ),
+                (
+                    update(board_t)
+                    .where(board_t.c.id == bindparam("bid"))
+                    .values(topic_count=bindparam("t"), post_count=bindparam("p"), last_activity_at=bindparam("at")),
+                    [{"bid": b, "t": c[0], "p": c[1], "at": c[2]} for b, c in self.board_counts.items()],
+                ),
+                (
+                    update(tag_t).where(tag_t.c.id == bindparam("tag")).values(topic_count=bindparam("n")),
+                    [{"tag": t, "n": n} for t, n in self.tag_counts.items()],
+                ),
+            ]
+        )
+        if db.engine.dialect.name == "postgresql":
+            # Rows were written with explicit ids: move each sequence past them.
+            with db.engine.begin() as conn:
+                for name in ("users", "groups", "boards", "tags", "topics", "posts"):
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                            f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"
+                        )
+                    )
+        with db.engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
+
+
+def database_is_empty(connection: Connection) -> bool:
+    """No members yet (a fresh schema)."""
+    return not connection.execute(select(func.count()).select_from(User)).scalar_one()
+
+
+def generate(
+    members: int,
+    groups: int,
+    posts: int,
+    *,
+    seed: int = 1,
+    progress: ProgressFactory = _no_progress,
+    echo: Callable[[str], None] = lambda _m: None,
+) -> Summary:
+    """Build a community of about ``members`` members, ``groups`` groups and exactly ``posts`` posts into the
+    app's (empty) database."""
+    gen = Generator(members, groups, posts, seed, progress)
+    echo("Planning members, groups and posts ...")
+    gen.build_people()
+    gen.build_groups()
+    gen.build_topics()
+    echo(f"Writing {len(gen.user_rows)} members, {len(gen.group_rows)} groups, {len(gen.topics)} topics ...")
+    gen.write_base(gen._write)
+    gen.write_posts()
+    gen.write_counters()
+    return gen.summary
+
+
+#: Each query counts rows whose denormalised counter differs from the real count (all must be 0).
+CHECKS = {
+    "topic.reply_count": """SELECT COUNT(*) FROM topics t WHERE t.reply_count != (SELECT COUNT(*) FROM posts p
+        WHERE p.topic_id = t.id AND p.kind != 'opening' AND NOT (t.kind = 'question' AND p.kind = 'comment')
+        AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.pending = false)""",
+    "topic.post_counter": "SELECT COUNT(*) FROM topics t WHERE t.post_counter != "
+    "(SELECT MAX(number) FROM posts p WHERE p.topic_id = t.id)",
+    "topic.last_post": """SELECT COUNT(*) FROM topics t JOIN posts lp ON lp.id = t.last_post_id
+        WHERE lp.topic_id != t.id OR t.last_poster_id != lp.author_id OR t.last_activity_at != lp.created_at
+        OR lp.id != (SELECT MAX(p.id) FROM posts p WHERE p.topic_id = t.id
+                     AND NOT (t.kind = 'question' AND p.kind = 'comment'))""",
+    "topic.score": "SELECT COUNT(*) FROM topics t JOIN posts p ON p.topic_id = t.id AND p.number = 1 "
+    "WHERE t.score != p.score OR t.like_count != p.like_count",
+    "topic.first_answer": """SELECT COUNT(*) FROM topics t WHERE t.kind = 'question' AND
+        COALESCE(t.first_answer_at, t.created_at) != COALESCE((SELECT MIN(p.created_at) FROM posts p
+        WHERE p.topic_id = t.id AND p.kind = 'answer'), t.created_at)""",
+    "topic.accepted": """SELECT COUNT(*) FROM topics t LEFT JOIN posts a ON a.id = t.accepted_post_id
+        WHERE t.accepted_post_id IS NOT NULL AND (a.topic_id != t.id OR a.kind != 'answer'
+        OR t.accepted_by_role != a.author_role OR t.accepted_at IS NULL)""",
+    "post.score": "SELECT COUNT(*) FROM posts p WHERE p.score != "
+    "(SELECT COALESCE(SUM(v.value), 0) FROM votes v WHERE v.post_id = p.id)",
+    "post.like_count": "SELECT COUNT(*) FROM posts p WHERE p.like_count != "
+    "(SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'like')",
+    "post.child_count": "SELECT COUNT(*) FROM posts p WHERE p.child_count != "
+    "(SELECT COUNT(*) FROM posts c WHERE c.parent_id = p.id)",
+    "board.counts": """SELECT COUNT(*) FROM boards b WHERE b.topic_count != (SELECT COUNT(*) FROM topics t
+        WHERE t.board_id = b.id) OR b.post_count != (SELECT COUNT(*) FROM posts p JOIN topics t
+        ON t.id = p.topic_id WHERE t.board_id = b.id)""",
+    "group.member_count": "SELECT COUNT(*) FROM groups g WHERE g.member_count != "
+    "(SELECT COUNT(*) FROM memberships m WHERE m.group_id = g.id AND m.state = 'active')",
+    "user.post_count": """SELECT COUNT(*) FROM users u WHERE u.post_count != (SELECT COUNT(*) FROM posts p
+        JOIN topics t ON t.id = p.topic_id WHERE p.author_id = u.id
+        AND NOT (t.kind = 'question' AND p.kind = 'comment'))""",
+    "tag.topic_count": "SELECT COUNT(*) FROM tags g WHERE g.topic_count != "
+    "(SELECT COUNT(*) FROM topic_tags tt WHERE tt.tag_id = g.id)",
+    "group.authors": """SELECT COUNT(*) FROM posts p JOIN topics t ON t.id = p.topic_id WHERE t.group_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = t.group_id AND m.user_id = p.author_id
+        AND m.state = 'active')""",
+}
+
+
+def verify(connection: Connection) -> dict[str, int]:
+    """{check: rows whose counter is wrong} for every check in ``CHECKS``, plus the search index's size gap."""
+    found = {name: int(connection.execute(text(sql)).scalar_one()) for name, sql in CHECKS.items()}
+    index = "search_documents" if connection.dialect.name == "postgresql" else "search_index"
+    posts = connection.execute(text("SELECT COUNT(*) FROM posts")).scalar_one()
+    found["search.documents"] = abs(posts - connection.execute(text(f"SELECT COUNT(*) FROM {index}")).scalar_one())
+    return found

@@ -1,0 +1,65 @@
+"""The scale generator (bench/generate.py) builds a consistent community: the "tiny" preset on the test database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+
+from bench import generate as gen
+from community.models import Group, Membership, Post, Topic, User
+from community.search import search_topics
+from tests.factories import acting
+
+
+def _build() -> gen.Summary:
+    members, groups, posts = gen.PRESETS["tiny"]
+    return gen.generate(members, groups, posts, seed=7)
+
+
+def test_tiny_preset_counters_equal_real_counts(db: Any) -> None:
+    summary = _build()
+    assert summary.posts == gen.PRESETS["tiny"][2] == db.session.scalar(select(func.count()).select_from(Post))
+    with db.engine.connect() as conn:
+        assert gen.verify(conn) == {name: 0 for name in [*gen.CHECKS, "search.documents"]}
+    # The checks do catch a wrong counter.
+    db.session.execute(update(Topic).where(Topic.id == 1).values(reply_count=Topic.reply_count + 1))
+    db.session.commit()
+    with db.engine.connect() as conn:
+        assert gen.verify(conn)["topic.reply_count"] == 1
+
+
+def test_tiny_preset_is_a_realistic_community(db: Any) -> None:
+    _build()
+    visibilities = set(db.session.scalars(select(Group.visibility)))
+    assert visibilities == {"open", "request", "private"}
+    kinds = set(db.session.scalars(select(Topic.kind)))
+    assert kinds == {"discussion", "blog", "question"}
+    states = set(db.session.scalars(select(Membership.state)))
+    assert states == {"active", "requested", "invited"}
+    assert db.session.scalar(select(func.count()).where(Topic.accepted_post_id.is_not(None))) > 0
+    # Skewed: the busiest member wrote far more than the median one.
+    counts = sorted(db.session.scalars(select(User.post_count)))
+    assert counts[-1] >= 4 * max(counts[len(counts) // 2], 1)
+
+
+def test_generated_members_sign_in_and_search_finds_their_text(db: Any) -> None:
+    from community.services.accounts import verify_password
+
+    _build()
+    member = db.session.scalar(select(User).where(User.handle == gen.MEMBER_HANDLE))
+    assert verify_password(member, gen.PASSWORD)
+    roles = dict(
+        db.session.execute(
+            select(Membership.group_id, Group.visibility)
+            .join(Group)
+            .where(Membership.user_id == member.id, Membership.state == "active")
+        ).all()
+    )
+    assert {"open", "request", "private"} <= set(roles.values())
+    topic = db.session.scalar(select(Topic).where(Topic.kind == "discussion", Topic.group_id.is_(None)).limit(1))
+    word = max(topic.title.lower().split(), key=len)
+    hits = search_topics(acting(member), word, limit=100)
+    assert topic.id in {h.topic.id for h in hits}
+    private = db.session.execute(text("SELECT id FROM groups WHERE visibility = 'private'")).scalars().all()
+    assert not [h for h in hits if h.topic.group_id in private and h.topic.group_id not in member.group_roles]
