@@ -96,9 +96,9 @@ def test_empty_feed_welcomes_a_new_member(client, login):
 
 
 def test_keyset_pages(client, login, fran, pat):
-    topic = discussion(fran, title="Busy thread")
+    topics = [discussion(fran, title="Busy thread"), discussion(fran, title="Other thread")]
     for i in range(30):
-        reply(fran, topic, f"reply number {i}")
+        reply(fran, topics[i % 2], f"reply number {i}")  # alternating threads: nothing folds
     login(pat)
     first = client.get("/").data.decode()
     assert "reply number 29" in first and "reply number 3<" not in first
@@ -129,3 +129,14 @@ def test_feed_query_count(client, login, fran, pat, sam, assert_queries, size):
         assert client.get("/").status_code == 200
     with assert_queries(5):  # the people followed are a subquery of the same feed query
         assert client.get("/?show=following").status_code == 200
+
+
+def test_consecutive_replies_in_one_thread_fold_into_one_entry(client, login, fran, pat, sam, admin):
+    topic = discussion(fran, title="Busy thread")
+    for author in (sam, admin, sam, fran):
+        reply(author, topic, f"note from {author.handle}")
+    login(pat)
+    html = client.get("/").data.decode()
+    assert html.count('class="feed-item feed-post') == 1
+    assert "note from fran" in html and "note from sam" not in html
+    assert "+ 3 earlier replies from Sam Peer, Ada Admin" in html

@@ -77,6 +77,19 @@ class FeedPage:
     older: int | None  # pass as ?before= for the older page
     since: datetime | None  # the member's previous visit: items after it are "new"
 
+    @property
+    def entries(self) -> list[tuple[Activity, list[Activity]]]:
+        """Items to show: consecutive replies in the same topic fold into the newest one (with the rest),
+        so a busy thread is one entry, not twenty."""
+        entries: list[tuple[Activity, list[Activity]]] = []
+        for item in self.items:
+            if entries and item.kind == "post" and entries[-1][0].kind == "post" \
+                    and entries[-1][0].topic_id == item.topic_id:  # fmt: skip
+                entries[-1][1].append(item)
+            else:
+                entries.append((item, []))
+        return entries
+
 
 def _visible(user: User) -> Any:
     """Activity rows the viewer may see: about a visible topic and live post, or a visible group/member."""
