@@ -111,3 +111,15 @@ def test_update_profile_refuses_an_imitating_name_and_changes_nothing(fran, pat)
 def test_a_deleted_staff_members_name_is_free_again(pat):
     make_user("olga", role="facilitator", display_name="Olga Old", state="deleted")
     assert check_display_name("Olga Old", member=pat) == "Olga Old"
+
+
+def test_facilitators_may_be_namesakes_but_nobody_imitates_the_community_manager(admin):
+    make_user("fran1", role="facilitator", display_name="Fran Okafor")
+    # A second facilitator (verified too) who happens to share the name is fine ...
+    assert make_user("fran2", role="facilitator", display_name="Fran Okafor").display_name == "Fran Okafor"
+    # ... a participant is not, and nobody but the admin is "Ada Admin".
+    with pytest.raises(InvalidInput):
+        create_user(email="f3@example.org", handle="fran3", display_name="Fran 0kafor", password=None)
+    db.session.rollback()
+    with pytest.raises(InvalidInput):
+        create_user(email="a2@example.org", handle="ada2", display_name="Ada Admin", password=None, role="facilitator")

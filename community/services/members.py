@@ -96,15 +96,17 @@ def _is_staff(member: User | None, role: str) -> bool:
     return bool(facilitates)
 
 
-def _staff_names(exclude_id: int | None) -> list[tuple[str, str]]:
-    """(display name, handle) of every facilitator (community or group) and community manager."""
-    group_facilitators = select(Membership.user_id).where(
-        Membership.role == "facilitator", Membership.state == "active"
-    )
-    stmt = select(User.display_name, User.handle).where(
-        User.state != "deleted",
-        or_(User.role.in_(("admin", "facilitator")), User.id.in_(group_facilitators)),
-    )
+def _staff_names(exclude_id: int | None, *, admins_only: bool = False) -> list[tuple[str, str]]:
+    """(display name, handle) of every community manager and (unless ``admins_only``) facilitator,
+    community or group."""
+    if admins_only:
+        who = User.role == "admin"
+    else:
+        group_facilitators = select(Membership.user_id).where(
+            Membership.role == "facilitator", Membership.state == "active"
+        )
+        who = or_(User.role.in_(("admin", "facilitator")), User.id.in_(group_facilitators))
+    stmt = select(User.display_name, User.handle).where(User.state != "deleted", who)
     if exclude_id is not None:
         stmt = stmt.where(User.id != exclude_id)
     return [(name, handle) for name, handle in db.session.execute(stmt)]
@@ -116,23 +118,28 @@ def plain_line(value: str | None) -> str:
 
 
 def check_display_name(name: str, *, member: User | None = None, role: str | None = None) -> str:
-    """The display name with spaces folded, or InvalidInput if it is empty, too long, or imitates staff."""
+    """The display name with spaces folded, or InvalidInput if it is empty, too long, or imitates staff.
+
+    Participants may not look like any facilitator or the community manager; facilitators (verified
+    themselves, and sometimes simply namesakes) may not look like the community manager.
+    """
     name = plain_line(name)
     if not name:
         raise InvalidInput("Please give your name.", field="display_name")
     if len(name) > 80:
         raise InvalidInput("Names are 80 characters at most.", field="display_name")
-    role = role or (member.role if member is not None else "participant")
+    staff = _is_staff(member, role or (member.role if member is not None else "participant"))
     skeleton = name_skeleton(name)
     if skeleton:
-        for staff_name, staff_handle in _staff_names(member.id if member is not None else None):
+        exclude = member.id if member is not None else None
+        for staff_name, staff_handle in _staff_names(exclude, admins_only=staff):
             if skeleton in (name_skeleton(staff_name), name_skeleton(staff_handle)):
                 raise InvalidInput(
                     "That name is too close to the name of one of our facilitators or the community "
                     "manager. Please choose a name people can tell apart from theirs.",
                     field="display_name",
                 )
-    if has_staff_word(name) and not _is_staff(member, role):
+    if has_staff_word(name) and not staff:
         raise InvalidInput(
             "Please leave words like “admin”, “moderator”, “facilitator” or “manager” out of your name: "
             "facilitators and the community manager are shown by a verified badge instead.",
