@@ -21,7 +21,7 @@ def _render(user, **context):
 def test_watch_and_follow_buttons(pat, sam):
     html = _render(pat, watching=False, member=sam, following=False)
     assert 'action="/watch/group/7"' in html and 'name="next" value="/groups/x?tab=1"' in html
-    assert 'action="/watch/member/%d"' % sam.id in html and "Follow" in html
+    assert f'action="/watch/member/{sam.id}"' in html and "Follow" in html
     assert 'name="csrf_token"' in html
     html = _render(pat, watching=True, member=sam, following=True)
     assert 'action="/unwatch/group/7"' in html and "✓ Watching" in html and "✓ Following" in html
