@@ -109,8 +109,6 @@ class Topic(db.Model):
         Index("ix_topics_board_listing", "board_id", "pinned", "last_activity_at", "id"),
         Index("ix_topics_kind_activity", "kind", "last_activity_at", "id"),
         Index("ix_topics_kind_published", "kind", "published_at", "id"),
-        # Q&A list sorted by votes (keyset pagination on score, id).
-        Index("ix_topics_kind_score", "kind", "score", "id"),
         Index("ix_topics_group_activity", "group_id", "last_activity_at"),
         Index("ix_topics_author_kind", "author_id", "kind", "created_at"),
         Index("ix_topics_status_publish_at", "status", "publish_at"),
