@@ -90,3 +90,39 @@ def test_board_index_and_new_since_query_counts(client: Any, login: Any, count_q
     assert "Fresh 0" in html
     # session, roles, boards (+ settings, notifications); new since: ... topics, reads
     assert (len(index_queries), len(new_queries)) == (5, 6)
+
+
+def test_deep_board_pages_use_the_listing_index(client: Any, login: Any, app: Any, fran: Any, pat: Any) -> None:
+    """A page deep in a board is a keyset range scan on ix_topics_board_listing, never OFFSET."""
+    from sqlalchemy import event
+
+    board = general_board(make_group(fran, "open", members=[pat]))
+    # Older discussions on another board: the plan must seek by board, not scan by date and filter.
+    busy = general_board(make_group(fran, "open", members=[pat]))
+    for i in range(60):
+        make_discussion(pat, busy, title=f"Elsewhere {i}")
+    for i in range(25):
+        make_discussion(pat, board, title=f"Topic {i}")
+    login(pat)
+    first = client.get(f"/boards/{board.id}").get_data(as_text=True)
+    cursor = first.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    captured: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor_: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if "FROM topics" in statement and "LIMIT" in statement and "pinned" in statement:
+            captured.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert "Topic 0" in client.get(cursor).get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    ((statement, parameters),) = captured
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("ANALYZE topics")
+            conn.exec_driver_sql("SET enable_seqscan = off")  # tiny tables: ask which index the plan can use
+            plan = " ".join(str(row) for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
+        else:
+            plan = " ".join(str(row) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+    assert "ix_topics_board_listing" in plan, plan

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy import and_, false, or_, select, true, tuple_
 from sqlalchemy.orm import joinedload
 
 from community.extensions import db
@@ -80,14 +80,16 @@ def _listing():  # type: ignore[no-untyped-def]
 
 def board_page(user: User, board: Board, *, before: str | None = None, after: str | None = None) -> BoardPage:
     """Discussions of a board: pinned first, then by last activity, keyset-paginated on (last_activity_at, id)."""
-    base = _listing().where(Topic.board_id == board.id, Topic.kind == "discussion", visible_topics(user))
+    # Only discussions live on boards; no kind filter, so the planner seeks ix_topics_board_listing.
+    base = _listing().where(Topic.board_id == board.id, visible_topics(user))
     key = tuple_(Topic.last_activity_at, Topic.id)
     after_key, before_key = decode_cursor(after), decode_cursor(before)
     is_first = after_key is None and before_key is None
     pinned = list(db.session.scalars(
-        base.where(Topic.pinned.is_(True)).order_by(Topic.last_activity_at.desc(), Topic.id.desc())
+        base.where(Topic.pinned == true()).order_by(Topic.last_activity_at.desc(), Topic.id.desc())
     )) if is_first else []  # fmt: skip
-    rest = base.where(Topic.pinned.is_(False))
+    # '= false', not 'IS false': an equality the (board_id, pinned, last_activity_at, id) index can seek on.
+    rest = base.where(Topic.pinned == false())
     if after_key is not None:
         # Going back towards newer discussions: read upwards, then put them in display order.
         rows = list(db.session.scalars(
