@@ -16,6 +16,7 @@ real count, as ``tests/test_scale.py`` checks.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -289,6 +290,14 @@ LAST = [
     "Yilmaz",
     "Zimmer",
 ]
+# Word frequencies follow Zipf's law, as in real text.
+WORD_CUM = list(itertools.accumulate(1 / rank for rank in range(1, len(WORDS) + 1)))
+_SYLLABLES = ("ka", "lo", "mi", "ven", "tor", "qua", "zel", "ri", "bo", "nex", "sa", "dul", "fi", "gra", "po")
+#: 3375 made-up specific terms ("kalomi", "ventorqua", ...), also Zipf-distributed.
+TERMS = ["".join(parts) for parts in itertools.product(_SYLLABLES, repeat=3)]
+random.Random(0).shuffle(TERMS)
+TERM_CUM = list(itertools.accumulate(1 / rank for rank in range(1, len(TERMS) + 1)))
+SEARCH_TERM = TERMS[200]  # a specific term of middling frequency (the benchmark searches for it)
 REACTION_KINDS = ("like", "like", "like", "heart", "celebrate", "insightful", "thanks")
 
 
@@ -352,7 +361,10 @@ class Generator:
     # Helpers
 
     def _text(self, rng: random.Random, low: int, high: int) -> str:
-        words = rng.choices(WORDS, k=rng.randint(low, high))
+        words = rng.choices(WORDS, cum_weights=WORD_CUM, k=rng.randint(low, high))
+        # Now and then a specific term: rare words make searches that match a few posts, as real ones do.
+        if rng.random() < 0.3:
+            words.insert(rng.randrange(len(words)), rng.choices(TERMS, cum_weights=TERM_CUM)[0])
         words[0] = words[0].capitalize()
         return " ".join(words) + "."
 

@@ -1,0 +1,399 @@
+"""Loopback benchmark: the community's main pages under gunicorn, against a Flask "hello" app.
+
+    .venv/bin/python -m bench.run --instance bench/results/db/small --label sqlite-small
+    .venv/bin/python -m bench.run compare bench/results/sqlite-small.json bench/results/sqlite-large.json
+
+It serves the community (a database built by ``community seed-scale``) and then ``bench/hello.py`` with the
+same gunicorn settings (community/gunicorn_conf.py, 2 sync workers) on 127.0.0.1 only, signs in as the
+generated member (and facilitator, for the dashboard), and drives each page with 8 concurrent connections
+for at most ``--requests`` requests AND ``--seconds`` seconds: it always stops by itself. The load driver
+is 8 processes, one connection each (http.client; sync workers close the connection after each response).
+Results: requests per second, p50/p99 latency, and the ratio to the hello app's requests per second, as
+JSON and a Markdown table in bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+HOST = "127.0.0.1"
+CONNECTIONS = 8
+WORKERS = 2
+TOKEN_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+# ------------------------------------------------------------------------------------------------------
+# Serving
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def serve(app_spec: str, env_extra: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """gunicorn with the community's settings file on a free loopback port; returns when it answers."""
+    port = _free_port()
+    env = os.environ | env_extra | {
+        "COMMUNITY_BIND": f"{HOST}:{port}",
+        "COMMUNITY_WORKERS": str(WORKERS),
+        "COMMUNITY_THREADS": "1",
+        # Recycling a worker mid-run would measure its start-up, not the page: off for both apps.
+        "COMMUNITY_MAX_REQUESTS": "0",
+        "COMMUNITY_LOG_LEVEL": "warning",
+    }
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    with log.open("ab") as out:
+        proc = subprocess.Popen(  # noqa: S603 - fixed argument list
+            [gunicorn, "-c", str(ROOT / "community" / "gunicorn_conf.py"), app_spec],
+            cwd=ROOT, env=env, stdout=out, stderr=out,
+        )  # fmt: skip
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited; see {log}")
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=5)
+            conn.request("GET", "/healthz" if "community" in app_spec else "/")
+            if conn.getresponse().status == 200:
+                return proc, port
+        except OSError:
+            time.sleep(0.5)
+    proc.terminate()
+    raise SystemExit(f"gunicorn did not answer in time; see {log}")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the gunicorn we started (and its workers)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+# ------------------------------------------------------------------------------------------------------
+# A signed-in member
+
+
+class Browser:
+    """Cookies and a CSRF token, over one keep-alive connection (used to sign in and to set up)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
+        headers = {"Cookie": self.cookie_header()}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body, headers)
+        response = conn.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                pair = value.split(";", 1)[0]
+                key, _, val = pair.partition("=")
+                self.cookies[key.strip()] = val.strip()
+        conn.close()
+        return response.status, text
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items() if v)
+
+    def token(self, path: str) -> str:
+        status, page = self.request("GET", path)
+        match = TOKEN_RE.search(page)
+        if status != 200 or match is None:
+            raise SystemExit(f"No form on {path} (status {status})")
+        return match.group(1) or match.group(2)
+
+    def sign_in(self, login: str, password: str) -> None:
+        token = self.token("/signin")
+        status, _ = self.request("POST", "/signin", {"login": login, "password": password, "csrf_token": token})
+        if status != 302:
+            raise SystemExit(f"Could not sign in as {login} (status {status})")
+
+
+# ------------------------------------------------------------------------------------------------------
+# Load
+
+
+def _drive(job: tuple[int, str, str, dict[str, str], str | None, int, float, int]) -> list[tuple[float, int]]:
+    """One connection's loop: requests until its quota or the deadline; (seconds, status) per request."""
+    port, method, path, headers, body, quota, deadline, slot = job
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    results: list[tuple[float, int]] = []
+    i = 0
+    while i < quota and time.monotonic() < deadline:
+        data = body.format(n=f"{slot}-{i}-{time.time_ns()}") if body is not None else None
+        started = time.perf_counter()
+        try:
+            conn.request(method, path, data, headers)
+            response = conn.getresponse()
+            response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            status = 0
+        results.append((time.perf_counter() - started, status))
+        i += 1
+    conn.close()
+    return results
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def load(pool: Any, port: int, page: dict[str, Any], requests: int, seconds: float) -> dict[str, Any]:
+    """Drive one page with CONNECTIONS concurrent connections; its figures."""
+    headers = {"Cookie": page.get("cookie", ""), "Host": f"{HOST}:{port}"}
+    if page.get("body"):
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    method = "POST" if page.get("body") else "GET"
+    warm = [(port, method, page["path"], headers, page.get("body"), 3, time.monotonic() + 10, -1 - s)
+            for s in range(CONNECTIONS)]  # fmt: skip
+    pool.map(_drive, warm)
+    quota = -(-requests // CONNECTIONS)
+    started = time.monotonic()
+    jobs = [(port, method, page["path"], headers, page.get("body"), quota, started + seconds, s)
+            for s in range(CONNECTIONS)]  # fmt: skip
+    results = [r for part in pool.map(_drive, jobs) for r in part]
+    elapsed = time.monotonic() - started
+    expected = page.get("expect", 200)
+    latencies = [t for t, status in results if status == expected]
+    errors = len(results) - len(latencies)
+    return {
+        "page": page["name"], "path": page["path"], "requests": len(results), "errors": errors,
+        "seconds": round(elapsed, 2), "rps": round(len(latencies) / elapsed, 1) if elapsed else 0.0,
+        "p50_ms": round(_percentile(latencies, 0.50) * 1000, 1), "p99_ms": round(_percentile(latencies, 0.99) * 1000, 1),
+    }  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------------
+# What to measure
+
+
+def pick_pages(database_url: str) -> dict[str, Any]:
+    """Ids of the pages to measure, read from the generated database (visible to the generated member)."""
+    from sqlalchemy import create_engine, text
+
+    sys.path.insert(0, str(ROOT))
+    from bench.generate import FACILITATOR_HANDLE, MEMBER_HANDLE, SEARCH_TERM
+
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as conn:
+
+        def one(sql: str, **params: Any) -> Any:
+            return conn.execute(text(sql), params).scalar()
+
+        member = one("SELECT id FROM users WHERE handle = :h", h=MEMBER_HANDLE)
+        found = {
+            "board": one("SELECT id FROM boards WHERE group_id IS NULL ORDER BY topic_count DESC, id LIMIT 1"),
+            "discussion": one("SELECT id FROM topics WHERE kind = 'discussion' AND group_id IS NULL AND status = "
+                              "'published' ORDER BY abs(reply_count - 20), id LIMIT 1"),
+            "question": one("SELECT id FROM topics WHERE kind = 'question' AND group_id IS NULL AND reply_count "
+                            "BETWEEN 5 AND 20 ORDER BY reply_count DESC, id LIMIT 1"),
+            "sandbox": one("SELECT id FROM topics WHERE kind = 'discussion' AND group_id IS NULL AND reply_count < 5 "
+                           "ORDER BY id DESC LIMIT 1"),
+            "group": one("SELECT g.slug FROM groups g JOIN memberships m ON m.group_id = g.id AND m.user_id = :m "
+                         "WHERE g.visibility = 'open' ORDER BY g.member_count DESC LIMIT 1", m=member),
+            "posts": one("SELECT COUNT(*) FROM posts"),
+            "members": one("SELECT COUNT(*) FROM users"),
+            "groups": one("SELECT COUNT(*) FROM groups"),
+            "replies_in_discussion": None,
+        }  # fmt: skip
+        found["replies_in_discussion"] = one("SELECT reply_count FROM topics WHERE id = :t", t=found["discussion"])
+    engine.dispose()
+    found.update(member=MEMBER_HANDLE, facilitator=FACILITATOR_HANDLE, search=SEARCH_TERM)
+    return found
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Serve, sign in, drive every page, then the hello app; write the results."""
+    from bench.generate import EMAIL_DOMAIN, PASSWORD
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    log = RESULTS / f"{args.label}.log"
+    env = {
+        # Posting and sign-in limits are for people; the benchmark posts hundreds of replies a second.
+        "COMMUNITY_RATELIMIT_POSTING": "1000000 per minute",
+        "COMMUNITY_RATELIMIT_POSTING_NEW_MEMBER": "1000000 per minute",
+        "COMMUNITY_RATELIMIT_SIGNIN_ADDRESS": "1000 per minute",
+        "COMMUNITY_RATELIMIT_SIGNIN_ACCOUNT": "1000 per minute",
+        "COMMUNITY_MAIL_BACKGROUND_THREAD": "false",
+        "COMMUNITY_PAGE_SIZE": "20",
+    }
+    if args.database_url:
+        env["COMMUNITY_DATABASE_URL"] = database_url = args.database_url
+        env["COMMUNITY_INSTANCE_PATH"] = str(Path(args.instance or RESULTS / "db" / "pg").resolve())
+    else:
+        instance = Path(args.instance).resolve()
+        env["COMMUNITY_INSTANCE_PATH"] = str(instance)
+        database_url = f"sqlite:///{instance / 'community.db'}"
+    if args.redis_url:
+        env["COMMUNITY_REDIS_URL"] = args.redis_url
+    found = pick_pages(database_url)
+    print(f"Data: {found['posts']} posts, {found['members']} members, {found['groups']} groups", flush=True)
+
+    ctx = multiprocessing.get_context("fork")
+    pages: list[dict[str, Any]] = []
+    with ctx.Pool(CONNECTIONS) as pool:
+        proc, port = serve("community:create_app()", env, log)
+        try:
+            member, facilitator = Browser(port), Browser(port)
+            member.sign_in(f"{found['member']}@{EMAIL_DOMAIN}", PASSWORD)
+            facilitator.sign_in(f"{found['facilitator']}@{EMAIL_DOMAIN}", PASSWORD)
+            token = member.token(f"/discussions/{found['sandbox']}")
+            plan = [
+                ("home feed", "/", member),
+                ("board", f"/boards/{found['board']}", member),
+                (f"discussion ({found['replies_in_discussion']} replies)", f"/discussions/{found['discussion']}", member),
+                ("question", f"/questions/{found['question']}", member),
+                ("blog index", "/blogs", member),
+                ("search", f"/search?q={quote(found['search'])}", member),
+                ("group", f"/groups/{found['group']}", member),
+                ("dashboard (facilitator)", "/dashboard/", facilitator),
+            ]  # fmt: skip
+            for name, path, who in plan:
+                status, _ = who.request("GET", path)
+                if status != 200:
+                    raise SystemExit(f"{name}: {path} answered {status}")
+                pages.append({"name": name, "path": path, "cookie": who.cookie_header()})
+            body = urlencode({"csrf_token": token}) + "&body=Benchmark+reply+{n}%3A+thanks+for+sharing+this."
+            pages.append({"name": "post a reply", "path": f"/discussions/{found['sandbox']}/reply",
+                          "cookie": member.cookie_header(), "body": body, "expect": 302})  # fmt: skip
+            measured = []
+            for page in pages:
+                figures = load(pool, port, page, args.requests, args.seconds)
+                measured.append(figures)
+                print(f"  {figures['page']:<28} {figures['rps']:>8} req/s  p50 {figures['p50_ms']:>6} ms  "
+                      f"p99 {figures['p99_ms']:>6} ms  ({figures['requests']} requests, {figures['errors']} errors)",
+                      flush=True)  # fmt: skip
+        finally:
+            stop(proc)
+        proc, port = serve("bench.hello:app", {}, log)
+        try:
+            hello = load(pool, port, {"name": "hello (Flask)", "path": "/"}, args.requests * 2, args.seconds)
+        finally:
+            stop(proc)
+    print(f"  {'hello (Flask)':<28} {hello['rps']:>8} req/s  p50 {hello['p50_ms']:>6} ms  p99 {hello['p99_ms']:>6} ms")
+    for figures in measured:
+        figures["vs_hello"] = round(figures["rps"] / hello["rps"], 4) if hello["rps"] else None
+    result = {
+        "label": args.label,
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "database": "postgresql" if args.database_url else "sqlite",
+        "redis": bool(args.redis_url),
+        "data": {k: found[k] for k in ("posts", "members", "groups")},
+        "settings": {"workers": WORKERS, "worker_class": "sync", "connections": CONNECTIONS,
+                     "max_requests_per_page": args.requests, "max_seconds_per_page": args.seconds, "page_size": 20},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform(),
+                    "load_average_at_end": os.getloadavg()},
+        "hello": hello,
+        "pages": measured,
+    }  # fmt: skip
+    (RESULTS / f"{args.label}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / f"{args.label}.md").write_text(table(result) + "\n")
+    print(f"Wrote {RESULTS / args.label}.json and .md")
+    return result
+
+
+# ------------------------------------------------------------------------------------------------------
+# Reporting
+
+
+def table(result: dict[str, Any]) -> str:
+    """A Markdown table of one run."""
+    data = result["data"]
+    lines = [
+        f"{result['database']}{' + Redis' if result['redis'] else ''}, {data['posts']:,} posts, "
+        f"{data['members']:,} members, {data['groups']} groups; {result['settings']['workers']} sync workers, "
+        f"{result['settings']['connections']} connections; {result['when']}",
+        "",
+        "| page | req/s | % of hello | p50 ms | p99 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for p in result["pages"]:
+        lines.append(f"| {p['page']} | {p['rps']} | {100 * (p['vs_hello'] or 0):.1f}% | {p['p50_ms']} | "
+                     f"{p['p99_ms']} | {p['errors']} |")  # fmt: skip
+    h = result["hello"]
+    lines.append(f"| hello (Flask) | {h['rps']} | 100% | {h['p50_ms']} | {h['p99_ms']} | {h['errors']} |")
+    return "\n".join(lines)
+
+
+def compare(small_path: str, large_path: str) -> str:
+    """A Markdown table of two runs side by side, with how much each page's time grew (p50, by hello ratio)."""
+    small, large = (json.loads(Path(p).read_text()) for p in (small_path, large_path))
+    lines = [
+        f"| page | {small['data']['posts']:,} posts: % of hello | p50 ms | p99 ms "
+        f"| {large['data']['posts']:,} posts: % of hello | p50 ms | p99 ms | time growth |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    by_name = {p["page"].split(" (")[0]: p for p in large["pages"]}
+    for a in small["pages"]:
+        b = by_name.get(a["page"].split(" (")[0])
+        if b is None:
+            continue
+        # Time per request relative to hello's, so that a busier machine during one run does not count.
+        growth = (a["vs_hello"] / b["vs_hello"]) if a["vs_hello"] and b["vs_hello"] else 0
+        lines.append(f"| {a['page']} | {100 * a['vs_hello']:.1f}% | {a['p50_ms']} | {a['p99_ms']} "
+                     f"| {100 * b['vs_hello']:.1f}% | {b['p50_ms']} | {b['p99_ms']} | {growth:.2f}x |")  # fmt: skip
+    lines.append(f"| hello (Flask) | {small['hello']['rps']} req/s | {small['hello']['p50_ms']} "
+                 f"| {small['hello']['p99_ms']} | {large['hello']['rps']} req/s | {large['hello']['p50_ms']} "
+                 f"| {large['hello']['p99_ms']} | |")  # fmt: skip
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line: run (default) or compare."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["compare"]:
+        parser = argparse.ArgumentParser(prog="python -m bench.run compare")
+        parser.add_argument("small")
+        parser.add_argument("large")
+        parser.add_argument("--out", help="also write the table to this file")
+        ns = parser.parse_args(argv[1:])
+        output = compare(ns.small, ns.large)
+        print(output)
+        if ns.out:
+            Path(ns.out).write_text(output + "\n")
+        return
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--instance", help="instance folder holding community.db (SQLite), from seed-scale")
+    parser.add_argument("--database-url", help="PostgreSQL URL instead of SQLite (postgresql://...)")
+    parser.add_argument("--redis-url", help="Redis URL for rate limits (redis://127.0.0.1:6379/0)")
+    parser.add_argument("--requests", type=int, default=600, help="at most this many requests per page")
+    parser.add_argument("--seconds", type=float, default=15, help="and at most this many seconds per page")
+    parser.add_argument("--label", default="sqlite", help="name of the result files in bench/results/")
+    ns = parser.parse_args(argv)
+    if not ns.instance and not ns.database_url:
+        parser.error("give --instance (SQLite) or --database-url (PostgreSQL)")
+    run(ns)
+
+
+if __name__ == "__main__":
+    main()
