@@ -50,20 +50,27 @@ def _free_port() -> int:
 def serve(app_spec: str, env_extra: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int]:
     """gunicorn with the community's settings file on a free loopback port; returns when it answers."""
     port = _free_port()
-    env = os.environ | env_extra | {
-        "COMMUNITY_BIND": f"{HOST}:{port}",
-        "COMMUNITY_WORKERS": str(WORKERS),
-        "COMMUNITY_THREADS": "1",
-        # Recycling a worker mid-run would measure its start-up, not the page: off for both apps.
-        "COMMUNITY_MAX_REQUESTS": "0",
-        "COMMUNITY_LOG_LEVEL": "warning",
-    }
+    env = (
+        os.environ
+        | env_extra
+        | {
+            "COMMUNITY_BIND": f"{HOST}:{port}",
+            "COMMUNITY_WORKERS": str(WORKERS),
+            "COMMUNITY_THREADS": "1",
+            # Recycling a worker mid-run would measure its start-up, not the page: off for both apps.
+            "COMMUNITY_MAX_REQUESTS": "0",
+            "COMMUNITY_LOG_LEVEL": "warning",
+        }
+    )
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     with log.open("ab") as out:
-        proc = subprocess.Popen(  # noqa: S603 - fixed argument list
+        proc = subprocess.Popen(
             [gunicorn, "-c", str(ROOT / "community" / "gunicorn_conf.py"), app_spec],
-            cwd=ROOT, env=env, stdout=out, stderr=out,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=out,
+        )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -174,23 +181,31 @@ def load(pool: Any, port: int, page: dict[str, Any], requests: int, seconds: flo
     if page.get("body"):
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     method = "POST" if page.get("body") else "GET"
-    warm = [(port, method, page["path"], headers, page.get("body"), 3, time.monotonic() + 10, -1 - s)
-            for s in range(CONNECTIONS)]  # fmt: skip
+    warm = [
+        (port, method, page["path"], headers, page.get("body"), 3, time.monotonic() + 10, -1 - s)
+        for s in range(CONNECTIONS)
+    ]
     pool.map(_drive, warm)
     quota = -(-requests // CONNECTIONS)
     started = time.monotonic()
-    jobs = [(port, method, page["path"], headers, page.get("body"), quota, started + seconds, s)
-            for s in range(CONNECTIONS)]  # fmt: skip
+    jobs = [
+        (port, method, page["path"], headers, page.get("body"), quota, started + seconds, s) for s in range(CONNECTIONS)
+    ]
     results = [r for part in pool.map(_drive, jobs) for r in part]
     elapsed = time.monotonic() - started
     expected = page.get("expect", 200)
     latencies = [t for t, status in results if status == expected]
     errors = len(results) - len(latencies)
     return {
-        "page": page["name"], "path": page["path"], "requests": len(results), "errors": errors,
-        "seconds": round(elapsed, 2), "rps": round(len(latencies) / elapsed, 1) if elapsed else 0.0,
-        "p50_ms": round(_percentile(latencies, 0.50) * 1000, 1), "p99_ms": round(_percentile(latencies, 0.99) * 1000, 1),
-    }  # fmt: skip
+        "page": page["name"],
+        "path": page["path"],
+        "requests": len(results),
+        "errors": errors,
+        "seconds": round(elapsed, 2),
+        "rps": round(len(latencies) / elapsed, 1) if elapsed else 0.0,
+        "p50_ms": round(_percentile(latencies, 0.50) * 1000, 1),
+        "p99_ms": round(_percentile(latencies, 0.99) * 1000, 1),
+    }
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -213,19 +228,28 @@ def pick_pages(database_url: str) -> dict[str, Any]:
         member = one("SELECT id FROM users WHERE handle = :h", h=MEMBER_HANDLE)
         found = {
             "board": one("SELECT id FROM boards WHERE group_id IS NULL ORDER BY topic_count DESC, id LIMIT 1"),
-            "discussion": one("SELECT id FROM topics WHERE kind = 'discussion' AND group_id IS NULL AND status = "
-                              "'published' ORDER BY abs(reply_count - 20), id LIMIT 1"),
-            "question": one("SELECT id FROM topics WHERE kind = 'question' AND group_id IS NULL AND reply_count "
-                            "BETWEEN 5 AND 20 ORDER BY reply_count DESC, id LIMIT 1"),
-            "sandbox": one("SELECT id FROM topics WHERE kind = 'discussion' AND group_id IS NULL AND reply_count < 5 "
-                           "ORDER BY id DESC LIMIT 1"),
-            "group": one("SELECT g.slug FROM groups g JOIN memberships m ON m.group_id = g.id AND m.user_id = :m "
-                         "WHERE g.visibility = 'open' ORDER BY g.member_count DESC LIMIT 1", m=member),
+            "discussion": one(
+                "SELECT id FROM topics WHERE kind = 'discussion' AND group_id IS NULL AND status = "
+                "'published' ORDER BY abs(reply_count - 20), id LIMIT 1"
+            ),
+            "question": one(
+                "SELECT id FROM topics WHERE kind = 'question' AND group_id IS NULL AND reply_count "
+                "BETWEEN 5 AND 20 ORDER BY reply_count DESC, id LIMIT 1"
+            ),
+            "sandbox": one(
+                "SELECT id FROM topics WHERE kind = 'discussion' AND group_id IS NULL AND reply_count < 5 "
+                "ORDER BY id DESC LIMIT 1"
+            ),
+            "group": one(
+                "SELECT g.slug FROM groups g JOIN memberships m ON m.group_id = g.id AND m.user_id = :m "
+                "WHERE g.visibility = 'open' ORDER BY g.member_count DESC LIMIT 1",
+                m=member,
+            ),
             "posts": one("SELECT COUNT(*) FROM posts"),
             "members": one("SELECT COUNT(*) FROM users"),
             "groups": one("SELECT COUNT(*) FROM groups"),
             "replies_in_discussion": None,
-        }  # fmt: skip
+        }
         found["replies_in_discussion"] = one("SELECT reply_count FROM topics WHERE id = :t", t=found["discussion"])
     engine.dispose()
     found.update(member=MEMBER_HANDLE, facilitator=FACILITATOR_HANDLE, search=SEARCH_TERM)
@@ -271,28 +295,41 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             plan = [
                 ("home feed", "/", member),
                 ("board", f"/boards/{found['board']}", member),
-                (f"discussion ({found['replies_in_discussion']} replies)", f"/discussions/{found['discussion']}", member),
+                (
+                    f"discussion ({found['replies_in_discussion']} replies)",
+                    f"/discussions/{found['discussion']}",
+                    member,
+                ),
                 ("question", f"/questions/{found['question']}", member),
                 ("blog index", "/blogs", member),
                 ("search", f"/search?q={quote(found['search'])}", member),
                 ("group", f"/groups/{found['group']}", member),
                 ("dashboard (facilitator)", "/dashboard/", facilitator),
-            ]  # fmt: skip
+            ]
             for name, path, who in plan:
                 status, _ = who.request("GET", path)
                 if status != 200:
                     raise SystemExit(f"{name}: {path} answered {status}")
                 pages.append({"name": name, "path": path, "cookie": who.cookie_header()})
             body = urlencode({"csrf_token": token}) + "&body=Benchmark+reply+{n}%3A+thanks+for+sharing+this."
-            pages.append({"name": "post a reply", "path": f"/discussions/{found['sandbox']}/reply",
-                          "cookie": member.cookie_header(), "body": body, "expect": 302})  # fmt: skip
+            pages.append(
+                {
+                    "name": "post a reply",
+                    "path": f"/discussions/{found['sandbox']}/reply",
+                    "cookie": member.cookie_header(),
+                    "body": body,
+                    "expect": 302,
+                }
+            )
             measured = []
             for page in pages:
                 figures = load(pool, port, page, args.requests, args.seconds)
                 measured.append(figures)
-                print(f"  {figures['page']:<28} {figures['rps']:>8} req/s  p50 {figures['p50_ms']:>6} ms  "
-                      f"p99 {figures['p99_ms']:>6} ms  ({figures['requests']} requests, {figures['errors']} errors)",
-                      flush=True)  # fmt: skip
+                print(
+                    f"  {figures['page']:<28} {figures['rps']:>8} req/s  p50 {figures['p50_ms']:>6} ms  "
+                    f"p99 {figures['p99_ms']:>6} ms  ({figures['requests']} requests, {figures['errors']} errors)",
+                    flush=True,
+                )
         finally:
             stop(proc)
         proc, port = serve("bench.hello:app", {}, log)
@@ -309,13 +346,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "database": "postgresql" if args.database_url else "sqlite",
         "redis": bool(args.redis_url),
         "data": {k: found[k] for k in ("posts", "members", "groups")},
-        "settings": {"workers": WORKERS, "worker_class": "sync", "connections": CONNECTIONS,
-                     "max_requests_per_page": args.requests, "max_seconds_per_page": args.seconds, "page_size": 20},
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform(),
-                    "load_average_at_end": os.getloadavg()},
+        "settings": {
+            "workers": WORKERS,
+            "worker_class": "sync",
+            "connections": CONNECTIONS,
+            "max_requests_per_page": args.requests,
+            "max_seconds_per_page": args.seconds,
+            "page_size": 20,
+        },
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "system": platform.platform(),
+            "load_average_at_end": os.getloadavg(),
+        },
         "hello": hello,
         "pages": measured,
-    }  # fmt: skip
+    }
     (RESULTS / f"{args.label}.json").write_text(json.dumps(result, indent=2) + "\n")
     (RESULTS / f"{args.label}.md").write_text(table(result) + "\n")
     print(f"Wrote {RESULTS / args.label}.json and .md")
@@ -338,8 +385,10 @@ def table(result: dict[str, Any]) -> str:
         "|---|---:|---:|---:|---:|---:|",
     ]
     for p in result["pages"]:
-        lines.append(f"| {p['page']} | {p['rps']} | {100 * (p['vs_hello'] or 0):.1f}% | {p['p50_ms']} | "
-                     f"{p['p99_ms']} | {p['errors']} |")  # fmt: skip
+        lines.append(
+            f"| {p['page']} | {p['rps']} | {100 * (p['vs_hello'] or 0):.1f}% | {p['p50_ms']} | "
+            f"{p['p99_ms']} | {p['errors']} |"
+        )
     h = result["hello"]
     lines.append(f"| hello (Flask) | {h['rps']} | 100% | {h['p50_ms']} | {h['p99_ms']} | {h['errors']} |")
     return "\n".join(lines)
@@ -360,11 +409,15 @@ def compare(small_path: str, large_path: str) -> str:
             continue
         # Time per request relative to hello's, so that a busier machine during one run does not count.
         growth = (a["vs_hello"] / b["vs_hello"]) if a["vs_hello"] and b["vs_hello"] else 0
-        lines.append(f"| {a['page']} | {100 * a['vs_hello']:.1f}% | {a['p50_ms']} | {a['p99_ms']} "
-                     f"| {100 * b['vs_hello']:.1f}% | {b['p50_ms']} | {b['p99_ms']} | {growth:.2f}x |")  # fmt: skip
-    lines.append(f"| hello (Flask) | {small['hello']['rps']} req/s | {small['hello']['p50_ms']} "
-                 f"| {small['hello']['p99_ms']} | {large['hello']['rps']} req/s | {large['hello']['p50_ms']} "
-                 f"| {large['hello']['p99_ms']} | |")  # fmt: skip
+        lines.append(
+            f"| {a['page']} | {100 * a['vs_hello']:.1f}% | {a['p50_ms']} | {a['p99_ms']} "
+            f"| {100 * b['vs_hello']:.1f}% | {b['p50_ms']} | {b['p99_ms']} | {growth:.2f}x |"
+        )
+    lines.append(
+        f"| hello (Flask) | {small['hello']['rps']} req/s | {small['hello']['p50_ms']} "
+        f"| {small['hello']['p99_ms']} | {large['hello']['rps']} req/s | {large['hello']['p50_ms']} "
+        f"| {large['hello']['p99_ms']} | |"
+    )
     return "\n".join(lines)
 
 
