@@ -46,6 +46,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """The full-text index (search_index*, search_documents) is DDL outside the models: never drop it."""
+    if type_ == "table" and name and name.startswith("search_"):
+        return False
+    return True
+
+
 def get_metadata():
     if hasattr(target_db, 'metadatas'):
         return target_db.metadatas[None]
@@ -66,7 +73,8 @@ def run_migrations_offline():
     """
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True, render_item=render_item
+        url=url, target_metadata=get_metadata(), literal_binds=True, render_item=render_item,
+        include_object=include_object
     )
 
     with context.begin_transaction():
@@ -102,6 +110,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_object=include_object,
             **conf_args
         )
 

@@ -318,7 +318,6 @@ def upgrade():
         batch_op.create_index('ix_topics_group_activity', ['group_id', 'last_activity_at'], unique=False)
         batch_op.create_index('ix_topics_kind_activity', ['kind', 'last_activity_at', 'id'], unique=False)
         batch_op.create_index('ix_topics_kind_published', ['kind', 'published_at', 'id'], unique=False)
-        batch_op.create_index('ix_topics_kind_score', ['kind', 'score', 'id'], unique=False)
         batch_op.create_index('ix_topics_status_publish_at', ['status', 'publish_at'], unique=False)
 
     op.create_table('posts',
@@ -617,7 +616,6 @@ def downgrade():
     op.drop_table('posts')
     with op.batch_alter_table('topics', schema=None) as batch_op:
         batch_op.drop_index('ix_topics_status_publish_at')
-        batch_op.drop_index('ix_topics_kind_score')
         batch_op.drop_index('ix_topics_kind_published')
         batch_op.drop_index('ix_topics_kind_activity')
         batch_op.drop_index('ix_topics_group_activity')
