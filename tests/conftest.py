@@ -73,9 +73,14 @@ def _database_url() -> str | None:
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     root = tmp_path_factory.mktemp("community")
     url = _database_url() or f"sqlite:///{root / 'test.db'}"
+    redis_url = os.environ.get(REDIS_URL_ENV) or None
+    # Each xdist worker keeps its limits under its own prefix in the shared Redis: resetting them (the
+    # rate_limits fixture) must not wipe another worker's counts.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    limits_options = {"key_prefix": f"LIMITS-{worker}"} if redis_url else {}
     app = create_app(TestConfig, instance_path=str(root / "instance"), DATABASE_URL=url,
                      UPLOAD_FOLDER=str(root / "uploads"),
-                     REDIS_URL=os.environ.get(REDIS_URL_ENV) or None)  # fmt: skip
+                     REDIS_URL=redis_url, RATELIMIT_STORAGE_OPTIONS=limits_options)  # fmt: skip
     app.test_client_class = IsolatedClient
     with app.app_context():
         _db.drop_all()
