@@ -6,11 +6,11 @@ lives here. Writers check their permission again (a view's check is not the last
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 
 from community.errors import Forbidden, InvalidInput, NotFound
 from community.extensions import db
-from community.models import Board, Group, Post, Subscription, Topic, User, utcnow
+from community.models import Board, Group, Post, Topic, User
 from community.permissions import (
     can_manage_board,
     can_moderate_topic,
@@ -19,7 +19,7 @@ from community.permissions import (
     can_start_discussion,
     visible_group_ids_clause,
 )
-from community.services import posts
+from community.services import posts, social
 from community.services.audit import record
 from community.services.groups import slugify
 
@@ -195,41 +195,18 @@ def _check_target(target_type: str) -> None:
 def subscribe(actor: User, target_type: str, target_id: int) -> None:
     """Follow a discussion or a board (idempotent; the caller has checked it is visible; commits)."""
     _check_target(target_type)
-    from community.database import upsert
-
-    stmt = upsert(Subscription.__table__, db.engine.dialect.name).values(
-        user_id=actor.id, target_type=target_type, target_id=target_id, created_at=utcnow()
-    )
-    db.session.execute(stmt.on_conflict_do_nothing(index_elements=["user_id", "target_type", "target_id"]))
-    db.session.commit()
+    social.watch(actor, target_type, target_id)
 
 
 def unsubscribe(actor: User, target_type: str, target_id: int) -> None:
     """Stop following a discussion or a board (commits)."""
     _check_target(target_type)
-    db.session.execute(
-        delete(Subscription).where(
-            Subscription.user_id == actor.id,
-            Subscription.target_type == target_type,
-            Subscription.target_id == target_id,
-        )
-    )
-    db.session.commit()
+    social.unwatch(actor, target_type, target_id)
 
 
 def is_subscribed(user: User, target_type: str, target_id: int) -> bool:
     """Whether the member follows this discussion or board."""
-    return bool(
-        db.session.scalar(
-            select(func.count())
-            .select_from(Subscription)
-            .where(
-                Subscription.user_id == user.id,
-                Subscription.target_type == target_type,
-                Subscription.target_id == target_id,
-            )
-        )
-    )
+    return social.is_watching(user, target_type, target_id)
 
 
 def group_boards(group: Group) -> list[Board]:
