@@ -12,13 +12,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import IO
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
-from community.database import upsert
 from community.errors import Forbidden, InvalidInput, NotFound
 from community.extensions import db
 from community.markup import render_markdown
-from community.models import Group, Post, Reaction, Tag, Topic, TopicTag, Upload, User, utcnow
+from community.models import Group, Post, Tag, Topic, TopicTag, Upload, User, utcnow
 from community.permissions import (
     can_blog_to_group,
     can_close_comments,
@@ -26,7 +25,6 @@ from community.permissions import (
     can_feature,
     can_manage_blog_post,
     can_moderate_topic,
-    can_react,
     can_reply,
     can_view_post,
     is_member,
@@ -254,28 +252,13 @@ def set_comments_closed(actor: User, topic: Topic, closed: bool) -> None:
 
 
 def set_like(actor: User, post: Post, topic: Topic, liked: bool) -> None:
-    """Like (or undo a like of) a post or comment: one per member; counters move only on a real change."""
-    if not can_react(actor, post, topic):
+    """Like (or undo a like of) a post or comment: one per member (the shared reactions service; commits)."""
+    from community.services import reactions
+
+    try:
+        reactions.set_reaction(actor, post, topic, "like", liked)
+    except Forbidden:
         raise Forbidden("You can't like this post.")
-    table = Reaction.__table__
-    if liked:
-        stmt = upsert(table, db.session.get_bind().dialect.name).values(
-            post_id=post.id, user_id=actor.id, kind="like", created_at=utcnow()
-        )
-        changed = db.session.execute(
-            stmt.on_conflict_do_nothing(index_elements=["post_id", "user_id", "kind"]).returning(table.c.id)
-        ).first()
-    else:
-        changed = db.session.execute(
-            delete(Reaction).where(Reaction.post_id == post.id, Reaction.user_id == actor.id, Reaction.kind == "like")
-            .returning(Reaction.id)
-        ).first()  # fmt: skip
-    if changed is not None:
-        delta = 1 if liked else -1
-        db.session.execute(update(Post).where(Post.id == post.id).values(like_count=Post.like_count + delta))
-        if post.number == 1:
-            db.session.execute(update(Topic).where(Topic.id == topic.id).values(like_count=Topic.like_count + delta))
-    db.session.commit()
 
 
 def set_featured(actor: User, topic: Topic, featured: bool) -> None:

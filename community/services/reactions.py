@@ -34,31 +34,63 @@ class ReactionCount:
 
 def toggle(actor: User, post: Post, topic: Topic, kind: str) -> bool:
     """Add the reaction, or take it back if the member had it; returns whether it is now on (commits)."""
+    _check(actor, post, topic, kind)
+    removed = _remove(actor, post, topic, kind)
+    if not removed:
+        _add(actor, post, topic, kind)
+    db.session.commit()
+    return not removed
+
+
+def set_reaction(actor: User, post: Post, topic: Topic, kind: str, on: bool) -> None:
+    """Put the reaction on or off, whatever it was (a like button; commits)."""
+    _check(actor, post, topic, kind)
+    if on:
+        _add(actor, post, topic, kind)
+    else:
+        _remove(actor, post, topic, kind)
+    db.session.commit()
+
+
+def _check(actor: User, post: Post, topic: Topic, kind: str) -> None:
     if kind not in REACTIONS:
         raise InvalidInput("Please choose one of the reactions shown.", field="kind")
     if not can_react(actor, post, topic):
         raise Forbidden("You can't react to this post.")
+
+
+def _add(actor: User, post: Post, topic: Topic, kind: str) -> bool:
     table = Reaction.__table__
+    stmt = upsert(table, db.session.get_bind().dialect.name).values(
+        post_id=post.id, user_id=actor.id, kind=kind, created_at=utcnow()
+    )
+    added = db.session.execute(
+        stmt.on_conflict_do_nothing(index_elements=["post_id", "user_id", "kind"]).returning(table.c.id)
+    ).first()
+    if added is not None:
+        _count(post, topic, kind, +1)
+    return added is not None
+
+
+def _remove(actor: User, post: Post, topic: Topic, kind: str) -> bool:
     removed = db.session.execute(
         delete(Reaction)
         .where(Reaction.post_id == post.id, Reaction.user_id == actor.id, Reaction.kind == kind)
         .returning(Reaction.id)
     ).first()
-    changed = removed
-    if removed is None:
-        stmt = upsert(table, db.session.get_bind().dialect.name).values(
-            post_id=post.id, user_id=actor.id, kind=kind, created_at=utcnow()
-        )
-        changed = db.session.execute(
-            stmt.on_conflict_do_nothing(index_elements=["post_id", "user_id", "kind"]).returning(table.c.id)
-        ).first()
-    if changed is not None and kind == "like":
-        delta = -1 if removed is not None else 1
-        db.session.execute(update(Post).where(Post.id == post.id).values(like_count=Post.like_count + delta))
-        if post.number == 1:
-            db.session.execute(update(Topic).where(Topic.id == topic.id).values(like_count=Topic.like_count + delta))
-    db.session.commit()
-    return removed is None
+    if removed is not None:
+        _count(post, topic, kind, -1)
+    return removed is not None
+
+
+def _count(post: Post, topic: Topic, kind: str, delta: int) -> None:
+    # Likes are counted on the post (and the topic, for its opening post); UPDATE expressions, never
+    # read-modify-write, so concurrent likes keep exact counts.
+    if kind != "like":
+        return
+    db.session.execute(update(Post).where(Post.id == post.id).values(like_count=Post.like_count + delta))
+    if post.number == 1:
+        db.session.execute(update(Topic).where(Topic.id == topic.id).values(like_count=Topic.like_count + delta))
 
 
 def summaries(post_ids: Iterable[int], viewer: User | None) -> dict[int, list[ReactionCount]]:
