@@ -163,8 +163,8 @@ def test_profile_query_count_does_not_grow(client, login, fran, pat, sam, assert
         )
     login(sam)
     # The layout (session, group roles, settings, unread notifications), then the member, their groups,
-    # their latest posts and the counts.
-    with assert_queries(LAYOUT_QUERIES + 4):
+    # their latest posts and the counts; then whether the viewer follows them, and their mutes and blocks.
+    with assert_queries(LAYOUT_QUERIES + 6):
         assert client.get("/members/pat").status_code == 200
 
 
@@ -186,3 +186,19 @@ def test_contributions_link_to_the_page_and_post_they_are_on(app, client, login,
         question_url = url_for("qa.question", topic_id=question.id)
     assert f'href="{reply_url}"' in html
     assert f'href="{question_url}"' in html
+
+
+def test_profile_offers_follow_blog_participation_and_safety_tools(client, login, fran, pat, sam):
+    make_group(fran, "private", members=[pat], name="Cohort F")
+    login(sam)
+    html = client.get("/members/pat").get_data(as_text=True)
+    assert "Follow" in html and "/members/pat/blog" in html
+    assert "Mute Pat" in html and "Block Pat" in html and "/moderation/report/member/pat" in html
+    assert "/dashboard/participation/pat" not in html  # not Sam's business
+    client.post("/moderation/members/pat/mute")
+    assert "Unmute Pat" in client.get("/members/pat").get_data(as_text=True)
+    login(fran)  # facilitates Pat's group
+    assert "/dashboard/participation/pat" in client.get("/members/pat").get_data(as_text=True)
+    login(pat)
+    own = client.get("/members/pat").get_data(as_text=True)
+    assert "My participation" in own and "My blog" in own and "Mute Pat" not in own

@@ -28,7 +28,10 @@ def directory() -> ResponseReturnValue:
 def profile(handle: str) -> ResponseReturnValue:
     """A member's profile: who they are, their groups and contributions the viewer may see."""
     member = access_member(current_user, handle)
-    return render_template("members/profile.html", member=member, **service.profile_data(current_user, member))
+    return render_template(
+        "members/profile.html", member=member, **service.profile_data(current_user, member),
+        **service.viewer_relation(current_user, member),
+    )  # fmt: skip
 
 
 @bp.route("/me/edit", defaults={"handle": None}, methods=["GET", "POST"])

@@ -366,3 +366,18 @@ def profile_data(viewer: User, member: User) -> dict[str, Any]:
         "contributions": recent_contributions(viewer, member),
         "counts": contribution_counts(viewer, member),
     }
+
+
+def viewer_relation(viewer: User, member: User) -> dict[str, Any]:
+    """How the viewer stands to a member: following them, muted/blocked, facilitating one of their groups."""
+    from community.services.moderation import relations_of
+    from community.services.nudges import facilitates_member
+    from community.services.social import is_watching
+
+    if viewer.id == member.id:
+        return {"following": False, "relations": {"mute": set(), "block": set()}, "facilitates": False}
+    return {
+        "following": is_watching(viewer, "member", member.id),
+        "relations": relations_of(viewer),
+        "facilitates": facilitates_member(viewer, member),
+    }

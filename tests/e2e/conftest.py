@@ -136,10 +136,13 @@ def screenshot(page: Any, name: str, *, keep: bool = False) -> Path:
 def live_data(live_server: LiveServer) -> Iterator[Any]:
     """An app context on the live server's database, for setting data up through the services."""
     from community.extensions import db
+    from tests.conftest import _wipe
 
     with live_server.app.app_context():
         yield db
         db.session.remove()
+        # Each browser test starts from an empty community, as the unit tests do.
+        _wipe()
 
 
 def sign_in(page: Any, live_server: LiveServer, login: str, password: str) -> None:

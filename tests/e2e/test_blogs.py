@@ -49,7 +49,6 @@ def _background_posts(people, cohort, tmp_path):
 def test_a_blog_post_from_draft_to_conversation(new_page, live_server, live_data, tmp_path):
     from community.services.groups import add_member, create_group
 
-    live_data.create_all()  # tables newer than the migrations (until the schema migration is regenerated)
     fran = make_user("bfran", role="facilitator", display_name="Fran Okafor")
     pat = make_user("bpat", display_name="Pat Lindqvist", headline="HR advisor, cohort 12")
     sam = make_user("bsam", display_name="Sam Achebe")

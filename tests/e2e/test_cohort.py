@@ -12,7 +12,6 @@ from tests.factories import PASSWORD, make_user
 
 def test_cohort_discusses_in_a_private_group(new_page: Any, live_server: Any, live_data: Any) -> None:
     # Tables added since the last migration was generated (a no-op once the migration covers them).
-    live_data.create_all()
     make_user("fiona", role="facilitator", display_name="Fiona Facilitator")
     make_user("parker", display_name="Parker Participant")
     make_user("quinn", display_name="Quinn Participant")

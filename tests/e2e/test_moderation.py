@@ -16,7 +16,6 @@ def test_a_report_reaches_the_facilitator_and_the_audit_log(new_page: Any, live_
     from community.services import posts
     from tests.factories_groups import make_group
 
-    live_data.create_all()
     admin = make_user("mara", role="admin", display_name="Mara Manager")
     fac = make_user("felix", role="facilitator", display_name="Felix Facilitator")
     reporter = make_user("rita", display_name="Rita Reporter")

@@ -10,7 +10,6 @@ from tests.factories_qa import make_answer, make_question
 
 def test_ask_answer_upvote_accept(new_page, live_server, live_data):
     # Tables added since the last migration was generated (the lead regenerates it) are created here.
-    live_data.create_all()
     fay = make_user("fay", role="facilitator", display_name="Fay Facilitator")
     asker = make_user("priya", display_name="Priya Patel")
     peer = make_user("omar", display_name="Omar Haddad")

@@ -11,7 +11,6 @@ def _setup(live_data):
     from community.services import posts
     from tests.factories_social import board_of
 
-    live_data.create_all()  # tables newer than the migrations (until the schema migration is regenerated)
     fran = make_user("fiona", role="facilitator", display_name="Fiona Facilitator", headline="Cohort 7 lead")
     pat = make_user("priya", display_name="Priya Patel", headline="L&D adviser")
     mallory = make_user("mo", display_name="Mo Outsider")
@@ -104,7 +103,6 @@ def _setup_again(live_data):
     from community.services import posts
     from tests.factories_social import board_of
 
-    live_data.create_all()
     fran = make_user("felix", role="facilitator", display_name="Felix Facilitator")
     pat = make_user("paula", display_name="Paula Participant")
     mallory = make_user("max", display_name="Max Outsider")
