@@ -48,9 +48,7 @@ def render_item(type_, obj, autogen_context):
 
 def include_object(obj, name, type_, reflected, compare_to):
     """The full-text index (search_index*, search_documents) is DDL outside the models: never drop it."""
-    if type_ == "table" and name and name.startswith("search_"):
-        return False
-    return True
+    return not (type_ == "table" and name and name.startswith("search_"))
 
 
 def get_metadata():
