@@ -90,6 +90,24 @@ def topic_url(topic: Any, post: Any = None) -> str | None:
     return url
 
 
+def muted_authors() -> frozenset[int]:
+    """The members the viewer muted (their posts are collapsed): one query, on the pages that show posts."""
+    from flask import g
+
+    if not getattr(current_user, "is_authenticated", False):
+        return frozenset()
+    if "muted_authors" not in g:
+        from community.services.moderation import relations_of
+
+        g.muted_authors = frozenset(relations_of(current_user)["mute"])
+    return g.muted_authors
+
+
+def is_muted(post: Any) -> bool:
+    """Whether the viewer muted this post's author (and so sees it collapsed)."""
+    return post.author_id != getattr(current_user, "id", None) and post.author_id in muted_authors()
+
+
 def _unread_notifications() -> int:
     """The bell's count; the notifications blueprint provides it once it exists."""
     provider = current_app.extensions.get("community.unread_notifications")
@@ -106,6 +124,7 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.filters["time_tag"] = time_tag
     app.jinja_env.globals["avatar_url"] = avatar_url
     app.jinja_env.globals["nav_url"] = nav_url
+    app.jinja_env.globals["is_muted"] = is_muted
     app.jinja_env.globals["topic_url"] = topic_url
 
     @app.context_processor

@@ -6,7 +6,7 @@ from tests.factories_blogs import make_blog_post, make_comment
 from tests.factories_groups import make_group
 
 INDEX_QUERIES = 7
-POST_QUERIES = 9
+POST_QUERIES = 10  # the page, comments, likes, ... and the viewer's mutes (collapsed posts)
 
 
 def _posts(author, group, n):

@@ -313,3 +313,16 @@ def test_mute_and_block_are_recorded_and_undone(client, login, pat, sam):
     assert moderation.relations_of(pat)["mute"] == set()
     assert client.post(f"/moderation/members/{pat.handle}/block").status_code == 302
     assert pat.id not in moderation.relations_of(pat)["block"]
+
+
+def test_a_muted_members_posts_are_collapsed_for_the_one_who_muted_them(client, login, board, fran, pat, sam):
+    topic = _discussion(pat, board)
+    _reply(sam, topic, "An opinion Pat would rather skip")
+    moderation.set_relation(pat, sam, "mute", True)
+    login(pat)
+    html = client.get(f"/discussions/{topic.id}").get_data(as_text=True)
+    assert "You muted Sam Peer. Show this post" in html
+    assert "<details class=\"muted-post\">" in html and "An opinion Pat would rather skip" in html
+    login(fran)
+    html = client.get(f"/discussions/{topic.id}").get_data(as_text=True)
+    assert "You muted" not in html and "An opinion Pat would rather skip" in html
