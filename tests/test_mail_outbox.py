@@ -152,3 +152,22 @@ def test_worker_command_once(app, outbox):
     assert "Sent 2 messages." in result.output
     assert len(list(outbox.glob("*.eml"))) == 2
     assert db.session.scalars(select(OutboxMessage.sent_at)).all().count(None) == 0
+
+
+def test_invite_command_invites_as_the_community_manager(app, admin):
+    from sqlalchemy import select
+
+    from community.models import Invitation, OutboxMessage
+    from tests.factories_groups import make_group
+
+    group = make_group(admin, "private", name="CLI cohort")
+    result = app.test_cli_runner().invoke(args=["invite", "new.person@example.org", "not-an-address",
+                                                "--group", group.slug, "--note", "Welcome aboard"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "new.person@example.org: invited" in result.output and "not-an-address: skipped" in result.output
+    invitation = db.session.scalar(select(Invitation).where(Invitation.email == "new.person@example.org"))
+    assert invitation is not None and invitation.created_by_id == admin.id
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_addr == "new.person@example.org"))
+    assert mail is not None and "Welcome aboard" in mail.body_text
+    missing = app.test_cli_runner().invoke(args=["invite", "x@example.org", "--group", "nope"])
+    assert missing.exit_code != 0 and "No group" in missing.output
