@@ -326,3 +326,18 @@ def test_a_muted_members_posts_are_collapsed_for_the_one_who_muted_them(client, 
     login(fran)
     html = client.get(f"/discussions/{topic.id}").get_data(as_text=True)
     assert "You muted" not in html and "An opinion Pat would rather skip" in html
+
+
+def test_facilitators_switch_on_approval_of_all_posts_from_the_group_form(client, login, cohort, fran, pat, sam):
+    login(fran)
+    form = client.get(f"/groups/{cohort.slug}/edit").get_data(as_text=True)
+    assert "Approve every post before others see it" in form
+    response = client.post(f"/groups/{cohort.slug}/edit", data={
+        "name": cohort.name, "description": "", "visibility": "private", "approve_all_posts": "y"})
+    assert response.status_code == 302
+    assert db.session.get(Group, cohort.id).approve_all_posts is True
+    board = db.session.scalar(select(Board).where(Board.group_id == cohort.id))
+    held = _discussion(sam, board)
+    assert held.status == "pending"
+    login(pat)
+    assert client.get(f"/groups/{cohort.slug}/edit").status_code in (403, 404)

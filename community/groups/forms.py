@@ -25,6 +25,7 @@ class GroupForm(FlaskForm):
                             validate_choice=False)  # fmt: skip
     cover = FileField("Cover image")
     remove_cover = BooleanField("Remove the current cover image")
+    approve_all_posts = BooleanField("Approve every post before others see it (pre-moderation)")
 
 
 class ActionForm(FlaskForm):

@@ -115,7 +115,8 @@ def edit(slug: str) -> ResponseReturnValue:
     try:
         service.update_group(current_user, group, name=form.name.data, description=form.description.data or "",
                              visibility=form.visibility.data, cover=_cover(),
-                             remove_cover=bool(form.remove_cover.data))  # fmt: skip
+                             remove_cover=bool(form.remove_cover.data),
+                             approve_all_posts=bool(form.approve_all_posts.data))  # fmt: skip
     except DomainError as error:
         return _failed(form, error, "groups/form.html", group=group)
     flash("Your changes are saved.", "success")

@@ -187,7 +187,8 @@ def _activate(membership: Membership, group: Group, actor: User | None) -> None:
 
 
 def update_group(actor: User, group: Group, *, name: str, description: str, visibility: str,
-                 cover: IO[bytes] | None = None, remove_cover: bool = False) -> Group:  # fmt: skip
+                 cover: IO[bytes] | None = None, remove_cover: bool = False,
+                 approve_all_posts: bool | None = None) -> Group:  # fmt: skip
     """Change a group's name, description, visibility and cover (facilitators and admins; commits)."""
     if not can_edit_group(actor, group):
         raise Forbidden("Only the group's facilitators can edit it, and not while it is archived.")
@@ -204,7 +205,11 @@ def update_group(actor: User, group: Group, *, name: str, description: str, visi
         group.cover_path = None
     if cover is not None:
         _attach_cover(actor, group, cover)
-    record(actor, "group.edit", group, group_id=group.id, detail={"visibility": [before, visibility]})
+    detail: dict[str, object] = {"visibility": [before, visibility]}
+    if approve_all_posts is not None and approve_all_posts != group.approve_all_posts:
+        group.approve_all_posts = approve_all_posts
+        detail["approve_all_posts"] = approve_all_posts
+    record(actor, "group.edit", group, group_id=group.id, detail=detail)
     db.session.commit()
     return group
 
