@@ -261,7 +261,8 @@ def test_spam_wave_is_stopped_queued_reported_and_removed_in_one_action(app, rat
     from community.services.groups import add_member
 
     add_member(group, spammer)
-    intro = posts.create_topic(acting(spammer), kind="discussion", title="Hi all", body="Happy to be here", board=board)
+    intro = posts.create_topic(acting(spammer), kind="discussion", title="Hi all",
+                               body="Happy to be here @pat, pillsdeal", board=board)  # fmt: skip
     stopped = held = published = 0
     for i in range(29):
         body = f"Great deal {i} http://pills.example/{i} http://x{i}.example/ http://y{i}.example/"
@@ -285,6 +286,27 @@ def test_spam_wave_is_stopped_queued_reported_and_removed_in_one_action(app, rat
     waiting = moderation.queue(acting(fran))
     assert report.id in [r.id for r in waiting]
     assert sum(1 for r in waiting if r.automatic) == held
+    from datetime import timedelta
+
+    from community.models import utcnow
+    from community.search import count_topics, search_topics
+    from community.services.digests import build_digest
+    from community.services.feed import feed
+    from community.services.notifications import list_notifications
+
+    def surfaces():
+        viewer = acting(db.session.get(User, pat.id))
+        digest = build_digest(viewer, "daily", utcnow() + timedelta(minutes=1))
+        return {
+            "feed": any(e.actor_id == spammer.id for e in feed(viewer).items),
+            "search": bool(search_topics(viewer, "pillsdeal")) or count_topics(viewer, "pillsdeal") > 0,
+            "notifications": any(n.actor_id == spammer.id for n in list_notifications(viewer).items),
+            "digest": any(t.author_id == spammer.id for t in digest.waiting + digest.popular)
+            or any(n.actor_id == spammer.id for n in digest.notifications),
+        }
+
+    before = surfaces()
+    assert before["feed"] and before["search"] and before["notifications"]
     hidden = moderation.spam_wave(acting(admin), db.session.get(User, spammer.id), until=None, reason="Spam")
     assert hidden == 1 + held
     member = db.session.get(User, spammer.id)
@@ -295,7 +317,8 @@ def test_spam_wave_is_stopped_queued_reported_and_removed_in_one_action(app, rat
     topic_authors = db.session.scalars(select(Topic.author_id).where(visible_topics(viewer))).all()
     assert spammer.id not in topic_authors
     assert all(r.status != "open" for r in db.session.scalars(select(Report)))
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "member.hide_all")) is not None
+    # ... and it appears nowhere: feed, search, notifications, digests.
+    assert surfaces() == {"feed": False, "search": False, "notifications": False, "digest": False}
     with pytest.raises(Forbidden):
         moderation.spam_wave(acting(fran), db.session.get(User, pat.id), until=None, reason="no")
 
