@@ -47,7 +47,7 @@ def _render_topic(topic: Topic, form: ReplyForm, page: int = 1, status: int = 20
         move_form = MoveForm()
         move_form.board_id.choices = [(b.id, _board_label(b)) for b in service.moderated_boards(current_user, topic)]
     if status == 200 and view.posts:
-        posts.mark_read(current_user, topic, view.posts[-1].number)
+        posts.mark_read(current_user, topic, view.posts[-1].number, known=view.last_read)
     return render_template("boards/topic.html", topic=topic, view=view, form=form, move_form=move_form,
                            hide_form=HideForm()), status  # fmt: skip
 

@@ -394,10 +394,15 @@ def revisions_of(post: Post) -> list[Revision]:
     )
 
 
-def mark_read(user: User, topic: Topic, number: int) -> None:
-    """Remember how far the member has read (never moves backwards); see database.side_write."""
+def mark_read(user: User, topic: Topic, number: int, known: int | None = None) -> None:
+    """Remember how far the member has read (never moves backwards); see database.side_write.
+
+    ``known`` is the read position the caller already loaded: when it is already this far, nothing is
+    written (re-reading a thread must not take the write lock on every view)."""
     from community.database import side_write, upsert
 
+    if known is not None and known >= number:
+        return
     now = utcnow()
     stmt = upsert(TopicRead.__table__, db.engine.dialect.name).values(
         user_id=user.id, topic_id=topic.id, last_read_number=number, read_at=now
