@@ -1,6 +1,6 @@
 """The yardstick: a minimal Flask app served with the same gunicorn settings as the community.
 
-    gunicorn -c community/gunicorn_conf.py bench.hello:app
+gunicorn -c community/gunicorn_conf.py bench.hello:app
 """
 
 from flask import Flask
