@@ -189,6 +189,10 @@ from community.blogs.demo import plan_blogs  # noqa: E402  (blog posts and comme
 
 STEPS.append(plan_blogs)
 
+from community.qa.demo import plan_questions  # noqa: E402  (questions, answers, votes, accepted answers)
+
+STEPS.append(plan_questions)
+
 
 def seed_demo(password: str | None = None, *, progress: bool = True) -> Demo:
     """Build the demo cohort through the services; refuses (RuntimeError) if it exists already."""

@@ -239,7 +239,7 @@ def test_join_through_a_personal_invitation(client, admin):
 def test_join_through_a_link_asks_for_the_address(client, admin):
     token = make_link(admin)
     page = client.get(f"/join/{token}").data
-    assert b'<label for="email">Your e-mail address</label> <span class="required"' in page
+    assert b'<label for="email">Your e-mail address</label><span class="required"' in page
     response = register(client, token, email="")
     assert response.status_code == 400 and b"Please give your e-mail address." in response.data
     response = register(client, token, email="bad@")
