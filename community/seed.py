@@ -193,6 +193,10 @@ from community.qa.demo import plan_questions  # noqa: E402  (questions, answers,
 
 STEPS.append(plan_questions)
 
+from community.seed_history import plan_history  # noqa: E402  (last: spread it all over six weeks)
+
+STEPS.append(plan_history)
+
 
 def seed_demo(password: str | None = None, *, progress: bool = True) -> Demo:
     """Build the demo cohort through the services; refuses (RuntimeError) if it exists already."""
