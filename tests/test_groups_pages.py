@@ -291,7 +291,7 @@ def test_query_counts_do_not_grow(client, signin, fran, size, assert_queries):
     signin(fran)
     with assert_queries(BASE + 2):  # a page of groups, my pending invitations and requests
         assert client.get("/groups?tab=all").status_code == 200
-    with assert_queries(BASE + 5):  # group + my membership, facilitators, members, boards, topics
+    with assert_queries(BASE + 6):  # group + my membership, facilitators, members, boards, topics, watching
         assert client.get("/groups/cohort-7").status_code == 200
     with assert_queries(BASE + 3):  # group + my membership, a page of members, requests and invitations
         assert client.get("/groups/cohort-7/members").status_code == 200

@@ -89,3 +89,27 @@ def render_template_for(user, post):
             "{{ post.body_html|safe }}",
             post=post, summary=summary, topic=post.topic,
         )
+
+
+def test_discussion_posts_carry_the_reactions_bar(client, login, fran, pat, sam):
+    from sqlalchemy import select
+
+    from community.extensions import db
+    from community.models import Board, Post
+    from community.services import posts
+    from tests.factories import acting
+    from tests.factories_groups import make_group
+
+    group = make_group(fran, "open", members=[pat, sam])
+    board = db.session.scalar(select(Board).where(Board.group_id == group.id))
+    topic = posts.create_topic(acting(pat), kind="discussion", title="Reflective writing", body="Tips?", board=board)
+    opening = db.session.scalar(select(Post).where(Post.topic_id == topic.id))
+    login(sam)
+    html = client.get(f"/discussions/{topic.id}").get_data(as_text=True)
+    assert f'action="/posts/{opening.id}/react"' in html
+    assert client.post(f"/posts/{opening.id}/react", data={"kind": "insightful"}).status_code == 302
+    html = client.get(f"/discussions/{topic.id}").get_data(as_text=True)
+    assert 'class="reaction mine"' in html and "Sam Peer" in html
+    login(pat)  # one's own post: reactions shown, no buttons
+    html = client.get(f"/discussions/{topic.id}").get_data(as_text=True)
+    assert f'action="/posts/{opening.id}/react"' not in html and "reaction-count" in html

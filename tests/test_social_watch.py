@@ -97,3 +97,22 @@ def test_tag_page_query_count(client, login, fran, pat, assert_queries, size):
     # session + roles + settings + bell + topics + tag + watching
     with assert_queries(7):
         assert client.get("/tags/coaching").status_code == 200
+
+
+def test_groups_and_questions_offer_a_watch_button(client, login, fran, pat):
+    from community.models import Subscription
+    from tests.factories_groups import make_group
+    from tests.factories_qa import make_question
+
+    group = make_group(fran, "open", members=[pat], name="Watchers")
+    question = make_question(fran, title="What is a learning log?", group=group)
+    login(pat)
+    html = client.get(f"/groups/{group.slug}").get_data(as_text=True)
+    assert "Watch the group" in html
+    assert client.post(f"/watch/group/{group.id}").status_code in (302, 303)
+    assert "✓ Watching" in client.get(f"/groups/{group.slug}").get_data(as_text=True)
+    html = client.get(f"/questions/{question.id}").get_data(as_text=True)
+    assert "Watch this question" in html
+    client.post(f"/watch/topic/{question.id}")
+    targets = {(s.target_type, s.target_id) for s in db.session.query(Subscription).filter_by(user_id=pat.id)}
+    assert {("group", group.id), ("topic", question.id)} <= targets

@@ -48,8 +48,11 @@ def _render_topic(topic: Topic, form: ReplyForm, page: int = 1, status: int = 20
         move_form.board_id.choices = [(b.id, _board_label(b)) for b in service.moderated_boards(current_user, topic)]
     if status == 200 and view.posts:
         posts.mark_read(current_user, topic, view.posts[-1].number, known=view.last_read)
+    from community.services.reactions import summaries
+
+    reactions = summaries([p.id for p in view.posts], current_user)
     return render_template("boards/topic.html", topic=topic, view=view, form=form, move_form=move_form,
-                           hide_form=HideForm()), status  # fmt: skip
+                           hide_form=HideForm(), reactions=reactions), status  # fmt: skip
 
 
 def _board_label(board: object) -> str:

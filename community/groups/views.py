@@ -23,6 +23,7 @@ from community.permissions import (
 from community.services import group_pages
 from community.services import groups as service
 from community.services.settings import get_setting
+from community.services.social import is_watching
 
 
 def _page_arg() -> int:
@@ -86,8 +87,11 @@ def create() -> ResponseReturnValue:
 def show(slug: str) -> ResponseReturnValue:
     """The group home (or, for a request group's non-members, only its about card)."""
     group, membership = access_group_membership(current_user, slug)
-    home = group_pages.group_home(current_user, group, with_content=can_see_group_content(current_user, group))
-    return render_template("groups/show.html", group=group, membership=membership, home=home, form=ActionForm())
+    content = can_see_group_content(current_user, group)
+    home = group_pages.group_home(current_user, group, with_content=content)
+    watching = content and is_watching(current_user, "group", group.id)
+    return render_template("groups/show.html", group=group, membership=membership, home=home, form=ActionForm(),
+                           watching=watching)  # fmt: skip
 
 
 @bp.get("/<slug>/members")

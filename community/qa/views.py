@@ -98,8 +98,12 @@ def _question_page(topic: Any, status: int = 200, **forms: Any) -> ResponseRetur
     sort = request.args.get("sort") if request.args.get("sort") in SORT_ANSWERS else "votes"
     thread = question_thread(current_user, topic, sort=sort)
     forms.setdefault("answer_form", AnswerForm())
+    from community.services.social import is_watching
+
+    watching = is_watching(current_user, "topic", topic.id)
     return render_template("qa/question.html", topic=topic, thread=thread, sort=sort, action_form=ActionForm(),
-                           close_form=forms.pop("close_form", CloseForm()), **forms), status  # fmt: skip
+                           close_form=forms.pop("close_form", CloseForm()), watching=watching,
+                           **forms), status  # fmt: skip
 
 
 @bp.get("/<int:topic_id>")
