@@ -11,10 +11,11 @@ from community.search.core import (
     count_topics,
     ensure_search_schema,
     query_terms,
+    ranked_topics,
     reindex_all,
     search_topics,
 )
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
-__all__ = ["SearchHit", "bp", "count_topics", "ensure_search_schema", "query_terms", "reindex_all", "search_topics"]
+__all__ = ["SearchHit", "bp", "count_topics", "ensure_search_schema", "query_terms", "ranked_topics", "reindex_all", "search_topics"]

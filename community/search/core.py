@@ -156,10 +156,11 @@ def _matches(dialect: str, terms: Sequence[str], any_word: bool, prefix_last: bo
     )
 
 
-def _ranked_topics(user: Any, query: str | None, *, kinds: Sequence[str] | None, group_id: int | None,
+def ranked_topics(user: Any, query: str | None, *, kinds: Sequence[str] | None, group_id: int | None,
                    any_word: bool, prefix_last: bool, exclude_topic_id: int | None) -> Any:  # fmt: skip
     """A subquery of (topic_id, post_id, rank): each visible matching topic once, with its best post;
-    None if the query has no words."""
+    None if the query has no words. The building block of search_topics/count_topics and the search page's
+    extra filters (author, tag, date)."""
     terms = query_terms(query)
     if not terms:
         return None
@@ -196,7 +197,7 @@ def search_topics(user: Any, query: str | None, *, kinds: Sequence[str] | None =
     ``any_word`` matches topics with any of the words (for "similar questions"), otherwise all of them;
     ``prefix_last`` lets the last word be the start of a longer one (a title still being typed).
     """
-    ranked = _ranked_topics(user, query, kinds=kinds, group_id=group_id, any_word=any_word,
+    ranked = ranked_topics(user, query, kinds=kinds, group_id=group_id, any_word=any_word,
                             prefix_last=prefix_last, exclude_topic_id=exclude_topic_id)  # fmt: skip
     if ranked is None:
         return []
@@ -218,7 +219,7 @@ def search_topics(user: Any, query: str | None, *, kinds: Sequence[str] | None =
 def count_topics(user: Any, query: str | None, *, kinds: Sequence[str] | None = None,
                  group_id: int | None = None, any_word: bool = False) -> int:  # fmt: skip
     """How many topics the member may see match ``query`` (the same filter as ``search_topics``)."""
-    ranked = _ranked_topics(user, query, kinds=kinds, group_id=group_id, any_word=any_word, prefix_last=False,
+    ranked = ranked_topics(user, query, kinds=kinds, group_id=group_id, any_word=any_word, prefix_last=False,
                             exclude_topic_id=None)  # fmt: skip
     if ranked is None:
         return 0

@@ -131,7 +131,7 @@ def search(user: User, filters: Filters) -> SearchPage:
     group_id = next((g.id for g in page.groups if g.slug == filters.group), None)
     if filters.group and group_id is None:
         return page  # a group the member can't see (or none): nothing, as if it were empty
-    ranked = search_core._ranked_topics(  # the core's ranked, visibility-filtered subquery
+    ranked = search_core.ranked_topics(  # the ranked, visibility-filtered subquery
         user, filters.q, kinds=[filters.kind] if filters.kind else None, group_id=group_id,
         any_word=False, prefix_last=False, exclude_topic_id=None,
     ).subquery("ranked")  # fmt: skip
