@@ -18,4 +18,13 @@ from community.search.core import (
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
-__all__ = ["SearchHit", "bp", "count_topics", "ensure_search_schema", "query_terms", "ranked_topics", "reindex_all", "search_topics"]
+__all__ = [
+    "SearchHit",
+    "bp",
+    "count_topics",
+    "ensure_search_schema",
+    "query_terms",
+    "ranked_topics",
+    "reindex_all",
+    "search_topics",
+]
