@@ -95,19 +95,16 @@ _cleaner = bleach.Cleaner(
 )
 
 
-class _MentionPattern(InlineProcessor):
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
-        handle = m.group(1).lower()
-        el = etree.Element("a", {"href": f"/members/{handle}", "class": "mention"})
-        el.text = f"@{m.group(1)}"
-        return el, m.start(0), m.end(0)
+class _LinkPattern(InlineProcessor):
+    """@handle and #tag become links to the profile and the tag page."""
 
+    def __init__(self, pattern: str, md: markdown.Markdown, sign: str, path: str, css_class: str) -> None:
+        super().__init__(pattern, md)
+        self.sign, self.path, self.css_class = sign, path, css_class
 
-class _HashtagPattern(InlineProcessor):
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
-        tag = m.group(1).lower()
-        el = etree.Element("a", {"href": f"/tags/{tag}", "class": "hashtag"})
-        el.text = f"#{m.group(1)}"
+        el = etree.Element("a", {"href": f"{self.path}{m.group(1).lower()}", "class": self.css_class})
+        el.text = f"{self.sign}{m.group(1)}"
         return el, m.start(0), m.end(0)
 
 
@@ -116,8 +113,8 @@ def _markdown() -> markdown.Markdown:
     # Raw HTML is text: never let the Markdown parser pass tags through.
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
-    md.inlinePatterns.register(_MentionPattern(MENTION_RE, md), "mention", 65)
-    md.inlinePatterns.register(_HashtagPattern(HASHTAG_RE, md), "hashtag", 64)
+    md.inlinePatterns.register(_LinkPattern(MENTION_RE, md, "@", "/members/", "mention"), "mention", 65)
+    md.inlinePatterns.register(_LinkPattern(HASHTAG_RE, md, "#", "/tags/", "hashtag"), "hashtag", 64)
     return md
 
 

@@ -209,26 +209,25 @@ def can_answer_join_request(user: Any, group: Group) -> bool:
     return can_manage_group(user, group) and not group.is_archived
 
 
-def can_cancel_join_request(user: Any, group: Group, membership: Membership | None) -> bool:
-    """The requester withdraws their own pending request."""
+def _own_membership(user: Any, group: Group, membership: Membership | None, state: str) -> bool:
+    """The viewer's own membership row of this group, in the given state."""
     return (
         is_member(user)
         and membership is not None
         and membership.group_id == group.id
         and membership.user_id == user.id
-        and membership.state == "requested"
+        and membership.state == state
     )
+
+
+def can_cancel_join_request(user: Any, group: Group, membership: Membership | None) -> bool:
+    """The requester withdraws their own pending request."""
+    return _own_membership(user, group, membership, "requested")
 
 
 def can_answer_group_invitation(user: Any, group: Group, membership: Membership | None) -> bool:
     """The invitee declines their own invitation (and accepts it, see below)."""
-    return (
-        is_member(user)
-        and membership is not None
-        and membership.group_id == group.id
-        and membership.user_id == user.id
-        and membership.state == "invited"
-    )
+    return _own_membership(user, group, membership, "invited")
 
 
 def can_accept_group_invitation(user: Any, group: Group, membership: Membership | None) -> bool:
