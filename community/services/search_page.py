@@ -165,5 +165,8 @@ def search_members(terms: list[str], limit: int = 6) -> list[User]:
         conditions.append(or_(
             func.lower(User.display_name).like(like, escape="\\"), User.handle.like(like, escape="\\"),
             func.lower(User.headline).like(like, escape="\\")))  # fmt: skip
+    # Ordered by lower(name): besides being the order people expect, it keeps the planner from walking the
+    # whole display-name index row by row for a word that matches nobody (a plain scan is twice as fast).
     return list(db.session.scalars(
-        select(User).where(User.state == "active", *conditions).order_by(User.display_name).limit(limit)))
+        select(User).where(User.state == "active", *conditions)
+        .order_by(func.lower(User.display_name), User.id).limit(limit)))
