@@ -65,6 +65,7 @@ class Config:
     # Registration forms sent sooner than this after being shown are treated as automated.
     REGISTRATION_MIN_SECONDS = 3
     RESET_TOKEN_HOURS = 2
+    INVITE_DAYS = 14  # how long a personal invitation stays open
     AUTO_MIGRATE = True
     PAGE_SIZE = 20
 

@@ -16,12 +16,10 @@ PUBLIC_ENDPOINTS = frozenset(
     {
         "static",
         "auth.signin",
-        "auth.register",
         "auth.forgot_password",
         "auth.reset_password",
         "auth.setup",
         "auth.invitation",
-        "auth.request_access",
         "auth.health",
         "notifications.unsubscribe",
         "blogs.feed_member",

@@ -218,3 +218,17 @@ def test_needs_approval_needs_the_community_setting(admin):
     token = make_link(admin, needs_approval=True)
     user = join(token, handle="waiting", email="w@example.org")
     assert user.state == "pending"
+
+
+def test_joining_through_an_invitation_shows_in_the_feed_as_a_new_member(admin):
+    from sqlalchemy import select
+
+    from community.extensions import db
+    from community.models.social import Activity
+    from community.services import invitations
+    from tests.factories_auth import invite
+
+    token = invite(admin, "newbie@example.org")
+    user = invitations.register(token, display_name="Nia Newbie", handle="nia", password="a long new password")
+    kinds = {(a.kind, a.actor_id) for a in db.session.scalars(select(Activity))}
+    assert ("joined", user.id) in kinds

@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from community import events
 from community.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from community.extensions import db
 from community.models import ROLES, Group, Invitation, User, utcnow
@@ -330,6 +331,8 @@ def register(token: str, *, display_name: str, handle: str, password: str, email
         db.session.rollback()
         raise InvitationClosed("already used")
     record(user, "invitation.accept", invitation, detail={"user_id": user.id, "state": state})
+    if state == "active":
+        events.member_joined.send(user, actor=user)  # the feed's "new member"; pending ones on approval
     db.session.commit()
     for group in invitation.groups:
         add_member(group, user, actor=invitation.created_by)
