@@ -241,6 +241,8 @@ def approve_held(actor: User, report: Report) -> None:
         posts.publish_topic(actor, topic, commit=False, screen=False)
     elif post.pending:
         posts.release_post(actor, post, topic)
+    else:
+        raise InvalidInput("Nothing here is waiting for approval: dismiss the report or act on the post.")
     _close(report, actor, "resolved", "Approved")
     record(actor, "post.approve", post, group_id=topic.group_id)
     db.session.commit()
