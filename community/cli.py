@@ -16,17 +16,9 @@ from flask.cli import FlaskGroup, with_appcontext
 
 def migrate_database() -> None:
     """Bring the schema up to date (Alembic), creating the database if needed."""
-    import logging
-
     from flask_migrate import upgrade
 
-    # Alembic's env.py calls logging.fileConfig, which silences every logger it does not name (ours
-    # included: crashes and mail failures would go unlogged after `community run`). Put them back.
-    loggers = [lg for lg in logging.root.manager.loggerDict.values() if isinstance(lg, logging.Logger)]
-    enabled = [lg for lg in loggers if not lg.disabled]
-    upgrade()
-    for logger in enabled:
-        logger.disabled = False
+    upgrade()  # migrations/env.py keeps the application's loggers enabled (disable_existing_loggers=False)
     # The full-text index is DDL outside the models (FTS5 / tsvector); creating it is idempotent, so this
     # stays harmless once a migration creates it too.
     from community.extensions import db
