@@ -47,6 +47,10 @@ def configure_sqlite(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Read through a memory map and keep a bigger page cache: at a million posts the indexes and the
+            # full-text index no longer fit SQLite's default 2 MB cache (search page 75 -> 57 ms, bench/).
+            cursor.execute("PRAGMA mmap_size=268435456")
+            cursor.execute("PRAGMA cache_size=-32768")
         cursor.close()
 
     @event.listens_for(engine, "begin")
