@@ -46,7 +46,12 @@ def configure_config(app: Flask, config: Any, overrides: dict[str, Any]) -> None
     if config is None:
         import config as config_module
 
-        config = config_module.Config
+        # COMMUNITY_CONFIG=production behind HTTPS (secure cookies); the embedded default otherwise.
+        choice = os.environ.get("COMMUNITY_CONFIG", "default").lower()
+        configs = {"default": config_module.Config, "production": config_module.ProductionConfig}
+        if choice not in configs:
+            raise RuntimeError(f"COMMUNITY_CONFIG must be one of {', '.join(configs)}, not {choice!r}")
+        config = configs[choice]
     app.config.from_object(config)
     app.config.from_prefixed_env("COMMUNITY")
     app.config.update(overrides)

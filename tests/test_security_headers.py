@@ -208,3 +208,15 @@ def test_community_run_sends_no_server_version(app, monkeypatch):
     assert result.exit_code == 0, result.output
     banner = seen["server"] or ""
     assert "Werkzeug" not in banner and "Python" not in banner and "/" not in banner, banner
+
+
+def test_community_config_production_selects_secure_cookies(tmp_path, monkeypatch):
+    from tests.factories_security import fresh_app
+
+    monkeypatch.setenv("COMMUNITY_CONFIG", "production")
+    monkeypatch.setenv("COMMUNITY_SECRET_KEY", "x" * 40)
+    with fresh_app(tmp_path, config=None) as app:
+        assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    monkeypatch.setenv("COMMUNITY_CONFIG", "nonsense")
+    with pytest.raises(RuntimeError), fresh_app(tmp_path / "other", config=None):
+        pass
