@@ -287,7 +287,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     ctx = multiprocessing.get_context("fork")
     pages: list[dict[str, Any]] = []
-    with ctx.Pool(CONNECTIONS) as pool:
+    with ctx.Pool(CONNECTIONS, initializer=signal.signal, initargs=(signal.SIGTERM, signal.SIG_DFL)) as pool:
         # Both servers run side by side (only one is driven at a time): each page is measured right next to a
         # hello run, so the ratio holds even when the machine's load drifts during the run.
         hello_proc, hello_port = serve("bench.hello:app", {}, log)
