@@ -194,3 +194,16 @@ def test_list_tabs_filters_and_keyset_pages(client, login, fran, pat, sam):
     in_group, _ = titles(f"/questions/?group={group.slug}")
     assert sorted(in_group) == [f"Question {i:02d}" for i in range(5)]
     assert client.get("/questions/?group=no-such-group").status_code == 404
+
+
+def test_re_reading_a_question_writes_nothing(client, login, fran, pat, count_queries):
+    from tests.factories_groups import make_group
+    from tests.factories_qa import make_question
+
+    group = make_group(fran, "open", members=[pat])
+    question = make_question(fran, title="Where do I find the handbook?", group=group)
+    login(pat)
+    client.get(f"/questions/{question.id}")  # the first visit records the read position
+    with count_queries() as seen:
+        assert client.get(f"/questions/{question.id}").status_code == 200
+    assert not [q for q in seen if q.lstrip().upper().startswith(("INSERT", "UPDATE"))]

@@ -7,7 +7,7 @@ from tests.factories_qa import make_answer, make_comment, make_question, opening
 # Sign-in session, memberships, the page of questions, their tags, my groups (filter), settings, bell count.
 LIST_QUERIES = 7
 # Session, memberships, the topic, mark read, every post with its author, my votes, tags, settings, bell count.
-PAGE_QUERIES = 11  # ... the viewer's mutes (collapsed posts), and whether they watch the question
+PAGE_QUERIES = 11  # ... mutes, watching, the read position (read first: a re-read writes nothing)
 
 
 def _questions(asker, group, n):

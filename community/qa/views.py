@@ -110,7 +110,8 @@ def _question_page(topic: Any, status: int = 200, **forms: Any) -> ResponseRetur
 def question(topic_id: int) -> ResponseReturnValue:
     """The question, the accepted answer first, then the others by votes (or newest)."""
     topic = access_topic(current_user, topic_id, kind="question")
-    posts.mark_read(current_user, topic, topic.post_counter)
+    # A read, so that re-reading the question writes nothing (a write would take SQLite's lock every view).
+    posts.mark_read(current_user, topic, topic.post_counter, known=posts.read_position(current_user, topic))
     return _question_page(topic)
 
 

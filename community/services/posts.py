@@ -394,6 +394,13 @@ def revisions_of(post: Post) -> list[Revision]:
     )
 
 
+def read_position(user: User, topic: Topic) -> int:
+    """How far the member has read the topic (0: never opened)."""
+    return db.session.scalar(
+        select(TopicRead.last_read_number).where(TopicRead.user_id == user.id, TopicRead.topic_id == topic.id)
+    ) or 0
+
+
 def mark_read(user: User, topic: Topic, number: int, known: int | None = None) -> None:
     """Remember how far the member has read (never moves backwards); see database.side_write.
 
