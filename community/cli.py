@@ -6,6 +6,7 @@ Commands are registered on the Flask app's CLI group, so ``community <command>``
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -47,6 +48,9 @@ def _first_run_message(app: Flask) -> None:
 def run_command(host: str, port: int) -> None:
     """Migrate the database and serve the community (embedded default)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not os.environ.get("COMMUNITY_BASE_URL"):
+        # Links printed and e-mailed point at where this server really listens.
+        app.config["BASE_URL"] = f"http://{host}:{port}"
     if app.config.get("AUTO_MIGRATE", True):
         migrate_database()
     from community.services import mail
