@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, false, or_, select, true, tuple_
+from sqlalchemy import Select, and_, false, or_, select, true, tuple_
 from sqlalchemy.orm import joinedload
 
 from community.extensions import db
@@ -74,7 +74,7 @@ def reads_for(user: User, topic_ids: list[int]) -> dict[int, int]:
     return dict(rows)  # type: ignore[arg-type]
 
 
-def _listing():  # type: ignore[no-untyped-def]
+def _listing() -> Select[tuple[Topic]]:
     return select(Topic).options(joinedload(Topic.last_poster), joinedload(Topic.author))
 
 
