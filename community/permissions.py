@@ -733,7 +733,8 @@ def access_watch_target(user: Any, target_type: str, target_id: int) -> Any:
         return access_board(user, target_id)
     if target_type == "group":
         group = db.session.get(Group, target_id)
-        if group is None or not can_see_group(user, group):
+        # Watching means hearing about its content: a request group's about card is not enough.
+        if group is None or not can_see_group_content(user, group):
             raise NotFound("No such group.")
         return group
     if target_type in ("member", "blog"):

@@ -106,7 +106,7 @@ def test_permission_table(client: Any, login: Any, world: World, persona: str, p
     }
     got = {action: client.get(url).status_code for action, url in pages.items()}
     posts = {
-        "follow": (f"/discussions/{topic.id}/subscribe", {"action": "follow"}),
+        "follow": (f"/watch/topic/{topic.id}", {}),
         "reply": (f"/discussions/{topic.id}/reply", {"body": "Me too"}),
         "pin": (f"/discussions/{topic.id}/pin", {}),
         "lock": (f"/discussions/{topic.id}/lock", {}),

@@ -174,13 +174,13 @@ def test_follow_and_unfollow(client: Any, login: Any, cohort: Any, pat: Any) -> 
     board = general_board(cohort)
     topic = make_discussion(pat, board)
     login(pat)
-    client.post(f"/discussions/{topic.id}/subscribe", data={"action": "follow"})
-    client.post(f"/discussions/{topic.id}/subscribe", data={"action": "follow"})  # idempotent
-    client.post(f"/boards/{board.id}/subscribe", data={"action": "follow"})
+    client.post(f"/watch/topic/{topic.id}")
+    client.post(f"/watch/topic/{topic.id}")  # idempotent
+    client.post(f"/watch/board/{board.id}")
     rows = {(s.target_type, s.target_id) for s in db.session.scalars(select(Subscription))}
     assert rows == {("topic", topic.id), ("board", board.id)}
     assert "Following ✓" in client.get(f"/discussions/{topic.id}").get_data(as_text=True)
-    client.post(f"/discussions/{topic.id}/subscribe", data={"action": "unfollow"})
+    client.post(f"/unwatch/topic/{topic.id}")
     assert db.session.scalar(select(func.count()).select_from(Subscription)) == 1
 
 

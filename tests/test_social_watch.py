@@ -116,3 +116,16 @@ def test_groups_and_questions_offer_a_watch_button(client, login, fran, pat):
     client.post(f"/watch/topic/{question.id}")
     targets = {(s.target_type, s.target_id) for s in db.session.query(Subscription).filter_by(user_id=pat.id)}
     assert {("group", group.id), ("topic", question.id)} <= targets
+
+
+def test_a_request_groups_about_card_is_not_enough_to_watch_it(client, login, fran, pat, mallory):
+    from community.models import Subscription
+    from tests.factories_groups import make_group
+
+    group = make_group(fran, "request", members=[pat], name="Study set")
+    login(mallory)  # sees the about card, not the content
+    assert client.get(f"/groups/{group.slug}").status_code == 200
+    assert client.post(f"/watch/group/{group.id}").status_code == 404
+    login(pat)
+    assert client.post(f"/watch/group/{group.id}").status_code == 302
+    assert {s.user_id for s in db.session.query(Subscription).filter_by(target_type="group")} == {pat.id}

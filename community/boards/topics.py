@@ -197,15 +197,3 @@ def move(topic_id: int) -> ResponseReturnValue:
     return redirect(url_for("boards.topic", topic_id=topic.id))
 
 
-@bp.post("/discussions/<int:topic_id>/subscribe")
-def subscribe_topic(topic_id: int) -> ResponseReturnValue:
-    """Follow or stop following a discussion (``action`` = follow | unfollow)."""
-    topic = access_topic(current_user, topic_id, kind="discussion")
-    checked_form()
-    if request.form.get("action") == "unfollow":
-        service.unsubscribe(current_user, "topic", topic.id)
-        flash("You no longer follow this discussion.", "success")
-    else:
-        service.subscribe(current_user, "topic", topic.id)
-        flash("You follow this discussion: you'll hear about new replies.", "success")
-    return redirect(url_for("boards.topic", topic_id=topic.id))

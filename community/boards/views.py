@@ -14,7 +14,7 @@ from community.boards import bp
 from community.boards.forms import BoardForm, DiscussionForm, PreviewForm
 from community.errors import DomainError, InvalidInput, NotFound
 from community.markup import render_markdown
-from community.models import Board, Group
+from community.models import Group
 from community.permissions import (
     BoundPredicates,
     access_board,
@@ -26,6 +26,7 @@ from community.permissions import (
 from community.services import boards as service
 from community.services import boards_reading as reading
 from community.services.posts import revisions_of
+from community.services.social import is_watching
 
 
 class _ViewerPredicates:
@@ -131,7 +132,7 @@ def board(board_id: int) -> ResponseReturnValue:
     """A board: pinned discussions first, then by last activity, keyset-paginated, with unread markers."""
     board = access_board(current_user, board_id)
     page = reading.board_page(current_user, board, before=request.args.get("before"), after=request.args.get("after"))
-    subscribed = reading.board_subscribed(current_user, board)
+    subscribed = is_watching(current_user, "board", board.id)
     return render_template("boards/board.html", board=board, page=page, subscribed=subscribed)
 
 
@@ -150,20 +151,6 @@ def new_discussion(board_id: int) -> ResponseReturnValue:
             return redirect(url_for("boards.topic", topic_id=topic.id))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("boards/new_discussion.html", board=board, form=form), status
-
-
-@bp.post("/boards/<int:board_id>/subscribe")
-def subscribe_board(board_id: int) -> ResponseReturnValue:
-    """Follow or stop following a board (``action`` = follow | unfollow)."""
-    board: Board = access_board(current_user, board_id)
-    checked_form()
-    if request.form.get("action") == "unfollow":
-        service.unsubscribe(current_user, "board", board.id)
-        flash("You no longer follow this board.", "success")
-    else:
-        service.subscribe(current_user, "board", board.id)
-        flash("You follow this board: you'll hear about new discussions.", "success")
-    return redirect(url_for("boards.board", board_id=board.id))
 
 
 @bp.get("/posts/<int:post_id>/revisions")

@@ -120,6 +120,8 @@ def watch(target_type: str, target_id: int) -> ResponseReturnValue:
     permissions.access_watch_target(current_user, target_type, target_id)
     if EmptyForm().validate_on_submit():
         social.watch(current_user, target_type, target_id)
+        flash("Following: you'll hear about new posts here." if target_type != "member"
+              else "Following: their new posts reach your feed.", "success")  # fmt: skip
     return redirect(_back(url_for("feed.home")))
 
 
@@ -129,6 +131,7 @@ def unwatch(target_type: str, target_id: int) -> ResponseReturnValue:
     permissions.access_watch_target(current_user, target_type, target_id)
     if EmptyForm().validate_on_submit():
         social.unwatch(current_user, target_type, target_id)
+        flash("You no longer follow this.", "success")
     return redirect(_back(url_for("feed.home")))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from community.errors import Forbidden, InvalidInput, NotFound
+from community.errors import Forbidden, InvalidInput
 from community.extensions import db
 from community.models import Board, Group, Post, Topic, User
 from community.permissions import (
@@ -19,7 +19,7 @@ from community.permissions import (
     can_start_discussion,
     visible_group_ids_clause,
 )
-from community.services import posts, social
+from community.services import posts
 from community.services.audit import record
 from community.services.groups import slugify
 
@@ -181,32 +181,6 @@ def move_topic(actor: User, topic: Topic, to_board: Board) -> None:
     record(actor, "topic.move", topic, group_id=to_board.group_id,
            detail={"from_board": from_board_id, "to_board": to_board.id})  # fmt: skip
     db.session.commit()
-
-
-# ----------------------------------------------------------------------------------------------------------
-# Subscriptions
-
-
-def _check_target(target_type: str) -> None:
-    if target_type not in SUBSCRIPTION_TARGETS:
-        raise NotFound()
-
-
-def subscribe(actor: User, target_type: str, target_id: int) -> None:
-    """Follow a discussion or a board (idempotent; the caller has checked it is visible; commits)."""
-    _check_target(target_type)
-    social.watch(actor, target_type, target_id)
-
-
-def unsubscribe(actor: User, target_type: str, target_id: int) -> None:
-    """Stop following a discussion or a board (commits)."""
-    _check_target(target_type)
-    social.unwatch(actor, target_type, target_id)
-
-
-def is_subscribed(user: User, target_type: str, target_id: int) -> bool:
-    """Whether the member follows this discussion or board."""
-    return social.is_watching(user, target_type, target_id)
 
 
 def group_boards(group: Group) -> list[Board]:

@@ -164,15 +164,6 @@ def topic_page(user: User, topic: Topic, page: int = 1) -> TopicPage:
                      last_read=last_read, subscribed=subscribed, first_unread=first_unread)  # fmt: skip
 
 
-def board_subscribed(user: User, board: Board) -> bool:
-    """Whether the member follows this board."""
-    return bool(db.session.scalar(
-        select(Subscription.id).where(
-            Subscription.user_id == user.id, Subscription.target_type == "board", Subscription.target_id == board.id
-        )
-    ))  # fmt: skip
-
-
 def new_since(user: User, since: datetime | None = None) -> tuple[datetime, list[Topic], dict[int, int]]:
     """Discussions on boards the member may see with activity since their last visit, or unread replies
     in discussions they have opened; newest first (at most 50)."""
