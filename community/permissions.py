@@ -545,6 +545,11 @@ def can_view_dashboard(user: Any) -> bool:
     return is_admin(user) or (is_member(user) and "facilitator" in user.group_roles.values())
 
 
+def can_purge_post(user: Any, post: Post) -> bool:
+    """Only the community manager destroys content, and only what is already hidden or deleted."""
+    return is_admin(user) and (post.hidden_at is not None or post.deleted_at is not None)
+
+
 def can_mute_member(user: Any, member: User) -> bool:
     """Members mute or block others (not themselves)."""
     return is_member(user) and member.id != user.id

@@ -364,3 +364,25 @@ def test_facilitators_switch_on_approval_of_all_posts_from_the_group_form(client
     assert held.status == "pending"
     login(pat)
     assert client.get(f"/groups/{cohort.slug}/edit").status_code in (403, 404)
+
+
+def test_only_the_community_manager_destroys_hidden_content(client, login, board, admin, fran, pat, sam):
+    from community.models import Revision
+
+    reply = _reply(sam, _discussion(pat, board), "Private details of a colleague")
+    post = load_post(sam, reply.id)
+    posts.edit_post(acting(sam), post, post.topic, "Private details of a colleague, edited")
+    post = load_post(pat, reply.id)
+    report = moderation.report_post(acting(pat), post, post.topic, "privacy")
+    login(fran)
+    client.post(f"/moderation/reports/{report.id}/hide", data={"reason": "Confidential"})
+    assert "Delete for good" not in client.get("/moderation/?status=resolved").get_data(as_text=True)
+    assert client.post(f"/moderation/posts/{reply.id}/purge").status_code == 403
+    assert db.session.get(Post, reply.id).body.startswith("Private details")
+    login(admin)
+    assert "Delete for good" in client.get("/moderation/?status=resolved").get_data(as_text=True)
+    assert client.post(f"/moderation/posts/{reply.id}/purge").status_code == 302
+    gone = db.session.get(Post, reply.id)
+    assert gone.body == "[removed]" and "Private" not in gone.body_html
+    assert db.session.query(Revision).filter_by(post_id=reply.id).count() == 0
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "post.purge")).actor_id == admin.id

@@ -133,6 +133,18 @@ def act(report_id: int, action: str) -> ResponseReturnValue:
     return redirect(safe_next(request.form.get("next"), url_for("moderation.queue")))
 
 
+@bp.post("/posts/<int:post_id>/purge")
+def purge(post_id: int) -> ResponseReturnValue:
+    """Destroy a hidden or deleted post's text and history for good (the community manager)."""
+    post = access_post(current_user, post_id)
+    if not FlaskForm().validate_on_submit():
+        flash("Your form expired. Please try again.", "error")
+        return redirect(url_for("moderation.queue")), 303
+    moderation.purge_post(current_user, post)
+    flash("The post's text and its history are deleted for good.", "success")
+    return redirect(safe_next(request.form.get("next"), url_for("moderation.queue", status="resolved")))
+
+
 @bp.post("/members/<handle>/spam-wave")
 def spam_wave(handle: str) -> ResponseReturnValue:
     """Suspend a member and hide everything they posted (admins)."""

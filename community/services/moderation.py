@@ -28,6 +28,7 @@ from community.models import (
 )
 from community.permissions import (
     can_handle_report,
+    can_purge_post,
     can_report_member,
     can_report_post,
     is_admin,
@@ -354,7 +355,7 @@ def purge_post(actor: User, post: Post) -> None:
     """Destroy a hidden post's text and history for good (admins only) (commits)."""
     if not is_admin(actor):
         raise Forbidden("Only the community manager can delete content for good.")
-    if post.hidden_at is None and post.deleted_at is None:
+    if not can_purge_post(actor, post):
         raise InvalidInput("Hide or delete the post first.")
     post.body = "[removed]"
     post.body_html = "<p>[removed]</p>"
