@@ -68,6 +68,9 @@ class Config:
     INVITE_DAYS = 14  # how long a personal invitation stays open
     AUTO_MIGRATE = True
     PAGE_SIZE = 20
+    # The dashboard's period figures (weekly engagement, participation, peer support, quiet members) are
+    # reused for this long per app server; "needs attention now" is always live. 0: compute on every view.
+    DASHBOARD_CACHE_SECONDS = 120
 
 
 class ProductionConfig(Config):
@@ -93,3 +96,4 @@ class TestConfig(Config):
     # scrypt costs ~0.3 s a hash; tests hash thousands of times. Production keeps scrypt (tested there).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     REGISTRATION_MIN_SECONDS = 0  # the time check has its own tests
+    DASHBOARD_CACHE_SECONDS = 0  # figures live in tests; the cache has its own test

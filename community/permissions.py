@@ -25,6 +25,7 @@ A facilitator of one group has no power in another.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
@@ -764,11 +765,14 @@ class BoundPredicates:
     """``can.<name>(...)`` in templates: every ``can_<name>`` predicate with the viewer bound first."""
 
     def __init__(self, user: Any) -> None:
-        self._user = user
+        # The member object itself, not Flask-Login's proxy: a page asks hundreds of questions, and every
+        # attribute read through the proxy costs a context lookup.
+        self._user = user._get_current_object() if hasattr(user, "_get_current_object") else user
 
     def __getattr__(self, name: str) -> Any:
         func = globals().get(f"can_{name}")
         if func is None:
             raise AttributeError(f"no predicate can_{name}")
-        user = self._user
-        return lambda *args, **kwargs: func(user, *args, **kwargs)
+        bound = partial(func, self._user)
+        setattr(self, name, bound)  # bound once per page: later calls skip __getattr__
+        return bound

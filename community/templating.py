@@ -94,18 +94,20 @@ def muted_authors() -> frozenset[int]:
     """The members the viewer muted (their posts are collapsed): one query, on the pages that show posts."""
     from flask import g
 
-    if not getattr(current_user, "is_authenticated", False):
-        return frozenset()
     if "muted_authors" not in g:
-        from community.services.moderation import relations_of
+        if not getattr(current_user, "is_authenticated", False):
+            g.muted_authors = frozenset()
+        else:
+            from community.services.moderation import relations_of
 
-        g.muted_authors = frozenset(relations_of(current_user)["mute"])
+            g.muted_authors = frozenset(relations_of(current_user._get_current_object())["mute"])
     return g.muted_authors
 
 
 def is_muted(post: Any) -> bool:
     """Whether the viewer muted this post's author (and so sees it collapsed)."""
-    return post.author_id != getattr(current_user, "id", None) and post.author_id in muted_authors()
+    muted = muted_authors()
+    return bool(muted) and post.author_id in muted and post.author_id != getattr(current_user, "id", None)
 
 
 def _unread_notifications() -> int:
@@ -130,8 +132,11 @@ def configure_templates(app: Flask) -> None:
     @app.context_processor
     def _inject() -> dict[str, Any]:
         settings = community_settings(app)
+        viewer = current_user._get_current_object()
         return {
-            "can": BoundPredicates(current_user),
+            # The member object, not Flask-Login's proxy (which costs a context lookup per attribute read).
+            "current_user": viewer,
+            "can": BoundPredicates(viewer),
             "community_name": settings.get("community_name") or app.config["COMMUNITY_NAME"],
             "settings": settings,
             "unread_notifications": _unread_notifications(),

@@ -18,8 +18,10 @@ from tests.factories_qa import accept, make_answer, make_question
 
 NOW = utcnow()
 # session+user, group roles, settings, bell; groups; attention (2 lists, totals, reports, requests); weeks (2);
-# participation; peer support (2 x 2); quiet members
-DASHBOARD_QUERIES = 18
+# participation; peer support (2 x 2); quiet members (ids), quiet members (rows)
+DASHBOARD_QUERIES = 19
+# With the period's figures cached: no weeks (2), participation, peer support (4) or quiet ids: 8 fewer.
+DASHBOARD_QUERIES_CACHED = 11
 
 
 def _at(topic_or_post, when):
@@ -204,3 +206,35 @@ def test_dashboard_query_count_is_exact(app, client, login, cohort, fran, assert
     login(fran)
     with assert_queries(DASHBOARD_QUERIES):
         assert client.get("/dashboard/").status_code == 200
+
+
+def test_period_figures_are_reused_for_a_while_but_attention_stays_live(
+    app, client, login, cohort, fran, pat, sam, assert_queries
+):
+    from community import cache
+
+    cache.clear()
+    app.config["DASHBOARD_CACHE_SECONDS"] = 120
+    try:
+        login(fran)
+        first = client.get("/dashboard/").get_data(as_text=True)
+        assert "Figures below as of" in first
+        with assert_queries(DASHBOARD_QUERIES_CACHED):
+            assert client.get("/dashboard/").status_code == 200
+        # New activity: the question shows at once in "needs attention"; the period's figures wait for the cache.
+        make_question(pat, title="A brand new unanswered question", group=cohort["group"])
+        page = client.get("/dashboard/").get_data(as_text=True)
+        assert "A brand new unanswered question" in page
+        csv_cached = client.get("/dashboard/figures.csv").get_data(as_text=True)
+        cache.clear()
+        csv_fresh = client.get("/dashboard/figures.csv").get_data(as_text=True)
+        assert csv_cached != csv_fresh  # one more question asked in the period
+        assert "questions asked," in csv_fresh
+        # Another facilitator's scope never reads this one's figures: the key is the scope, not the viewer.
+        from community.services import dashboard
+
+        key_groups = {k[2] for k in cache._entries}
+        assert key_groups == {tuple(sorted(g.id for g in dashboard.facilitated_groups(fran)))}
+    finally:
+        app.config["DASHBOARD_CACHE_SECONDS"] = 0
+        cache.clear()

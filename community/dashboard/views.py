@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -37,30 +37,35 @@ def _scope() -> figures.Scope:
 def index() -> ResponseReturnValue:
     """Needs attention, engagement, peer support and quiet members, for the chosen groups and period."""
     scope = _scope()
-    weeks = figures.engagement(scope)
+    found = _figures(scope)
     return render_template(
         "dashboard/index.html",
         scope=scope,
         groups=scope.available,
         periods=figures.PERIODS,
         attention=figures.needs_attention(current_user, scope),
-        weeks=weeks,
-        chart=weekly_chart(weeks),
+        weeks=found.weeks,
+        chart=weekly_chart(found.weeks),
         series=SERIES,
-        share=figures.participation(scope),
-        peers=figures.peer_support(scope),
-        quiet=figures.quiet_members(scope),
+        share=found.participation,
+        peers=found.peers,
+        quiet=figures.load_members(found.quiet),
+        computed_at=found.computed_at,
+        cache_seconds=current_app.config["DASHBOARD_CACHE_SECONDS"],
         nudge_form=NudgeForm(),
     )
+
+
+def _figures(scope: figures.Scope) -> figures.Figures:
+    return figures.figures(scope, ttl=current_app.config["DASHBOARD_CACHE_SECONDS"])
 
 
 @bp.get("/figures.csv")
 def figures_csv() -> ResponseReturnValue:
     """The dashboard's figures as CSV (the same numbers as the page)."""
     scope = _scope()
-    weeks = figures.engagement(scope)
-    share = figures.participation(scope)
-    peers = figures.peer_support(scope)
+    found = _figures(scope)
+    weeks, share, peers = found.weeks, found.participation, found.peers
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["week starting", "discussions", "replies", "questions", "answers", "blog posts", "comments",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, distinct, exists, false, func, literal, or_, select, true
@@ -264,16 +264,60 @@ def participation(scope: Scope) -> Participation:
     return Participation(total, posted)
 
 
-def quiet_members(scope: Scope, limit: int = QUIET_LIMIT) -> list[tuple[User, bool]]:
-    """Participants with no contribution in the period, those who never posted first: (member, never)."""
+def quiet_member_ids(scope: Scope, limit: int = QUIET_LIMIT) -> list[tuple[int, bool]]:
+    """Participants with no contribution in the period, those who never posted first: (member id, never)."""
     members = _members_in_scope(scope).subquery()
-    rows = db.session.scalars(
-        select(User)
+    rows = db.session.execute(
+        select(User.id, User.post_count)
         .where(User.id.in_(select(members.c[0])), ~_posted_in_period(scope, User.id))
         .order_by(User.post_count, User.display_name)
         .limit(limit)
     ).all()  # fmt: skip
-    return [(user, user.post_count == 0) for user in rows]
+    return [(user_id, post_count == 0) for user_id, post_count in rows]
+
+
+def load_members(quiet: list[tuple[int, bool]]) -> list[tuple[User, bool]]:
+    """The quiet members themselves, in the order given (one query); members gone since are left out."""
+    if not quiet:
+        return []
+    found = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([i for i, _ in quiet])))}
+    live = {user_id for user_id, user in found.items() if user.state == "active"}
+    return [(found[user_id], never) for user_id, never in quiet if user_id in live]
+
+
+def quiet_members(scope: Scope, limit: int = QUIET_LIMIT) -> list[tuple[User, bool]]:
+    """Participants with no contribution in the period, those who never posted first: (member, never)."""
+    return load_members(quiet_member_ids(scope, limit))
+
+
+@dataclass
+class Figures:
+    """The period's figures of a scope: engagement per week, participation, peer support, quiet members."""
+
+    weeks: list[Week]
+    participation: Participation
+    peers: PeerSupport
+    quiet: list[tuple[int, bool]]
+    computed_at: datetime
+
+
+def figures(scope: Scope, ttl: float = 0) -> Figures:
+    """Every aggregate of the dashboard, computed together and reused for ``ttl`` seconds per app server.
+
+    They sum the period's posts of every group in scope, which grows with the community; a facilitator
+    reading them a minute or two late loses nothing, and the page says when they were computed. The key holds
+    everything that decides what they count (the groups, the whole community or not, the period), never the
+    viewer: two viewers with the same scope may see the same figures.
+    """
+    from community import cache
+
+    key = ("dashboard", scope.whole_community, tuple(sorted(scope.group_ids)), scope.period)
+
+    def compute() -> tuple[list[Week], Participation, PeerSupport, list[tuple[int, bool]]]:
+        return engagement(scope), participation(scope), peer_support(scope), quiet_member_ids(scope)
+
+    (weeks, share, peers, quiet), at = cache.remember(key, ttl, compute)
+    return Figures(weeks, share, peers, quiet, datetime.fromtimestamp(at, UTC))
 
 
 # ----------------------------------------------------------------------------------------------------------
