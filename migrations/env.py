@@ -48,8 +48,9 @@ def render_item(type_, obj, autogen_context):
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    """The full-text index (search_index*, search_documents) is DDL outside the models: never drop it."""
-    return not (type_ == "table" and name and name.startswith("search_"))
+    """The full-text indexes (search_index*, search_documents, search_members*) are DDL outside the models:
+    never drop them."""
+    return not (type_ in ("table", "index") and name and name.startswith("search_"))
 
 
 def get_metadata():

@@ -36,11 +36,49 @@ def test_filters_kind_group_author_tag_date(client, login, fran, pat, sam):
     assert "0 results" in get("group=no-such-group")
 
 
+def test_group_filter_offers_my_groups_and_the_chosen_visible_one(client, login, fran, pat):
+    mine = make_group(fran, "open", name="Cohort Mine", members=[pat])
+    other = make_group(fran, "open", name="Cohort Elsewhere")
+    secret = make_group(fran, "private", name="Cohort Secret")
+    discussion(fran, other, title="Mentoring elsewhere", body="mentoring")
+    login(pat)
+    html = client.get("/search?q=mentoring").data.decode()
+    assert f'value="{mine.slug}"' in html
+    assert f'value="{other.slug}"' not in html and f'value="{secret.slug}"' not in html
+    # Chosen from the other group's page: offered (selected) and filtering, since pat may see it.
+    html = client.get(f"/search?q=mentoring&group={other.slug}").data.decode()
+    assert f'value="{other.slug}" selected' in html and "Mentoring elsewhere" in html
+    # A private group pat is not in stays out of the list, and filtering by it finds nothing.
+    html = client.get(f"/search?q=mentoring&group={secret.slug}").data.decode()
+    assert f'value="{secret.slug}"' not in html and "0 results" in html
+    blog_index = client.get(f"/blogs?group={other.slug}").data.decode()
+    assert f'value="{mine.slug}"' in blog_index and f'value="{other.slug}" selected' in blog_index
+    assert client.get(f"/blogs?group={secret.slug}").status_code == 404
+
+
 def test_members_are_found_by_name_handle_or_headline(client, login, pat):
     make_user("lou", display_name="Lou Learner", headline="L&D coordinator in Leeds")
     login(pat)
     html = client.get("/search?q=leeds").data.decode()
     assert "Lou Learner" in html and "@lou" in html
+
+
+def test_members_are_found_by_the_start_of_any_word_and_stay_in_step(client, login, pat, suspended):
+    from community.extensions import db
+
+    ada = make_user("ada_l", display_name="Ada Lovelace", headline="Analyst")
+    make_user("zoe", display_name="Zoë Brontë", headline="People partner")
+    login(pat)
+    assert "Ada Lovelace" in client.get("/search?q=lov").data.decode()  # the start of a word
+    assert "Ada Lovelace" in client.get("/search?q=ada+love").data.decode()  # every word must match
+    assert "Ada Lovelace" not in client.get("/search?q=ada+bronte").data.decode()
+    assert "Zoë Brontë" in client.get("/search?q=zo%C3%AB+bront%C3%AB").data.decode()  # written as it is
+    assert "@ada_l" in client.get("/search?q=ada_l").data.decode()  # a handle, as written
+    assert "Susie Suspended" not in client.get("/search?q=susie").data.decode()  # active members only
+    ada.display_name = "Ada Byron"
+    db.session.commit()
+    assert "Ada Byron" in client.get("/search?q=byron").data.decode()  # renamed: found by the new name
+    assert "Ada Byron" not in client.get("/search?q=lovelace").data.decode()
 
 
 @pytest.mark.parametrize("query", ['"', 'NEAR(a b', "*", "%", "\\", "a" * 10_000, "'; DROP TABLE posts; --",

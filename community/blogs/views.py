@@ -23,6 +23,7 @@ from community.markup import render_markdown
 from community.models import Group, Post, Topic
 from community.permissions import access_group, access_topic, can_edit_post, can_write_blog, require
 from community.services import blog_reads, blogs
+from community.services.group_pages import filter_groups
 
 PER_PAGE = 20
 DONE = {"draft": "Draft saved. Only you can see it.", "publish": "Published! Your post is live.",
@@ -61,7 +62,7 @@ def index() -> ResponseReturnValue:
                                             featured_first=True)  # fmt: skip
     pager = _pager(page, has_next, "blogs.index", tag=tag, group=slug)
     return render_template("blogs/index.html", cards=cards, pager=pager, tag=tag, group=group,
-                           groups=blog_reads.filter_groups(current_user))  # fmt: skip
+                           groups=filter_groups(current_user, slug))  # fmt: skip
 
 
 @bp.get("/members/<handle>/blog")

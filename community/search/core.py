@@ -49,6 +49,29 @@ SQLITE_DDL = (
     "CREATE TRIGGER IF NOT EXISTS search_index_posts_delete AFTER DELETE ON posts BEGIN "
     "DELETE FROM search_index WHERE rowid = old.id; END",
 )
+# Members are found by the start of any word of their name, handle or headline ("lov" finds Ada Lovelace).
+# SQLite: an FTS5 table kept in step with the users table by triggers, so every way a member is written
+# (services, bulk loads, the admin) updates it. PostgreSQL: a GIN index on the same words, no table at all.
+MEMBERS_TABLE = "search_members"
+SQLITE_MEMBERS_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_members USING fts5("
+    "name, handle, headline, tokenize = 'unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER IF NOT EXISTS search_members_insert AFTER INSERT ON users BEGIN "
+    "INSERT INTO search_members (rowid, name, handle, headline) "
+    "VALUES (new.id, new.display_name, new.handle, coalesce(new.headline, '')); END",
+    "CREATE TRIGGER IF NOT EXISTS search_members_update AFTER UPDATE OF display_name, handle, headline "
+    "ON users BEGIN DELETE FROM search_members WHERE rowid = old.id; "
+    "INSERT INTO search_members (rowid, name, handle, headline) "
+    "VALUES (new.id, new.display_name, new.handle, coalesce(new.headline, '')); END",
+    "CREATE TRIGGER IF NOT EXISTS search_members_delete AFTER DELETE ON users BEGIN "
+    "DELETE FROM search_members WHERE rowid = old.id; END",
+    # Members written before the triggers existed (an older database, a table rebuilt by a migration).
+    "INSERT INTO search_members (rowid, name, handle, headline) "
+    "SELECT id, display_name, handle, coalesce(headline, '') FROM users "
+    "WHERE id NOT IN (SELECT rowid FROM search_members)",
+)
+PG_MEMBER_WORDS = "to_tsvector('simple', display_name || ' ' || handle || ' ' || coalesce(headline, ''))"
+PG_MEMBERS_DDL = (f"CREATE INDEX IF NOT EXISTS {MEMBERS_TABLE}_words ON users USING GIN ({PG_MEMBER_WORDS})",)
 PG_DDL = (
     f"CREATE TABLE IF NOT EXISTS {PG_TABLE} ("
     "post_id INTEGER PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE, "
@@ -61,14 +84,19 @@ PG_DDL = (
     f"CREATE INDEX IF NOT EXISTS ix_{PG_TABLE}_topic_id ON {PG_TABLE} (topic_id)",
 )
 DROP_DDL = {
-    "sqlite": (f"DROP TRIGGER IF EXISTS {SQLITE_TABLE}_posts_delete", f"DROP TABLE IF EXISTS {SQLITE_TABLE}"),
-    "postgresql": (f"DROP TABLE IF EXISTS {PG_TABLE}",),
+    "sqlite": (
+        f"DROP TRIGGER IF EXISTS {SQLITE_TABLE}_posts_delete", f"DROP TABLE IF EXISTS {SQLITE_TABLE}",
+        *(f"DROP TRIGGER IF EXISTS {MEMBERS_TABLE}_{event}" for event in ("insert", "update", "delete")),
+        f"DROP TABLE IF EXISTS {MEMBERS_TABLE}",
+    ),
+    "postgresql": (f"DROP TABLE IF EXISTS {PG_TABLE}", f"DROP INDEX IF EXISTS {MEMBERS_TABLE}_words"),
 }
 
 
 def ensure_search_schema(connection: Connection) -> None:
     """Create the search index for the connection's database if it is missing (safe to run again)."""
-    statements = PG_DDL if connection.dialect.name == "postgresql" else SQLITE_DDL
+    postgres = connection.dialect.name == "postgresql"
+    statements = PG_DDL + PG_MEMBERS_DDL if postgres else SQLITE_DDL + SQLITE_MEMBERS_DDL
     for statement in statements:
         connection.exec_driver_sql(statement)
 
@@ -224,6 +252,24 @@ def count_topics(user: Any, query: str | None, *, kinds: Sequence[str] | None = 
     if ranked is None:
         return 0
     return int(db.session.scalar(select(func.count()).select_from(ranked.subquery())) or 0)
+
+
+def matching_members(terms: Sequence[str]) -> Any:
+    """A selectable of the ids of members with a word starting with each term (name, handle or headline).
+
+    Any member, whatever their state: callers add their own conditions (active members, say).
+    """
+    from community.models import User
+
+    terms = list(terms)[:5]
+    if db.engine.dialect.name == "postgresql":
+        query = " & ".join(f"'{t}':*" for t in terms)  # tokens hold no quote or backslash: one prefix lexeme each
+        return select(User.id).where(
+            literal_column(PG_MEMBER_WORDS).op("@@")(func.to_tsquery(text("'simple'::regconfig"), query))
+        )
+    fts = table(MEMBERS_TABLE, column("rowid"))
+    query = " ".join(f'"{t}"*' for t in terms)  # each a quoted FTS5 string: no operator reaches the engine
+    return select(fts.c.rowid).where(literal_column(MEMBERS_TABLE).op("MATCH")(query))
 
 
 # --------------------------------------------------------------------------------------------------

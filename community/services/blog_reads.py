@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from community.extensions import db
 from community.markup import plain_excerpt
 from community.models import Group, Membership, Post, Reaction, Tag, Topic, TopicTag, User
-from community.permissions import can_view_post, visible_groups, visible_topics
+from community.permissions import can_view_post, visible_topics
 
 MAX_DEPTH = 3  # deeper replies are shown flat at this depth, with an "in reply to" link
 MAX_COMMENTS = 1000
@@ -63,11 +63,6 @@ def unpublished_posts(author: User) -> list[Topic]:
                             Topic.status.in_(("draft", "scheduled")), Topic.deleted_at.is_(None))
         .order_by(Topic.created_at.desc()).limit(100)
     ))  # fmt: skip
-
-
-def filter_groups(viewer: Any) -> list[Group]:
-    """Groups offered in the index's group filter: those the viewer may see."""
-    return list(db.session.scalars(select(Group).where(visible_groups(viewer)).order_by(Group.name).limit(200)))
 
 
 def audience_groups(author: User) -> list[Group]:

@@ -37,6 +37,26 @@ class GroupHome:
     topics: list[Topic] = field(default_factory=list)
 
 
+def filter_groups(user: Any, selected: str | None = None) -> list[Any]:
+    """The groups offered in a page's group filter (search, the blog index): the viewer's own groups, and the
+    one already chosen if the viewer may see it. Rows of (id, slug, name), by name.
+
+    Not every group the viewer may see: in a community of hundreds of cohorts that list would be as long
+    as it is useless, and its size would grow with the community. Another group's content is one click away
+    from its own page.
+    """
+    mine = list(getattr(user, "group_roles", {}) or {})
+    chosen = [Group.id.in_(mine)] if mine else []
+    if selected:
+        chosen.append(Group.slug == selected)
+    if not chosen:
+        return []
+    return list(db.session.execute(
+        select(Group.id, Group.slug, Group.name).where(visible_groups(user), or_(*chosen))
+        .order_by(func.lower(Group.name), Group.id)
+    ))  # fmt: skip
+
+
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"

@@ -14,15 +14,15 @@ from datetime import timedelta
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from community import permissions
 from community.extensions import db
 from community.markup import plain_excerpt
-from community.models import Group, Post, Tag, Topic, TopicTag, User, utcnow
+from community.models import Post, Tag, Topic, TopicTag, User, utcnow
 from community.search import core as search_core
 from community.search import query_terms
+from community.services.group_pages import filter_groups
 
 KINDS = {"": "Everything", "discussion": "Discussions", "blog": "Blog posts", "question": "Questions & answers"}
 DATES = {"": "Any time", "week": "Past week", "month": "Past month", "year": "Past year"}
@@ -63,7 +63,7 @@ class SearchPage:
     results: list[Result] = field(default_factory=list)
     total: int = 0
     members: list[User] = field(default_factory=list)
-    groups: list[Group] = field(default_factory=list)
+    groups: list[Any] = field(default_factory=list)  # (id, slug, name) rows for the group filter
 
     @property
     def has_next(self) -> bool:
@@ -125,7 +125,7 @@ def _extra_conditions(filters: Filters) -> list[Any]:
 def search(user: User, filters: Filters) -> SearchPage:
     """The search page for the member: a count, one page of ranked results, matching members, groups."""
     page = SearchPage(filters, query_terms(filters.q))
-    page.groups = list(db.session.scalars(select(Group).where(permissions.visible_groups(user)).order_by(Group.name)))
+    page.groups = filter_groups(user, filters.group)
     if not page.terms:
         return page
     group_id = next((g.id for g in page.groups if g.slug == filters.group), None)
@@ -158,15 +158,9 @@ def search(user: User, filters: Filters) -> SearchPage:
 
 
 def search_members(terms: list[str], limit: int = 6) -> list[User]:
-    """Active members whose name, handle or headline has every word."""
-    conditions = []
-    for term in terms[:5]:
-        like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(or_(
-            func.lower(User.display_name).like(like, escape="\\"), User.handle.like(like, escape="\\"),
-            func.lower(User.headline).like(like, escape="\\")))  # fmt: skip
-    # Ordered by lower(name): besides being the order people expect, it keeps the planner from walking the
-    # whole display-name index row by row for a word that matches nobody (a plain scan is twice as fast).
+    """Active members with a word of their name, handle or headline starting with every term."""
+    if not terms:
+        return []
     return list(db.session.scalars(
-        select(User).where(User.state == "active", *conditions)
+        select(User).where(User.state == "active", User.id.in_(search_core.matching_members(terms)))
         .order_by(func.lower(User.display_name), User.id).limit(limit)))
