@@ -11,9 +11,10 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from community.database import prebuilt
 from community.extensions import db, login_manager
 from community.models import Membership, User, UserSession, utcnow
 from community.tokens import hash_token
@@ -24,16 +25,20 @@ NEW_VISIT_AFTER = timedelta(minutes=30)
 
 def load_group_roles(user: User) -> None:
     """Fill ``user.group_roles`` with the member's active group roles."""
-    rows = db.session.execute(
-        select(Membership.group_id, Membership.role).where(
-            Membership.user_id == user.id, Membership.state == "active"
-        )
-    ).all()
+    statement = prebuilt(
+        "group_roles",
+        lambda: select(Membership.group_id, Membership.role).where(
+            Membership.user_id == bindparam("user_id"), Membership.state == "active"
+        ),
+    )
+    rows = db.session.execute(statement, {"user_id": user.id}).all()
     user.group_roles = {group_id: role for group_id, role in rows}
 
 
 def _load_user(token: str) -> User | None:
-    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
+    # Built once: this runs on every request.
+    statement = prebuilt("session", lambda: select(UserSession).where(UserSession.token_hash == bindparam("hash")))
+    row = db.session.scalar(statement, {"hash": hash_token(token)})
     if row is None or row.user.state == "deleted":
         return None
     user = row.user

@@ -8,7 +8,7 @@ event then issues ``BEGIN IMMEDIATE``; plain page views stay deferred so readers
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -91,3 +91,20 @@ def side_write(statements: list[Any]) -> None:
     with writing(), db.engine.begin() as conn:
         for statement in statements:
             conn.execute(statement)
+
+
+_statements: dict[Hashable, Any] = {}
+
+
+def prebuilt(key: Hashable, build: Callable[[], Any]) -> Any:
+    """A statement built once per process and reused with bound parameters.
+
+    Building a SQLAlchemy statement (joins, subqueries, the visibility filter) costs far more Python than
+    running it: 290 us against 70 us for the bell's count. Statements on every page are built once, with
+    ``bindparam`` where values change, and executed with those values. Statements are immutable, so sharing
+    them between requests and threads is safe. ``key`` must name every choice ``build`` makes.
+    """
+    statement = _statements.get(key)
+    if statement is None:
+        statement = _statements[key] = build()
+    return statement

@@ -28,7 +28,7 @@ import re
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, bindparam, false, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from community.errors import Forbidden, NotFound
@@ -560,20 +560,42 @@ def can_mute_member(user: Any, member: User) -> bool:
 # SQL filters for listings: every listing, count, search, feed and e-mail builds on these.
 
 
-def visible_group_ids_clause(user: Any, column: Any) -> ColumnElement[bool]:
-    """``column`` (a group id) is NULL or names a group whose content the viewer may see."""
+# Statements built once (``database.prebuilt``) take the viewer's groups as this expanding parameter.
+VIEWER_GROUPS = "viewer_group_ids"
+
+
+def viewer_shape(user: Any) -> str:
+    """Which form the visibility filter takes for the viewer: "none", "admin" or "member"."""
+    if not is_member(user):
+        return "none"
+    return "admin" if user.role == "admin" else "member"
+
+
+def viewer_params(user: Any) -> dict[str, Any]:
+    """The bound values a ``bound=True`` visibility filter needs for this viewer."""
+    return {VIEWER_GROUPS: sorted(user.group_roles)} if viewer_shape(user) == "member" else {}
+
+
+def visible_group_ids_clause(user: Any, column: Any, *, bound: bool = False) -> ColumnElement[bool]:
+    """``column`` (a group id) is NULL or names a group whose content the viewer may see.
+
+    ``bound=True`` leaves the member's groups as the ``VIEWER_GROUPS`` parameter (values from
+    ``viewer_params``), so one statement serves every member of the same ``viewer_shape``.
+    """
     if not is_member(user):
         return false()
     if user.role == "admin":
         return true()
     open_groups = select(Group.id).where(Group.visibility == "open").scalar_subquery()
     clauses = [column.is_(None), column.in_(open_groups)]
-    if user.group_roles:
+    if bound:
+        clauses.append(column.in_(bindparam(VIEWER_GROUPS, expanding=True)))
+    elif user.group_roles:
         clauses.append(column.in_(list(user.group_roles)))
     return or_(*clauses)
 
 
-def visible_topics(user: Any) -> ColumnElement[bool]:
+def visible_topics(user: Any, *, bound: bool = False) -> ColumnElement[bool]:
     """Topics the viewer may see in listings: published, not deleted or hidden, in a visible place."""
     if not is_member(user):
         return false()
@@ -581,7 +603,7 @@ def visible_topics(user: Any) -> ColumnElement[bool]:
         Topic.status == "published",
         Topic.deleted_at.is_(None),
         Topic.hidden_at.is_(None),
-        visible_group_ids_clause(user, Topic.group_id),
+        visible_group_ids_clause(user, Topic.group_id, bound=bound),
     )
 
 

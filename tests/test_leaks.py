@@ -82,3 +82,16 @@ def test_a_member_sees_it_everywhere_but_never_the_draft(client, login, fran, pa
     assert f"{SECRET} draft" not in mail
     fran_mail = _mail_to(fran)
     assert f"{SECRET} question" in fran_mail  # fran's digest: a peer waiting for an answer
+
+
+def test_the_bell_statement_built_once_counts_each_viewer_by_their_own_groups(fran, pat, mallory, admin):
+    """The bell's count is one statement per kind of viewer, reused with the viewer's groups as parameters."""
+    from community.services import groups as groups_service
+
+    group = _private_world(fran, pat, mallory)
+    for user in (mallory, pat, mallory, pat):  # the same statement, alternating viewers
+        viewer = acting(db.session.get(User, user.id))
+        assert notifications.unread_count(viewer) == (1 if user is pat else 0)
+    groups_service.leave_group(acting(db.session.get(User, pat.id)), group)
+    assert notifications.unread_count(acting(db.session.get(User, pat.id))) == 0  # no longer in the group
+    assert notifications.unread_count(acting(db.session.get(User, admin.id))) == 0
