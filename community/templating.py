@@ -63,6 +63,44 @@ def avatar_url(user: Any) -> str | None:
     return url_for("uploads.serve", name=path) if path else None
 
 
+# Avatars, role badges and links to members appear several times per post on every page that lists people or
+# posts. As Python functions they cost a few microseconds; as Jinja macros, ten times as much (a thread of 20
+# posts spent 1.3 ms in them).
+AVATAR_IMG = Markup('<img class="avatar avatar-{0}" src="{1}" width="{0}" height="{0}" alt="">')
+AVATAR_INITIALS = Markup('<span class="avatar avatar-initials avatar-{0} hue-{1}" aria-hidden="true">{2}</span>')
+BADGE_ADMIN = Markup('<span class="badge badge-admin" title="Verified community manager">✓ Community manager</span>')
+BADGE_FACILITATOR = Markup('<span class="badge badge-facilitator" title="Verified facilitator">✓ Facilitator</span>')
+USER_LINK = Markup('<a class="user-link" href="{0}">{1}</a>')
+BYLINE = Markup('<span class="byline">{0} {1} {2} <span class="muted">· {3}</span></span>')
+
+
+def avatar(user: Any, size: int = 40) -> Markup:
+    """The member's avatar at ``size`` pixels, or their initials on a colour of their own."""
+    src = avatar_url(user)
+    if src:
+        return AVATAR_IMG.format(int(size), src)
+    return AVATAR_INITIALS.format(int(size), user.id % 8, user.initials)
+
+
+def role_badge(user: Any, group_role: str | None = None) -> Markup:
+    """A verified badge for the community manager and facilitators (of the community or this group)."""
+    if user.role == "admin":
+        return BADGE_ADMIN
+    if user.role == "facilitator" or group_role == "facilitator":
+        return BADGE_FACILITATOR
+    return Markup("")
+
+
+def user_link(user: Any) -> Markup:
+    """The member's name, linked to their profile."""
+    return USER_LINK.format(url_for("members.profile", handle=user.handle), user.display_name)
+
+
+def byline(user: Any, when: datetime | None, group_role: str | None = None) -> Markup:
+    """Avatar, name, badge and time: who wrote something, and when."""
+    return BYLINE.format(avatar(user, 24), user_link(user), role_badge(user, group_role), time_tag(when))
+
+
 def nav_url(endpoint: str, **values: Any) -> str | None:
     """The URL of an endpoint, or None where the app has no such page."""
     try:
@@ -118,13 +156,34 @@ def _unread_notifications() -> int:
     return int(provider(current_user))
 
 
+def viewer_predicates() -> BoundPredicates:
+    """The viewer's ``can``, made once per request (its predicates bind once, on first use)."""
+    from flask import g
+
+    viewer = current_user._get_current_object()
+    can = g.get("can")
+    if can is None or can._user is not viewer:  # (g outlives a request where an app context is shared)
+        can = g.can = BoundPredicates(viewer)
+    return can
+
+
+class _ViewerPredicates:
+    """``can`` for macros imported without context (``post_card``): the request's own ``viewer_predicates``."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(viewer_predicates(), name)
+
+
 def configure_templates(app: Flask) -> None:
     """Context processor and filters."""
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["timeago"] = timeago
     app.jinja_env.filters["time_tag"] = time_tag
+    # Templates get ``can`` from the context processor; this global serves macros imported without context.
+    app.jinja_env.globals["can"] = _ViewerPredicates()
     app.jinja_env.globals["avatar_url"] = avatar_url
+    app.jinja_env.globals.update(avatar=avatar, role_badge=role_badge, user_link=user_link, byline=byline)
     app.jinja_env.globals["nav_url"] = nav_url
     app.jinja_env.globals["is_muted"] = is_muted
     app.jinja_env.globals["topic_url"] = topic_url
@@ -136,7 +195,7 @@ def configure_templates(app: Flask) -> None:
         return {
             # The member object, not Flask-Login's proxy (which costs a context lookup per attribute read).
             "current_user": viewer,
-            "can": BoundPredicates(viewer),
+            "can": viewer_predicates(),
             "community_name": settings.get("community_name") or app.config["COMMUNITY_NAME"],
             "settings": settings,
             "unread_notifications": _unread_notifications(),

@@ -106,7 +106,9 @@ def test_discussion_posts_carry_the_reactions_bar(client, login, fran, pat, sam)
     opening = db.session.scalar(select(Post).where(Post.topic_id == topic.id))
     login(sam)
     html = client.get(f"/discussions/{topic.id}").get_data(as_text=True)
-    assert f'action="/posts/{opening.id}/react"' in html
+    # One form for the post; each reaction is a button carrying its kind, as a browser submits it.
+    assert html.count(f'action="/posts/{opening.id}/react"') == 1
+    assert 'name="kind" value="insightful"' in html and 'name="kind" value="like"' in html
     assert client.post(f"/posts/{opening.id}/react", data={"kind": "insightful"}).status_code == 302
     html = client.get(f"/discussions/{topic.id}").get_data(as_text=True)
     assert 'class="reaction mine"' in html and "Sam Peer" in html

@@ -16,7 +16,6 @@ from community.errors import DomainError, InvalidInput, NotFound
 from community.markup import render_markdown
 from community.models import Group
 from community.permissions import (
-    BoundPredicates,
     access_board,
     access_group,
     can_manage_board,
@@ -27,17 +26,6 @@ from community.services import boards as service
 from community.services import boards_reading as reading
 from community.services.posts import revisions_of
 from community.services.social import is_watching
-
-
-class _ViewerPredicates:
-    """``can`` for macros imported without context (``post_card``): the current viewer's predicates."""
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(BoundPredicates(current_user), name)
-
-
-# Templates get ``can`` from the context processor; this global serves macros imported without context.
-bp.add_app_template_global(_ViewerPredicates(), "can")  # type: ignore[arg-type]
 
 
 def form_error(form: object, error: DomainError) -> None:
