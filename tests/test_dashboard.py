@@ -238,3 +238,18 @@ def test_period_figures_are_reused_for_a_while_but_attention_stays_live(
     finally:
         app.config["DASHBOARD_CACHE_SECONDS"] = 0
         cache.clear()
+
+
+def test_quiet_members_show_twenty_then_all_on_request(client, login, cohort, fran):
+    from community.services.groups import add_member
+
+    for i in range(25):
+        add_member(cohort["group"], make_user(f"hush{i:02d}", display_name=f"Hush {i:02d}"), actor=fran)
+    db.session.commit()
+    login(fran)
+    html = client.get("/dashboard/").get_data(as_text=True)
+    assert html.count('class="nudge"') == dashboard.QUIET_SHOWN
+    assert "Show all 26 quiet members" in html  # quinn and 25 more, none of whom posted
+    html = client.get("/dashboard/?quiet=all").get_data(as_text=True)
+    assert html.count('class="nudge"') == 26 and "Show all" not in html
+    assert "Quinn Quiet" in html and "Hush 24" in html

@@ -38,6 +38,7 @@ def index() -> ResponseReturnValue:
     """Needs attention, engagement, peer support and quiet members, for the chosen groups and period."""
     scope = _scope()
     found = _figures(scope)
+    all_quiet = request.args.get("quiet") == "all"
     return render_template(
         "dashboard/index.html",
         scope=scope,
@@ -49,7 +50,9 @@ def index() -> ResponseReturnValue:
         series=SERIES,
         share=found.participation,
         peers=found.peers,
-        quiet=figures.load_members(found.quiet),
+        quiet=figures.load_members(found.quiet if all_quiet else found.quiet[: figures.QUIET_SHOWN]),
+        quiet_total=len(found.quiet),
+        all_quiet=all_quiet,
         computed_at=found.computed_at,
         cache_seconds=current_app.config["DASHBOARD_CACHE_SECONDS"],
         nudge_form=NudgeForm(),

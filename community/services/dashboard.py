@@ -25,7 +25,8 @@ PERIODS = {
     "all": ("Whole cohort", None),
 }
 ATTENTION_LIMIT = 10
-QUIET_LIMIT = 50
+QUIET_LIMIT = 500  # quiet members remembered with the figures (ids only)
+QUIET_SHOWN = 20  # shown on the dashboard at first ("show all" lists up to QUIET_LIMIT)
 
 
 @dataclass
@@ -132,7 +133,7 @@ def needs_attention(viewer: User, scope: Scope) -> Attention:
         select(
             func.count().filter(Topic.kind == "question", Topic.closed_at.is_(None)),
             func.count().filter(Topic.kind == "discussion", Topic.locked.is_(False)),
-        ).where(base)
+        ).where(base, Topic.kind.in_(("question", "discussion")))  # (so ix_topics_waiting serves it)
     ).one()
     reports = _reports_waiting(viewer, scope)
     requests = list(
