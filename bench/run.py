@@ -328,7 +328,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
             measured: list[dict[str, Any]] = []
             hellos: list[dict[str, Any]] = []
-            for page in pages:
+            chosen = [p for p in pages if not args.only or any(p["name"].startswith(o) for o in args.only)]
+            for page in chosen:
                 figures = load(pool, port, page, args.requests, args.seconds)
                 beside = load(pool, hello_port, {"name": "hello (Flask)", "path": "/"}, args.requests, args.seconds / 2)
                 hellos.append(beside)
@@ -455,6 +456,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=600, help="at most this many requests per page")
     parser.add_argument("--seconds", type=float, default=15, help="and at most this many seconds per page")
     parser.add_argument("--label", default="sqlite", help="name of the result files in bench/results/")
+    parser.add_argument("--only", action="append", help="only pages whose name starts with this (repeatable)")
     ns = parser.parse_args(argv)
     if not ns.instance and not ns.database_url:
         parser.error("give --instance (SQLite) or --database-url (PostgreSQL)")

@@ -63,9 +63,10 @@ def topic_queries(client: Any, login: Any, count_queries: Any, fran: Any, pat: A
 @pytest.mark.parametrize("n", [5, 50])
 def test_topic_page_query_count(client: Any, login: Any, count_queries: Any, fran: Any, pat: Any, sam: Any,
                                 n: int) -> None:  # fmt: skip
-    # session + member, group roles, topic, posts, read state, subscription, tags, mark read, settings,
-    # notification count, the viewer's mutes, the page's reactions
-    assert topic_queries(client, login, count_queries, fran, pat, sam, n, "pat") == 12
+    # session + member, group roles, topic, posts, read state, subscription, tags, settings, notification
+    # count, the viewer's mutes, the page's reactions. No "mark read": Pat's own replies moved her read position
+    # past this page (the moderator's test below, a first visit, has it).
+    assert topic_queries(client, login, count_queries, fran, pat, sam, n, "pat") == 11
 
 
 @pytest.mark.parametrize("n", [5, 50])

@@ -330,6 +330,19 @@ def test_unread_markers_and_jump_to_first_unread(client: Any, login: Any, cohort
     assert "New replies" not in client.get(f"/boards/{board.id}").get_data(as_text=True)
 
 
+def test_ones_own_reply_is_read_at_once(client: Any, login: Any, cohort: Any, pat: Any, sam: Any) -> None:
+    board = general_board(cohort)
+    topic = make_discussion(sam, board)
+    for i in range(3):
+        make_reply(sam, topic, f"reply number {i}")
+    login(pat)
+    response = client.post(f"/discussions/{topic.id}/reply", data={"body": "My own view"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("#post-5")
+    db.session.expire_all()
+    assert db.session.get(TopicRead, (pat.id, topic.id)).last_read_number == 5  # the replies above it too
+    assert "New replies" not in client.get(f"/boards/{board.id}").get_data(as_text=True)
+
+
 def test_new_since_last_visit(client: Any, login: Any, cohort: Any, pat: Any, sam: Any, mallory: Any,
                               admin: Any) -> None:  # fmt: skip
     board = general_board(cohort)

@@ -90,7 +90,6 @@ def reply(topic_id: int) -> ResponseReturnValue:
         except DomainError as error:
             form_error(form, error)
             return _render_topic(topic, form, reading.page_count(topic), error.status)
-        posts.mark_read(current_user, topic, post.number)  # your own reply is not news to you
         return redirect(_post_url(topic, post.number))
     return _render_topic(topic, form, reading.page_count(topic), 400)
 

@@ -128,7 +128,11 @@ def reply(actor: User, topic: Topic, body: str, *, quoting: Post | None = None) 
             raise Forbidden("This group is archived: it can be read but no longer takes replies.")
         raise Forbidden("You can't reply here.")
     parent = quoting if quoting is not None and quoting.topic_id == topic.id and not quoting.deleted_at else None
-    return posts.add_post(actor, topic, body, parent=parent)
+    post = posts.add_post(actor, topic, body, parent=parent, commit=False)
+    # One's own reply is not news to one: the read position moves in the same transaction (no second write).
+    db.session.execute(posts.read_position_statement(actor.id, topic.id, post.number))
+    db.session.commit()
+    return post
 
 
 def set_pinned(actor: User, topic: Topic, pinned: bool) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, delete, insert, select, update
@@ -406,17 +407,23 @@ def mark_read(user: User, topic: Topic, number: int, known: int | None = None) -
 
     ``known`` is the read position the caller already loaded: when it is already this far, nothing is
     written (re-reading a thread must not take the write lock on every view)."""
-    from community.database import side_write, upsert
+    from community.database import side_write
 
     if known is not None and known >= number:
         return
+    side_write([read_position_statement(user.id, topic.id, number)])
+
+
+def read_position_statement(user_id: int, topic_id: int, number: int) -> Any:
+    """The upsert that moves a member's read position forward to ``number`` (never backwards)."""
+    from community.database import upsert
+
     now = utcnow()
     stmt = upsert(TopicRead.__table__, db.engine.dialect.name).values(
-        user_id=user.id, topic_id=topic.id, last_read_number=number, read_at=now
+        user_id=user_id, topic_id=topic_id, last_read_number=number, read_at=now
     )
-    stmt = stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         index_elements=["user_id", "topic_id"],
         set_={"last_read_number": number, "read_at": now},
         where=TopicRead.__table__.c.last_read_number < number,
     )
-    side_write([stmt])
