@@ -116,7 +116,8 @@ class Topic(db.Model):
         Index("ix_topics_status_publish_at", "status", "publish_at"),
         # The dashboard's "needs attention": questions and discussions nobody answered yet, oldest first, in
         # some groups. Only the waiting ones are read (at a million posts the group index read 880 topics).
-        Index("ix_topics_waiting", "kind", "reply_count", "group_id", "created_at"),
+        # reply_count leads: an index led by kind would tempt SQLite away from the blog index's own (36 ms).
+        Index("ix_topics_waiting", "reply_count", "kind", "group_id", "created_at"),
     )
 
     @property

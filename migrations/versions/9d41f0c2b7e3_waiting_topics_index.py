@@ -17,7 +17,7 @@ depends_on = None
 
 def upgrade():
     # Not through batch_alter_table: on SQLite that would rebuild the table (and drop the search triggers).
-    op.create_index('ix_topics_waiting', 'topics', ['kind', 'reply_count', 'group_id', 'created_at'], unique=False)
+    op.create_index('ix_topics_waiting', 'topics', ['reply_count', 'kind', 'group_id', 'created_at'], unique=False)
 
 
 def downgrade():
