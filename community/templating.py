@@ -172,7 +172,7 @@ def byline(user: Any, when: datetime | None, group_role: str | None = None) -> M
 def nav_url(endpoint: str, **values: Any) -> str | None:
     """The URL of an endpoint, or None where the app has no such page."""
     try:
-        return url_for(endpoint, **values)
+        return fast_url_for(endpoint, **values)
     except BuildError:
         return None
 

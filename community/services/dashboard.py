@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, distinct, exists, false, func, literal, or_, select, true
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from community.extensions import db
 from community.models import Group, Membership, Post, Topic, User, utcnow
@@ -117,17 +117,20 @@ def needs_attention(viewer: User, scope: Scope) -> Attention:
     base = and_(_live_topic(), _in_scope(scope, Topic.group_id), Topic.reply_count == 0)
     unanswered_q = base & (Topic.kind == "question") & Topic.closed_at.is_(None)
     no_reply_q = base & (Topic.kind == "discussion") & Topic.locked.is_(False)
+    # Only what the lists show (title, who, where, when): whole rows of topics, members and groups cost
+    # more to load than these queries take to run.
+    listed = (
+        load_only(Topic.id, Topic.kind, Topic.title, Topic.created_at, Topic.group_id, Topic.author_id),
+        joinedload(Topic.author).load_only(User.id, User.display_name),
+        joinedload(Topic.group).load_only(Group.id, Group.name, Group.slug),
+    )
     unanswered = list(
-        db.session.scalars(
-            select(Topic).options(joinedload(Topic.author), joinedload(Topic.group))
-            .where(unanswered_q).order_by(Topic.created_at).limit(ATTENTION_LIMIT)
-        )
+        db.session.scalars(select(Topic).options(*listed).where(unanswered_q).order_by(Topic.created_at)
+                           .limit(ATTENTION_LIMIT))
     )  # fmt: skip
     no_reply = list(
-        db.session.scalars(
-            select(Topic).options(joinedload(Topic.author), joinedload(Topic.group), joinedload(Topic.board))
-            .where(no_reply_q).order_by(Topic.created_at).limit(ATTENTION_LIMIT)
-        )
+        db.session.scalars(select(Topic).options(*listed).where(no_reply_q).order_by(Topic.created_at)
+                           .limit(ATTENTION_LIMIT))
     )  # fmt: skip
     totals = db.session.execute(
         select(
