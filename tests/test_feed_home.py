@@ -140,3 +140,23 @@ def test_consecutive_replies_in_one_thread_fold_into_one_entry(client, login, fr
     assert html.count('class="feed-item feed-post') == 1
     assert "note from fran" in html and "note from sam" not in html
     assert "+ 3 earlier replies from Sam Peer, Ada Admin" in html
+
+
+def test_a_busy_thread_does_not_crowd_the_page(client, login, fran, pat, sam, assert_queries):
+    import re
+
+    quiet = [discussion(fran, title=f"Quiet topic {i:02d}") for i in range(24)]
+    busy = discussion(fran, title="Busy thread")
+    for i in range(60):
+        reply(sam, busy, f"busy reply {i}")
+    login(pat)
+    with assert_queries(5 + 1):  # the first batch folded into one entry: one more batch to fill the page
+        first = client.get("/").data.decode()
+    assert first.count('class="feed-item') == 20
+    # The 60 replies as one entry, the busy thread's start, then quiet topics 23 .. 06.
+    assert "+ 59 earlier replies" in first and "Quiet topic 23" in first and "Quiet topic 06" in first
+    second = client.get(re.search(r'href="(/\?before=\d+)"', first).group(1)).data.decode()
+    assert second.count('class="feed-item') == 6  # Quiet topic 05 .. 00: nothing lost, nothing twice
+    assert all(f"Quiet topic {i:02d}" in second for i in range(6)) and "Quiet topic 06" not in second
+    assert 'href="/?before=' not in second
+    assert len(quiet) == 24

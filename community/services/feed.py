@@ -22,7 +22,10 @@ from community.models import Activity, Membership, Post, PostHashtag, Tag, Topic
 from community.services.social import followed_ids
 
 FILTERS = {"all": "Everything", "groups": "My groups", "following": "People I follow"}
-PAGE_SIZE = 25
+PAGE_SIZE = 20  # entries on a page (a busy thread's replies fold into one entry)
+FIRST_BATCH = 25  # activity rows read first: enough for a page when little folds
+MORE_BATCH = 100  # rows read next, when a busy thread folded most of the first batch
+MAX_BATCHES = 4
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -81,14 +84,19 @@ class FeedPage:
     def entries(self) -> list[tuple[Activity, list[Activity]]]:
         """Items to show: consecutive replies in the same topic fold into the newest one (with the rest),
         so a busy thread is one entry, not twenty."""
-        entries: list[tuple[Activity, list[Activity]]] = []
-        for item in self.items:
-            if entries and item.kind == "post" and entries[-1][0].kind == "post" \
-                    and entries[-1][0].topic_id == item.topic_id:  # fmt: skip
-                entries[-1][1].append(item)
-            else:
-                entries.append((item, []))
-        return entries
+        return fold(self.items)
+
+
+def fold(items: list[Activity]) -> list[tuple[Activity, list[Activity]]]:
+    """Consecutive replies in the same topic as one entry: (the newest, the earlier ones)."""
+    entries: list[tuple[Activity, list[Activity]]] = []
+    for item in items:
+        if entries and item.kind == "post" and entries[-1][0].kind == "post" \
+                and entries[-1][0].topic_id == item.topic_id:  # fmt: skip
+            entries[-1][1].append(item)
+        else:
+            entries.append((item, []))
+    return entries
 
 
 def _visible(user: User) -> Any:
@@ -132,12 +140,23 @@ def feed(user: User, *, show: str = "all", before: int | None = None, after: int
         newer = items[0].id if has_newer and items else None
         older = items[-1].id if items else None
     else:
-        if before is not None:
-            stmt = stmt.where(Activity.id < before)
-        rows = list(db.session.scalars(stmt.order_by(Activity.id.desc()).limit(limit + 1)).unique())
-        items = rows[:limit]
+        # Newest first, a batch at a time until the page has its entries: one query when little folds, at
+        # most MAX_BATCHES when a busy thread fills batch after batch (it used to leave a page of one entry).
+        rows: list[Activity] = []
+        cursor, size, more = before, FIRST_BATCH, False
+        for _ in range(MAX_BATCHES):
+            batch_stmt = stmt if cursor is None else stmt.where(Activity.id < cursor)
+            batch = list(db.session.scalars(batch_stmt.order_by(Activity.id.desc()).limit(size + 1)).unique())
+            more = len(batch) > size
+            rows.extend(batch[:size])
+            if not more or len(fold(rows)) > limit:
+                break
+            cursor, size = rows[-1].id, MORE_BATCH
+        entries = fold(rows)
+        kept = entries[:limit]
+        items = [row for lead, folded in kept for row in (lead, *folded)]
         newer = items[0].id if before is not None and items else None
-        older = items[-1].id if len(rows) > limit else None
+        older = items[-1].id if items and (more or len(entries) > limit) else None
     return FeedPage(items, newer, older, user.last_visit_at)
 
 
