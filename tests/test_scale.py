@@ -63,3 +63,29 @@ def test_generated_members_sign_in_and_search_finds_their_text(db: Any) -> None:
     assert topic.id in {h.topic.id for h in hits}
     private = db.session.execute(text("SELECT id FROM groups WHERE visibility = 'private'")).scalars().all()
     assert not [h for h in hits if h.topic.group_id in private and h.topic.group_id not in member.group_roles]
+
+
+def test_the_benchmark_takes_its_replies_out_again(db: Any) -> None:
+    """bench.run posts replies while it measures; before and after a run they are removed, counters put back."""
+    from bench.run import BENCHMARK_REPLY, remove_benchmark_replies
+    from community.services import boards
+    from tests.factories import load_topic
+
+    _build()
+    member = db.session.scalar(select(User).where(User.handle == gen.MEMBER_HANDLE))
+    topic_id = db.session.scalar(
+        select(Topic.id).where(Topic.kind == "discussion", Topic.group_id.is_(None), Topic.status == "published")
+    )
+    before = db.session.execute(select(Topic.reply_count, Topic.post_counter).where(Topic.id == topic_id)).one()
+    for i in range(5):
+        boards.reply(acting(member), load_topic(member, topic_id), f"{BENCHMARK_REPLY}{i}: thanks for sharing this.")
+    db.session.remove()
+    with db.engine.begin() as conn:
+        assert remove_benchmark_replies(conn) == 5
+        assert remove_benchmark_replies(conn) == 0
+    with db.engine.connect() as conn:
+        assert gen.verify(conn) == {name: 0 for name in [*gen.CHECKS, "search.documents"]}
+        assert conn.execute(text("SELECT COUNT(*) FROM activities WHERE post_id IS NOT NULL AND post_id NOT IN "
+                                 "(SELECT id FROM posts)")).scalar_one() == 0  # fmt: skip
+    after = db.session.execute(select(Topic.reply_count, Topic.post_counter).where(Topic.id == topic_id)).one()
+    assert after == before
