@@ -587,9 +587,20 @@ class Generator:
             tidx = len(self.topics)
             self.topics.append(topic)
             at = self.start + timedelta(seconds=SPAN_DAYS * 86400 * (rng.random() ** 0.6))
-            for number in range(1, replies + 2):
-                events.append((min(at, self.now), tidx, number))
+            times = []
+            for _number in range(1, replies + 2):
+                times.append(at)
                 at += timedelta(seconds=rng.expovariate(1 / 14400))
+            # A recent thread's replies that would come after now are spread over the time left, in order
+            # (piled up at "now" they sorted thread by thread, and the latest activity was a few long runs).
+            late = next((i for i, t in enumerate(times) if t > self.now), None)
+            if late is not None:
+                base = times[late - 1] if late else self.now - timedelta(hours=1)
+                step = (self.now - base) / (len(times) - late + 1)
+                for i in range(late, len(times)):
+                    times[i] = base + step * (i - late + 1)
+            for number, when in enumerate(times, start=1):
+                events.append((when, tidx, number))
         events.sort()
         self.events = events
         for post_id, (_at, tidx, _number) in enumerate(events, start=1):
