@@ -233,7 +233,7 @@ def test_period_figures_are_reused_for_a_while_but_attention_stays_live(
         # Another facilitator's scope never reads this one's figures: the key is the scope, not the viewer.
         from community.services import dashboard
 
-        key_groups = {k[2] for k in cache._entries}
+        key_groups = {k[3] for k in cache._entries}
         assert key_groups == {tuple(sorted(g.id for g in dashboard.facilitated_groups(fran)))}
     finally:
         app.config["DASHBOARD_CACHE_SECONDS"] = 0

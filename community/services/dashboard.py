@@ -315,7 +315,10 @@ def figures(scope: Scope, ttl: float = 0) -> Figures:
     """
     from community import cache
 
-    key = ("dashboard", scope.whole_community, tuple(sorted(scope.group_ids)), scope.period)
+    from flask import current_app
+
+    database = current_app.config["SQLALCHEMY_DATABASE_URI"]  # (one process may serve several communities)
+    key = ("dashboard", database, scope.whole_community, tuple(sorted(scope.group_ids)), scope.period)
 
     def compute() -> tuple[list[Week], Participation, PeerSupport, list[tuple[int, bool]]]:
         return engagement(scope), participation(scope), peer_support(scope), quiet_member_ids(scope)
