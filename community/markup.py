@@ -162,7 +162,8 @@ def extract_hashtags(text: str) -> set[str]:
 
 def plain_excerpt(text: str, length: int = 200) -> str:
     """A short plain-text excerpt of Markdown (for listings and e-mails); escape it like any text."""
-    text = _without_code(text or "")
+    # Only the beginning can show: a long post's whole text was cleaned for a 220-character excerpt.
+    text = _without_code((text or "")[: max(length * 20, 2000)])
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"[*_>#`~|]+", "", text)
