@@ -152,5 +152,8 @@ def _template_helpers(state: object) -> None:
     from community.models import REACTIONS
 
     app = state.app  # type: ignore[attr-defined]
+    from community.services.reactions import reaction_row
+
     app.jinja_env.globals["reactions_set"] = REACTIONS
+    app.jinja_env.globals["reaction_row"] = reaction_row
     app.jinja_env.filters["excerpt"] = plain_excerpt

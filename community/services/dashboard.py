@@ -313,9 +313,9 @@ def figures(scope: Scope, ttl: float = 0) -> Figures:
     everything that decides what they count (the groups, the whole community or not, the period), never the
     viewer: two viewers with the same scope may see the same figures.
     """
-    from community import cache
-
     from flask import current_app
+
+    from community import cache
 
     database = current_app.config["SQLALCHEMY_DATABASE_URI"]  # (one process may serve several communities)
     key = ("dashboard", database, scope.whole_community, tuple(sorted(scope.group_ids)), scope.period)

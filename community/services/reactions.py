@@ -31,6 +31,18 @@ class ReactionCount:
     mine: bool = False
     names: list[str] = field(default_factory=list)
 
+    @property
+    def who(self) -> str:
+        """"Ada, Sam and 3 more": who reacted, for the button's title and the list."""
+        text = ", ".join(self.names)
+        return f"{text} and {self.count - len(self.names)} more" if self.count > len(self.names) else text
+
+
+def reaction_row(summary: list[ReactionCount] | None) -> list[tuple[str, str, ReactionCount | None]]:
+    """Every reaction in the fixed order, with its count on this post when it has any: (kind, emoji, count)."""
+    present = {r.kind: r for r in summary or ()}
+    return [(kind, emoji, present.get(kind)) for kind, emoji in REACTIONS.items()]
+
 
 def toggle(actor: User, post: Post, topic: Topic, kind: str) -> bool:
     """Add the reaction, or take it back if the member had it; returns whether it is now on (commits)."""
