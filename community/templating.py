@@ -197,23 +197,25 @@ def topic_url(topic: Any, post: Any = None) -> str | None:
 
 
 def muted_authors() -> frozenset[int]:
-    """The members the viewer muted (their posts are collapsed): one query, on the pages that show posts."""
-    from flask import g
-
-    if "muted_authors" not in g:
-        if not getattr(current_user, "is_authenticated", False):
-            g.muted_authors = frozenset()
-        else:
+    """The members the viewer muted (their posts are collapsed): one query, on the pages that show posts,
+    kept with the request's ``can`` (asked once per post)."""
+    can = viewer_predicates()
+    muted = can.__dict__.get("muted_authors")
+    if muted is None:
+        viewer = can._user
+        muted = frozenset()
+        if getattr(viewer, "is_authenticated", False):
             from community.services.moderation import relations_of
 
-            g.muted_authors = frozenset(relations_of(current_user._get_current_object())["mute"])
-    return g.muted_authors
+            muted = frozenset(relations_of(viewer)["mute"])
+        can.__dict__["muted_authors"] = muted
+    return muted
 
 
 def is_muted(post: Any) -> bool:
     """Whether the viewer muted this post's author (and so sees it collapsed)."""
     muted = muted_authors()
-    return bool(muted) and post.author_id in muted and post.author_id != getattr(current_user, "id", None)
+    return bool(muted) and post.author_id in muted and post.author_id != getattr(viewer_predicates()._user, "id", None)
 
 
 def _unread_notifications() -> int:
