@@ -72,9 +72,9 @@ class Topic(db.Model):
     post_counter: Mapped[int] = mapped_column(Integer, default=0)  # last Post.number handed out
     reply_count: Mapped[int] = mapped_column(Integer, default=0)  # live replies / answers / blog comments
     last_post_id: Mapped[int | None] = mapped_column(
-        ForeignKey("posts.id", use_alter=True, ondelete="SET NULL")
+        ForeignKey("posts.id", use_alter=True, ondelete="SET NULL"), index=True
     )
-    last_poster_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    last_poster_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     view_count: Mapped[int] = mapped_column(Integer, default=0)
     score: Mapped[int] = mapped_column(Integer, default=0)
     like_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -88,9 +88,9 @@ class Topic(db.Model):
 
     # Q&A
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"), index=True)
     accepted_post_id: Mapped[int | None] = mapped_column(
-        ForeignKey("posts.id", use_alter=True, ondelete="SET NULL")
+        ForeignKey("posts.id", use_alter=True, ondelete="SET NULL"), index=True
     )
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_by_role: Mapped[str | None] = mapped_column(String(20))  # role of the accepted answer's author
@@ -160,7 +160,7 @@ class Post(db.Model):
 
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_reason: Mapped[str] = mapped_column(String(500), default="")
-    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pending: Mapped[bool] = mapped_column(Boolean, default=False)  # waits for a moderator's approval
 
@@ -201,7 +201,7 @@ class Revision(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
-    editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
