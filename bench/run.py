@@ -527,7 +527,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--instance", help="instance folder holding community.db (SQLite), from seed-scale")
     parser.add_argument("--database-url", help="PostgreSQL URL instead of SQLite (postgresql://...)")
     parser.add_argument("--redis-url", help="Redis URL for rate limits (redis://127.0.0.1:6379/0)")
-    parser.add_argument("--requests", type=int, default=600, help="at most this many requests per page")
+    parser.add_argument("--requests", type=int, default=3000, help="at most this many requests per page")
     parser.add_argument("--seconds", type=float, default=15, help="and at most this many seconds per page")
     parser.add_argument("--label", default="sqlite", help="name of the result files in bench/results/")
     parser.add_argument("--only", action="append", help="only pages whose name starts with this (repeatable)")

@@ -33,6 +33,20 @@ def test_gunicorn_config_loads_with_sensible_settings(monkeypatch):
     assert "127.0.0.1" in str(namespace["forwarded_allow_ips"])
 
 
+def test_workers_move_long_lived_objects_out_of_the_collectors_way(monkeypatch):
+    import gc
+
+    namespace: dict[str, object] = {}
+    exec(compile((ROOT / "community" / "gunicorn_conf.py").read_text(), "gunicorn_conf.py", "exec"), namespace)
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
+    namespace["post_worker_init"](None)  # the app is loaded
+    assert len(frozen) == 1
+    for _ in range(namespace["FREEZE_AFTER_REQUESTS"] * 2):
+        namespace["post_request"](None, None, {}, None)
+    assert len(frozen) == 2  # once more when templates and statements are cached, and only once
+
+
 def test_gunicorn_serves_without_a_software_banner(tmp_path):
     pytest.importorskip("gunicorn")
     port = _free_port()
