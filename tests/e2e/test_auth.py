@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import LiveServer, screenshot
 
@@ -94,7 +95,7 @@ def test_first_run_invite_join_sign_in_and_reset(first_run, new_page):
     screenshot(phone, "auth-setup-phone")
     page = new_page()
     page.goto(link)
-    assert page.get_by_role("heading", name="Set up your community").is_visible()
+    expect(page.get_by_role("heading", name="Set up your community")).to_be_visible()
     page.get_by_label("Name of the community").fill("HR Leaders 2026")
     page.get_by_label("Your name").fill("Grace Hopper")
     page.get_by_label("Your e-mail address").fill("grace@example.org")
@@ -102,7 +103,7 @@ def test_first_run_invite_join_sign_in_and_reset(first_run, new_page):
     page.get_by_label("Password", exact=True).fill("short")
     page.get_by_label("Type the password again").fill("short")
     page.get_by_role("button", name="Create my community").click()
-    assert page.get_by_text("Use at least 10 characters.").is_visible()
+    expect(page.get_by_text("Use at least 10 characters.")).to_be_visible()
     assert page.get_by_label("Your name").input_value() == "Grace Hopper"
     screenshot(page, "auth-setup-error")
     page.get_by_label("Password", exact=True).fill(ADMIN_PASSWORD)
@@ -111,20 +112,20 @@ def test_first_run_invite_join_sign_in_and_reset(first_run, new_page):
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("/invitations")
     screenshot(page, "auth-after-setup")
-    assert page.get_by_text("Your community is ready.").is_visible()
+    expect(page.get_by_text("Your community is ready.")).to_be_visible()
     assert page.locator(".brand-name").inner_text() == "HR Leaders 2026"
     phone.goto(link)
-    assert phone.get_by_role("heading", name="This setup link is no longer valid").is_visible()
+    expect(phone.get_by_role("heading", name="This setup link is no longer valid")).to_be_visible()
 
     # The community manager invites a member by e-mail.
     page.get_by_label("E-mail addresses").fill("nora@example.org, not-an-address")
     page.get_by_label("A personal note (optional)").fill("Welcome to the cohort! Introduce yourself in the lounge.")
     page.get_by_role("button", name="Send invitations").click()
-    assert page.get_by_role("heading", name="1 invitation sent").is_visible()
-    assert page.get_by_text("not a valid e-mail address").is_visible()
+    expect(page.get_by_role("heading", name="1 invitation sent")).to_be_visible()
+    expect(page.get_by_text("not a valid e-mail address")).to_be_visible()
     screenshot(page, "auth-invite-report")
     page.get_by_role("link", name="Back to invitations").click()
-    assert page.get_by_text("nora@example.org").is_visible()
+    expect(page.get_by_text("nora@example.org")).to_be_visible()
     screenshot(page, "auth-invitations", keep=True)
     admin_phone = new_page(390, 844)
     admin_phone.context.add_cookies(page.context.cookies())
@@ -135,8 +136,8 @@ def test_first_run_invite_join_sign_in_and_reset(first_run, new_page):
     join = deliver_and_read_link(server, "nora@example.org", "join")
     nora = new_page()
     nora.goto(join)
-    assert nora.get_by_role("heading", name="Join HR Leaders 2026").is_visible()
-    assert nora.get_by_text("Grace Hopper invited you").is_visible()
+    expect(nora.get_by_role("heading", name="Join HR Leaders 2026")).to_be_visible()
+    expect(nora.get_by_text("Grace Hopper invited you")).to_be_visible()
     screenshot(nora, "auth-register")
     nora_phone = new_page(390, 844)
     nora_phone.goto(join)
@@ -147,25 +148,25 @@ def test_first_run_invite_join_sign_in_and_reset(first_run, new_page):
     nora.get_by_label("Type the password again").fill(NORA_PASSWORD)
     nora.get_by_role("button", name="Create my account").click()
     nora.wait_for_load_state("networkidle")
-    assert nora.get_by_role("heading", name="Welcome, Nora Quill").is_visible()
+    expect(nora.get_by_role("heading", name="Welcome, Nora Quill")).to_be_visible()
     nora_phone.goto(join)
-    assert nora_phone.get_by_role("heading", name="This invitation has already been used").is_visible()
+    expect(nora_phone.get_by_role("heading", name="This invitation has already been used")).to_be_visible()
 
     # Sign out and back in.
     sign_out(nora)
-    assert nora.get_by_role("heading", name="Sign in to HR Leaders 2026").is_visible()
+    expect(nora.get_by_role("heading", name="Sign in to HR Leaders 2026")).to_be_visible()
     screenshot(nora, "auth-signin", keep=True)
     nora_phone.goto(server("/signin"))
     screenshot(nora_phone, "auth-signin-phone")
     nora.get_by_label("E-mail or @handle").fill("nora")
     nora.get_by_label("Password").fill("not my password at all")
     nora.get_by_role("button", name="Sign in").click()
-    assert nora.get_by_text("don't match an account").is_visible()
+    expect(nora.get_by_text("don't match an account")).to_be_visible()
     nora.get_by_label("Password").fill(NORA_PASSWORD)
     nora.get_by_label("Keep me signed in on this device").check()
     nora.get_by_role("button", name="Sign in").click()
     nora.wait_for_load_state("networkidle")
-    assert nora.get_by_role("heading", name="Welcome, Nora Quill").is_visible()
+    expect(nora.get_by_role("heading", name="Welcome, Nora Quill")).to_be_visible()
     assert any(c["name"] == "remember_token" for c in nora.context.cookies())
     sign_out(nora)
 
@@ -173,7 +174,7 @@ def test_first_run_invite_join_sign_in_and_reset(first_run, new_page):
     nora.get_by_role("link", name="Forgot your password?").click()
     nora.get_by_label("Your e-mail address").fill("nora@example.org")
     nora.get_by_role("button", name="Send me a link").click()
-    assert nora.get_by_role("heading", name="Check your e-mail").is_visible()
+    expect(nora.get_by_role("heading", name="Check your e-mail")).to_be_visible()
     reset = deliver_and_read_link(server, "nora@example.org", "reset")
     nora.goto(reset)
     screenshot(nora, "auth-reset")
@@ -181,16 +182,16 @@ def test_first_run_invite_join_sign_in_and_reset(first_run, new_page):
     nora.get_by_label("Type the new password again").fill(NORA_NEW_PASSWORD)
     nora.get_by_role("button", name="Save my new password").click()
     nora.wait_for_load_state("networkidle")
-    assert nora.get_by_text("Your password is changed").is_visible()
+    expect(nora.get_by_text("Your password is changed")).to_be_visible()
     nora.get_by_label("E-mail or @handle").fill("nora@example.org")
     nora.get_by_label("Password").fill(NORA_NEW_PASSWORD)
     nora.get_by_role("button", name="Sign in").click()
     nora.wait_for_load_state("networkidle")
-    assert nora.get_by_role("heading", name="Welcome, Nora Quill").is_visible()
+    expect(nora.get_by_role("heading", name="Welcome, Nora Quill")).to_be_visible()
     nora.goto(reset)
-    assert nora.get_by_role("heading", name="This reset link no longer works").is_visible()
+    expect(nora.get_by_role("heading", name="This reset link no longer works")).to_be_visible()
 
     # The account page, on a phone too.
     nora.goto(server("/account"))
-    assert nora.get_by_role("heading", name="Where you're signed in").is_visible()
+    expect(nora.get_by_role("heading", name="Where you're signed in")).to_be_visible()
     screenshot(nora, "auth-account")

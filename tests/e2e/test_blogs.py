@@ -7,6 +7,7 @@ import io
 import re
 
 from PIL import Image, ImageDraw
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, acting, make_user
@@ -77,7 +78,7 @@ def test_a_blog_post_from_draft_to_conversation(new_page, live_server, live_data
     author.evaluate("window.scrollTo(0, 0)")
     screenshot(author, "blogs-write")
     author.get_by_role("button", name="Save draft").click()
-    assert author.get_by_text("This is a draft: only you can see it.").is_visible()
+    expect(author.get_by_text("This is a draft: only you can see it.")).to_be_visible()
     post_url = author.url
     image_src = author.locator(".blog-body img").get_attribute("src")
     assert image_src and image_src.startswith("/uploads/")
@@ -87,17 +88,17 @@ def test_a_blog_post_from_draft_to_conversation(new_page, live_server, live_data
     author.get_by_label("Your post").press("Control+End")
     author.get_by_label("Your post").type("\nWhat helped you?")
     author.get_by_role("button", name="Publish").click()
-    assert author.get_by_text("Published! Your post is live.").is_visible()
-    assert author.get_by_role("link", name="Cohort 12").first.is_visible()
+    expect(author.get_by_text("Published! Your post is live.")).to_be_visible()
+    expect(author.get_by_role("link", name="Cohort 12").first).to_be_visible()
 
     # A peer in the cohort comments.
     peer = new_page()
     sign_in(peer, live_server, "bsam", PASSWORD)
     peer.goto(post_url)
-    assert peer.locator(".blog-body img").is_visible()
+    expect(peer.locator(".blog-body img")).to_be_visible()
     peer.get_by_label("Your comment").fill("Planning backwards saved me too. Did you use a template?")
     peer.get_by_role("button", name="Post comment").click()
-    assert peer.get_by_text("Did you use a template?").is_visible()
+    expect(peer.get_by_text("Did you use a template?")).to_be_visible()
 
     # The author replies to that comment.
     author.goto(post_url)
@@ -107,10 +108,10 @@ def test_a_blog_post_from_draft_to_conversation(new_page, live_server, live_data
     author.get_by_role("button", name="Post reply").click()
     nested = author.locator(".comment-children .comment").filter(has_text="the one from week two")
     nested.wait_for()
-    assert nested.is_visible()
+    expect(nested).to_be_visible()
     peer.goto(post_url)
     peer.get_by_role("button", name=re.compile("^Like this post")).click()
-    assert peer.get_by_role("button", name=re.compile("^Unlike this post")).is_visible()
+    expect(peer.get_by_role("button", name=re.compile("^Unlike this post"))).to_be_visible()
     peer.goto(post_url)  # back to the top of the page for the picture
     screenshot(peer, "blogs-post", keep=True)
 
@@ -126,7 +127,7 @@ def test_a_blog_post_from_draft_to_conversation(new_page, live_server, live_data
 
     # The index, on desktop and on a phone.
     peer.goto(live_server("/blogs"))
-    assert peer.get_by_text("Three things our first assignment taught me").is_visible()
+    expect(peer.get_by_text("Three things our first assignment taught me")).to_be_visible()
     screenshot(peer, "blogs-index", keep=True)
     phone = new_page(390, 844)
     sign_in(phone, live_server, "bsam", PASSWORD)
@@ -137,7 +138,7 @@ def test_a_blog_post_from_draft_to_conversation(new_page, live_server, live_data
     phone.goto(live_server("/blogs/new"))
     screenshot(phone, "blogs-write-phone")
     author.goto(live_server("/members/bpat/blog"))
-    assert author.get_by_role("heading", name="Pat Lindqvist's blog").is_visible()
+    expect(author.get_by_role("heading", name="Pat Lindqvist's blog")).to_be_visible()
     screenshot(author, "blogs-member")
     author.goto(live_server("/blogs/feeds"))
     screenshot(author, "blogs-feeds")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, make_user
 
@@ -52,7 +54,7 @@ def test_cohort_discusses_in_a_private_group(new_page: Any, live_server: Any, li
     screenshot(starter, "boards-new-discussion")
     starter.get_by_role("button", name="Start discussion").click()
     starter.wait_for_load_state("networkidle")
-    assert starter.get_by_role("heading", name="How do you open a first coaching session?").is_visible()
+    expect(starter.get_by_role("heading", name="How do you open a first coaching session?")).to_be_visible()
     topic_url = starter.url
 
     # The other replies with a quote (the no-JS quote link prefills the reply box).
@@ -66,7 +68,7 @@ def test_cohort_discusses_in_a_private_group(new_page: Any, live_server: Any, li
     replier.get_by_role("button", name="Post reply").click()
     replier.wait_for_load_state("networkidle")
     post_two = replier.locator("#post-2")
-    assert post_two.locator("blockquote").is_visible()
+    expect(post_two.locator("blockquote")).to_be_visible()
     assert "what they want from our time together" in post_two.inner_text()
     screenshot(replier, "cohort-discussion-phone")
     # ... and reacts to the opening post: one form per post, the button says which reaction.
@@ -81,11 +83,11 @@ def test_cohort_discusses_in_a_private_group(new_page: Any, live_server: Any, li
     fac.get_by_text("Moderate").click()
     fac.get_by_role("button", name="Pin to top").click()
     fac.wait_for_load_state("networkidle")
-    assert fac.locator(".topic-head .badge-pin").is_visible()
+    expect(fac.locator(".topic-head .badge-pin")).to_be_visible()
     screenshot(fac, "boards-discussion", keep=True)
     fac.get_by_role("link", name="General").first.click()
     fac.wait_for_load_state("networkidle")
-    assert fac.locator(".topic-row.is-pinned").first.is_visible()
+    expect(fac.locator(".topic-row.is-pinned").first).to_be_visible()
     screenshot(fac, "boards-board", keep=True)
     fac.goto(live_server("/boards"))
     screenshot(fac, "boards-index")
@@ -96,13 +98,13 @@ def test_cohort_discusses_in_a_private_group(new_page: Any, live_server: Any, li
     fac.wait_for_load_state("networkidle")
     fac.locator("#post-2").get_by_role("link", name="edited").click()
     fac.wait_for_load_state("networkidle")
-    assert fac.get_by_role("heading", name="Edit history").is_visible()
+    expect(fac.get_by_role("heading", name="Edit history")).to_be_visible()
     screenshot(fac, "boards-revisions")
     fac.goto(live_server(f"/boards/manage?group={slug}"))
     fac.get_by_label("Name").fill("Peer coaching practice")
     fac.get_by_role("button", name="Add board").click()
     fac.wait_for_load_state("networkidle")
-    assert fac.get_by_role("link", name="Peer coaching practice").is_visible()
+    expect(fac.get_by_role("link", name="Peer coaching practice")).to_be_visible()
     screenshot(fac, "boards-manage")
 
     # Quoting a selection with JavaScript: only the selected words are quoted.

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import screenshot, sign_in
 
 
@@ -20,12 +22,13 @@ def test_a_facilitator_answers_a_waiting_question_from_the_dashboard(new_page: A
     page.locator("details.menu summary").click()
     page.get_by_role("link", name="Dashboard").click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_role("heading", name="Dashboard").is_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     chart = page.locator("svg.chart-svg")
-    assert chart.is_visible() and chart.locator("rect.bar").count() > 3  # weeks of activity, not one bar
+    expect(chart).to_be_visible()
+    assert chart.locator("rect.bar").count() > 3  # weeks of activity, not one bar
     attention = page.locator("section.attention")
     waiting = attention.get_by_role("link", name="Is anyone else struggling with the Harvard referencing for webinars?")
-    assert waiting.is_visible()
+    expect(waiting).to_be_visible()
     screenshot(page, "dashboard", keep=True)
 
     waiting.click()
@@ -35,7 +38,7 @@ def test_a_facilitator_answers_a_waiting_question_from_the_dashboard(new_page: A
     )
     page.get_by_role("button", name="Post your answer").click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_text("Keep your notes as evidence.").first.is_visible()
+    expect(page.get_by_text("Keep your notes as evidence.").first).to_be_visible()
 
     page.goto(live_server("/dashboard/"))
     attention = page.locator("section.attention")

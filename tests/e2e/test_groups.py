@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 from PIL import Image, ImageDraw
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, make_user
@@ -56,8 +57,8 @@ def test_a_cohort_forms_a_private_group(new_page, live_server, live_data, tmp_pa
     fac.get_by_label("Cover image").set_input_files(_cover(tmp_path / "cover.png"))
     screenshot(fac, "groups-create-form")
     fac.get_by_role("button", name="Create the group").click()
-    assert fac.get_by_role("heading", name="Cohort 12", level=1).is_visible()
-    assert fac.get_by_text("You are its facilitator").is_visible()
+    expect(fac.get_by_role("heading", name="Cohort 12", level=1)).to_be_visible()
+    expect(fac.get_by_text("You are its facilitator")).to_be_visible()
     address = fac.url
 
     # ... and invites two participants, picking them by name.
@@ -66,25 +67,25 @@ def test_a_cohort_forms_a_private_group(new_page, live_server, live_data, tmp_pa
         fac.get_by_label("Find a community member").fill(who)
         fac.get_by_role("button", name="Find").click()
         fac.get_by_role("button", name=f"Invite {'Pat Lindqvist' if who == 'Pat' else 'Sam Achebe'}").click()
-        assert fac.get_by_text("Invitation sent").is_visible()
-    assert fac.get_by_role("heading", name="Invited (2)").is_visible()
+        expect(fac.get_by_text("Invitation sent")).to_be_visible()
+    expect(fac.get_by_role("heading", name="Invited (2)")).to_be_visible()
 
     # Both accept from their groups directory.
     for handle in ("gpat", "gsam"):
         member = new_page()
         sign_in(member, live_server, handle, PASSWORD)
         member.goto(live_server("/groups"))
-        assert member.get_by_text("You're invited to join").is_visible()
+        expect(member.get_by_text("You're invited to join")).to_be_visible()
         member.get_by_role("button", name="Accept").click()
-        assert member.get_by_text("Welcome to the group!").is_visible()
-        assert member.get_by_role("button", name="Leave this group").is_visible()
+        expect(member.get_by_text("Welcome to the group!")).to_be_visible()
+        expect(member.get_by_role("button", name="Leave this group")).to_be_visible()
 
     # A non-member gets "not found" at the group's address, exactly as for a missing page.
     outsider = new_page()
     sign_in(outsider, live_server, "gmal", PASSWORD)
     response = outsider.goto(address)
     assert response.status == 404
-    assert outsider.get_by_role("heading", name="Not found").is_visible()
+    expect(outsider.get_by_role("heading", name="Not found")).to_be_visible()
     assert "Cohort 12" not in outsider.content()
 
     # The cohort starts talking (set up through the services, as the boards pages are tested elsewhere).
@@ -103,7 +104,7 @@ def test_a_cohort_forms_a_private_group(new_page, live_server, live_data, tmp_pa
 
     fac.goto(address)
     fac.wait_for_load_state("networkidle")
-    assert fac.get_by_text("Week 1 reading").is_visible()
+    expect(fac.get_by_text("Week 1 reading")).to_be_visible()
     screenshot(fac, "groups-home", keep=True)
     fac.goto(live_server("/groups?tab=all"))
     screenshot(fac, "groups-directory", keep=True)
@@ -131,20 +132,20 @@ def test_a_participant_asks_to_join_and_the_facilitator_approves(new_page, live_
     asker = new_page()
     sign_in(asker, live_server, "rpat", PASSWORD)
     asker.goto(live_server("/groups/study-set-b"))
-    assert asker.get_by_role("heading", name="About this group").is_visible()
+    expect(asker.get_by_role("heading", name="About this group")).to_be_visible()
     assert asker.get_by_text("General").count() == 0  # nothing of the content
     screenshot(asker, "groups-about-card")
     asker.get_by_role("button", name="Request to join").click()
-    assert asker.get_by_role("button", name="Cancel request").is_visible()
+    expect(asker.get_by_role("button", name="Cancel request")).to_be_visible()
 
     fac = new_page()
     sign_in(fac, live_server, "rfran", PASSWORD)
     fac.goto(live_server("/groups/study-set-b/members"))
-    assert fac.get_by_role("heading", name="Asking to join (1)").is_visible()
+    expect(fac.get_by_role("heading", name="Asking to join (1)")).to_be_visible()
     screenshot(fac, "groups-requests")
     fac.get_by_role("button", name="Approve").click()
-    assert fac.get_by_text("Request approved").is_visible()
+    expect(fac.get_by_text("Request approved")).to_be_visible()
 
     asker.goto(live_server("/groups/study-set-b"))
-    assert asker.get_by_role("heading", name="Discussion boards").is_visible()
-    assert asker.get_by_role("button", name="Leave this group").is_visible()
+    expect(asker.get_by_role("heading", name="Discussion boards")).to_be_visible()
+    expect(asker.get_by_role("button", name="Leave this group")).to_be_visible()

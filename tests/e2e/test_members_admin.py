@@ -8,6 +8,7 @@ import io
 import re
 
 from PIL import Image, ImageDraw
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, make_user
@@ -92,13 +93,13 @@ def test_profile_directory_and_admin_suspension(new_page, live_server, live_data
     member.get_by_label("Upload a new photo").set_input_files(_photo(tmp_path / "priya.png"))
     member.get_by_role("button", name="Save profile").click()
     member.wait_for_load_state("networkidle")
-    assert member.get_by_role("heading", name="Priya Shah", level=1).is_visible()
-    assert member.get_by_text("Your profile is saved.").is_visible()
+    expect(member.get_by_role("heading", name="Priya Shah", level=1)).to_be_visible()
+    expect(member.get_by_text("Your profile is saved.")).to_be_visible()
     photo = member.locator(".profile-card img.avatar")
     assert re.match(r"^/uploads/[0-9a-f]{32}\.jpg$", photo.get_attribute("src"))
     assert photo.evaluate("img => img.complete && img.naturalWidth") == 512
-    assert member.locator(".post-body strong", has_text="120 staff").is_visible()
-    assert member.get_by_role("link", name="How do you evaluate blended programmes?").is_visible()
+    expect(member.locator(".post-body strong", has_text="120 staff")).to_be_visible()
+    expect(member.get_by_role("link", name="How do you evaluate blended programmes?")).to_be_visible()
     screenshot(member, "members-profile", keep=True)
 
     # A bad file is refused with a clear message, and what she typed stays.
@@ -108,7 +109,7 @@ def test_profile_directory_and_admin_suspension(new_page, live_server, live_data
     member.get_by_label("Headline").fill("Changed, but the photo is bad")
     member.get_by_label("Upload a new photo").set_input_files(str(fake))
     member.get_by_role("button", name="Save profile").click()
-    assert member.get_by_text("not an image we can read").is_visible()
+    expect(member.get_by_text("not an image we can read")).to_be_visible()
     assert member.get_by_label("Headline").input_value() == "Changed, but the photo is bad"
     screenshot(member, "members-edit-error")
 
@@ -118,7 +119,7 @@ def test_profile_directory_and_admin_suspension(new_page, live_server, live_data
     member.get_by_role("button", name="Search").click()
     cards = member.locator(".member-card")
     assert cards.count() == 1
-    assert cards.first.get_by_role("link", name="Priya Shah").is_visible()
+    expect(cards.first.get_by_role("link", name="Priya Shah")).to_be_visible()
     assert cards.first.locator("img.avatar").count() == 1
     member.goto(live_server("/members"))
     screenshot(member, "members-directory", keep=True)
@@ -126,13 +127,13 @@ def test_profile_directory_and_admin_suspension(new_page, live_server, live_data
     # Sam is signed in elsewhere.
     sam_page = new_page()
     sign_in(sam_page, live_server, "msam", PASSWORD)
-    assert sam_page.get_by_role("link", name="Members").is_visible()
+    expect(sam_page.get_by_role("link", name="Members")).to_be_visible()
 
     # The admin suspends Sam for a week, with a reason.
     admin = new_page()
     sign_in(admin, live_server, "mada", PASSWORD)
     admin.goto(live_server("/admin/members"))
-    assert admin.get_by_role("button", name="Approve Lena Novak").is_visible()
+    expect(admin.get_by_role("button", name="Approve Lena Novak")).to_be_visible()
     screenshot(admin, "admin-members", keep=True)
     admin.get_by_label("Name, @handle or e-mail").fill("@msam")
     admin.get_by_role("button", name="Filter").click()
@@ -142,17 +143,17 @@ def test_profile_directory_and_admin_suspension(new_page, live_server, live_data
     admin.once("dialog", lambda dialog: dialog.accept())
     admin.get_by_role("button", name="Suspend Sam Achebe").click()
     admin.wait_for_load_state("networkidle")
-    assert admin.get_by_text("Sam Achebe is suspended and has been signed out.").is_visible()
+    expect(admin.get_by_text("Sam Achebe is suspended and has been signed out.")).to_be_visible()
     screenshot(admin, "admin-member-suspended")
 
     # Sam's browser is signed out; signing in again shows only the holding page.
     sam_page.goto(live_server("/members"))
     assert "/signin" in sam_page.url
     sign_in(sam_page, live_server, "msam", PASSWORD)
-    assert sam_page.get_by_role("heading", name="Your account is suspended").is_visible()
-    assert sam_page.get_by_text("Repeated off-topic advertising").is_visible()
+    expect(sam_page.get_by_role("heading", name="Your account is suspended")).to_be_visible()
+    expect(sam_page.get_by_text("Repeated off-topic advertising")).to_be_visible()
     sam_page.goto(live_server("/members/mpriya"))
-    assert sam_page.get_by_role("heading", name="Your account is suspended").is_visible()
+    expect(sam_page.get_by_role("heading", name="Your account is suspended")).to_be_visible()
     screenshot(sam_page, "members-suspended-holding")
 
     # The admin reads the audit entry.
@@ -160,9 +161,9 @@ def test_profile_directory_and_admin_suspension(new_page, live_server, live_data
     admin.get_by_label("By (@handle)").fill("mada")
     admin.get_by_role("button", name="Filter").click()
     row = admin.locator("tr", has_text="Sam Achebe").first
-    assert row.get_by_text("suspended").first.is_visible()
-    assert row.get_by_text("Repeated off-topic advertising after two warnings").is_visible()
-    assert row.get_by_role("link", name="Ada Lovelace").is_visible()
+    expect(row.get_by_text("suspended").first).to_be_visible()
+    expect(row.get_by_text("Repeated off-topic advertising after two warnings")).to_be_visible()
+    expect(row.get_by_role("link", name="Ada Lovelace")).to_be_visible()
     screenshot(admin, "admin-audit")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.e2e.conftest import screenshot, sign_in
@@ -35,19 +36,19 @@ def test_a_report_reaches_the_facilitator_and_the_audit_log(new_page: Any, live_
     page.get_by_label("Anything the moderators should know? (optional)").fill("An advert, not advice.")
     page.get_by_role("button", name="Send report").click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_text("Your report was received").is_visible()
+    expect(page.get_by_text("Your report was received")).to_be_visible()
 
     mod = new_page()
     sign_in(mod, live_server, "felix", PASSWORD)
     mod.locator("details.menu summary").click()
     mod.get_by_role("link", name="Moderation").click()
     mod.wait_for_load_state("networkidle")
-    assert mod.get_by_text("An advert, not advice.").is_visible()
+    expect(mod.get_by_text("An advert, not advice.")).to_be_visible()
     screenshot(mod, "moderation-queue", keep=True)
     mod.get_by_placeholder("Reason the author will see").fill("Adverts aren't allowed in the cohort")
     mod.get_by_role("button", name="Hide").click()
     mod.wait_for_load_state("networkidle")
-    assert mod.get_by_text("The post is hidden").is_visible()
+    expect(mod.get_by_text("The post is hidden")).to_be_visible()
 
     # Everyone else no longer sees it; its author sees that it is hidden, and why.
     page.goto(live_server(f"/discussions/{topic.id}"))
@@ -55,11 +56,11 @@ def test_a_report_reaches_the_facilitator_and_the_audit_log(new_page: Any, live_
     owner = new_page(390, 844)
     sign_in(owner, live_server, "adam", PASSWORD)
     owner.goto(live_server(f"/discussions/{topic.id}"))
-    assert owner.get_by_text("Adverts aren't allowed in the cohort").first.is_visible()
+    expect(owner.get_by_text("Adverts aren't allowed in the cohort").first).to_be_visible()
     screenshot(owner, "moderation-hidden-for-author")
 
     boss = new_page()
     sign_in(boss, live_server, "mara", PASSWORD)
     boss.goto(live_server("/admin/audit"))
-    assert boss.get_by_text("Adverts aren't allowed in the cohort").first.is_visible()
+    expect(boss.get_by_text("Adverts aren't allowed in the cohort").first).to_be_visible()
     screenshot(boss, "moderation-audit")

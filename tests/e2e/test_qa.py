@@ -1,6 +1,8 @@
 """Q&A in a real browser: ask in a cohort, see a similar question, ask anyway, a peer answers, another
 upvotes, the asker accepts, and the question leaves the unanswered list."""
 
+from playwright.sync_api import expect
+
 from community.models import Topic
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, make_user
@@ -40,7 +42,7 @@ def test_ask_answer_upvote_accept(new_page, live_server, live_data):
     other = new_page()
     sign_in(other, live_server, "omar", PASSWORD)
     other.goto(live_server("/questions/?filter=unanswered"))
-    assert other.get_by_role("link", name="How should I evaluate a short learning programme?").is_visible()
+    expect(other.get_by_role("link", name="How should I evaluate a short learning programme?")).to_be_visible()
     other.goto(question_url)
     answer = "Run a short survey at the end, then ask managers after a month what changed."
     other.get_by_role("textbox", name="Your answer").fill(answer)

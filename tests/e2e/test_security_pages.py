@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, make_user
 
@@ -65,7 +67,7 @@ def test_sign_in_page_is_readable_and_keyboard_friendly(new_page, live_server):
     page = new_page()
     violations = _watch_csp(page)
     page.goto(live_server("/signin"))
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     for selector in ("h1", ".auth-card p.muted", "label[for=login]", "button[type=submit]", ".site-footer p",
                      ".auth-card a"):  # fmt: skip
         if page.locator(selector).count():
@@ -95,14 +97,14 @@ def test_not_found_page_signed_in_on_desktop_and_phone(new_page, live_server, li
         sign_in(page, live_server, "nadia", PASSWORD)
         response = page.goto(live_server("/no/such/page"))
         assert response.status == 404
-        assert page.get_by_role("heading", name="Not found").is_visible()
+        expect(page.get_by_role("heading", name="Not found")).to_be_visible()
         assert _contrast(page, "main p") >= 4.5
         assert _contrast(page, "main .button") >= 4.5
         assert _fits_width(page)
         # The first Tab shows the skip link, and following it lands in the main content.
         first = _tab_through(page, 1)[0]
         assert first["text"] == "Skip to content" and first["outline"]
-        assert page.locator(".skip-link").is_visible()
+        expect(page.locator(".skip-link")).to_be_visible()
         page.keyboard.press("Enter")
         assert page.evaluate("document.activeElement.id") == "main"
         page.get_by_role("link", name="Go to the home page").focus()

@@ -2,6 +2,8 @@
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, acting, make_user
 from tests.factories_groups import make_group
@@ -34,12 +36,12 @@ def test_mention_rings_the_bell_and_leads_to_the_post(new_page, live_server, liv
                    "could you share it? It's a great **quillwort** of an idea.")
     page.goto(live_server("/"))
     assert page.locator("[data-bell-count]").inner_text() == "1"
-    assert page.get_by_text("Reflective practice journals").first.is_visible()
+    expect(page.get_by_text("Reflective practice journals").first).to_be_visible()
     screenshot(page, "social-home-feed", keep=True)
 
     page.locator("a.bell").click()
-    assert page.get_by_role("heading", name="Notifications").is_visible()
-    assert page.get_by_text("mentioned you in").is_visible()
+    expect(page.get_by_role("heading", name="Notifications")).to_be_visible()
+    expect(page.get_by_text("mentioned you in")).to_be_visible()
     screenshot(page, "social-notifications", keep=True)
     page.goto(live_server("/notifications/settings"))
     screenshot(page, "social-settings")
@@ -47,13 +49,13 @@ def test_mention_rings_the_bell_and_leads_to_the_post(new_page, live_server, liv
     page.locator("a.notification-link").first.click()
     page.wait_for_load_state()
     assert re.search(rf"/discussions/{topic.id}#post-2$", page.url), page.url
-    assert page.get_by_text("your template with the three prompts").is_visible()
+    expect(page.get_by_text("your template with the three prompts")).to_be_visible()
     page.goto(live_server("/"))
     assert page.locator("[data-bell-count]").count() == 0  # read now
 
     page.locator("#site-search").fill("quillwort")
     page.locator("#site-search").press("Enter")
-    assert page.get_by_role("heading", name="1 result").is_visible()
+    expect(page.get_by_role("heading", name="1 result")).to_be_visible()
     assert page.locator(".search-snippet mark").first.inner_text().lower() == "quillwort"
     screenshot(page, "social-search")
 
@@ -72,7 +74,7 @@ def test_mention_rings_the_bell_and_leads_to_the_post(new_page, live_server, liv
     outsider = new_page()
     sign_in(outsider, live_server, "mo", PASSWORD)
     outsider.goto(live_server("/search?q=quillwort"))
-    assert outsider.get_by_role("heading", name="0 results").is_visible()
+    expect(outsider.get_by_role("heading", name="0 results")).to_be_visible()
     assert outsider.get_by_text("Reflective practice journals").count() == 0
     outsider.goto(live_server("/"))
     assert outsider.get_by_text("Reflective practice journals").count() == 0
@@ -93,7 +95,7 @@ def test_phone_layout_and_settings(new_page, live_server, live_data):
     phone.goto(live_server("/notifications/settings"))
     phone.get_by_role("group", name="Someone mentions you with @").get_by_label("In a daily e-mail digest").check()
     phone.get_by_role("button", name="Save settings").click()
-    assert phone.get_by_text("Your notification settings are saved.").is_visible()
+    expect(phone.get_by_text("Your notification settings are saved.")).to_be_visible()
     screenshot(phone, "social-settings-phone")
     phone.goto(live_server("/search?q=welcome"))
     screenshot(phone, "social-search-phone")
