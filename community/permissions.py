@@ -599,22 +599,22 @@ def visible_topics(user: Any, *, bound: bool = False) -> ColumnElement[bool]:
     """Topics the viewer may see in listings: published, not deleted or hidden, in a visible place."""
     if not is_member(user):
         return false()
-    return and_(
-        Topic.status == "published",
-        Topic.deleted_at.is_(None),
-        Topic.hidden_at.is_(None),
-        visible_group_ids_clause(user, Topic.group_id, bound=bound),
-    )
+    return and_(live_topics(), visible_group_ids_clause(user, Topic.group_id, bound=bound))
+
+
+def live_topics() -> ColumnElement[bool]:
+    """Topics anybody may see where they live: published, not deleted or hidden."""
+    return and_(Topic.status == "published", Topic.deleted_at.is_(None), Topic.hidden_at.is_(None))
+
+
+def live_posts() -> ColumnElement[bool]:
+    """Posts anybody may see where their topic is seen: not deleted, hidden or held for approval."""
+    return and_(Post.deleted_at.is_(None), Post.hidden_at.is_(None), Post.pending.is_(False))
 
 
 def visible_posts(user: Any) -> ColumnElement[bool]:
     """Posts (joined to their Topic) the viewer may see in listings, search and feeds."""
-    return and_(
-        visible_topics(user),
-        Post.deleted_at.is_(None),
-        Post.hidden_at.is_(None),
-        Post.pending.is_(False),
-    )
+    return and_(visible_topics(user), live_posts())
 
 
 def visible_groups(user: Any) -> ColumnElement[bool]:

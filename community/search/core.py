@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload
 from community import events
 from community.extensions import db
 from community.models import Post, Topic
-from community.permissions import visible_topics
+from community.permissions import live_posts, visible_topics
 
 SQLITE_TABLE = "search_index"
 PG_TABLE = "search_documents"
@@ -214,7 +214,7 @@ def ranked_topics(user: Any, query: str | None, *, kinds: Sequence[str] | None, 
         )
         .select_from(matches)
         .join(Post, Post.id == matches.c.post_id)
-        .where(Post.deleted_at.is_(None), Post.hidden_at.is_(None), Post.pending.is_(False))
+        .where(live_posts())
         .subquery("per_post")
     )
     return (
@@ -366,9 +366,7 @@ def reindex_all(progress: Callable[[int, int], None] | None = None, batch: int =
     """Rebuild the whole index from the posts (``community reindex``); returns how many were indexed."""
     from community.database import writing
 
-    live = and_(
-        Topic.status == "published", Post.deleted_at.is_(None), Post.hidden_at.is_(None), Post.pending.is_(False)
-    )
+    live = and_(Topic.status == "published", live_posts())
     with writing(), db.engine.begin() as conn:
         ensure_search_schema(conn)
         conn.execute(delete(table(PG_TABLE if conn.dialect.name == "postgresql" else SQLITE_TABLE)))

@@ -17,6 +17,7 @@ from community.permissions import (
     can_move_topic,
     can_reply,
     can_start_discussion,
+    live_posts,
     visible_group_ids_clause,
 )
 from community.services import posts
@@ -160,10 +161,10 @@ def move_topic(actor: User, topic: Topic, to_board: Board) -> None:
     if not can_move_topic(actor, topic, to_board):
         raise Forbidden("You can only move discussions between boards you moderate.")
     from_board_id = topic.board_id
-    live_posts = (
+    live_count = (
         select(func.count())
         .select_from(Post)
-        .where(Post.topic_id == topic.id, Post.deleted_at.is_(None), Post.hidden_at.is_(None), Post.pending.is_(False))
+        .where(Post.topic_id == topic.id, live_posts())
         .scalar_subquery()
     )
     # Counters move with UPDATE expressions, so concurrent replies elsewhere on the boards are not lost.
@@ -171,7 +172,7 @@ def move_topic(actor: User, topic: Topic, to_board: Board) -> None:
     if counted and from_board_id is not None:
         db.session.execute(
             update(Board).where(Board.id == from_board_id)
-            .values(topic_count=Board.topic_count - 1, post_count=Board.post_count - live_posts)
+            .values(topic_count=Board.topic_count - 1, post_count=Board.post_count - live_count)
         )  # fmt: skip
     db.session.execute(
         update(Topic).where(Topic.id == topic.id).values(board_id=to_board.id, group_id=to_board.group_id)
@@ -179,7 +180,7 @@ def move_topic(actor: User, topic: Topic, to_board: Board) -> None:
     if counted:
         db.session.execute(
             update(Board).where(Board.id == to_board.id)
-            .values(topic_count=Board.topic_count + 1, post_count=Board.post_count + live_posts,
+            .values(topic_count=Board.topic_count + 1, post_count=Board.post_count + live_count,
                     last_activity_at=func.coalesce(Board.last_activity_at, topic.last_activity_at))
         )  # fmt: skip
     record(actor, "topic.move", topic, group_id=to_board.group_id,

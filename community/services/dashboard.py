@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, load_only
 
 from community.extensions import db
 from community.models import Group, Membership, Post, Topic, User, utcnow
+from community.permissions import live_posts, live_topics
 
 PERIODS = {
     "7": ("Last 7 days", 7),
@@ -91,11 +92,11 @@ def _in_scope(scope: Scope, column: Any) -> ColumnElement[bool]:
 
 
 def _live_topic() -> ColumnElement[bool]:
-    return and_(Topic.status == "published", Topic.deleted_at.is_(None), Topic.hidden_at.is_(None))
+    return live_topics()
 
 
 def _live_post() -> ColumnElement[bool]:
-    return and_(Post.deleted_at.is_(None), Post.hidden_at.is_(None), Post.pending.is_(False))
+    return live_posts()
 
 
 # ----------------------------------------------------------------------------------------------------------

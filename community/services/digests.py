@@ -72,8 +72,7 @@ def build_digest(user: User, frequency: str, now: datetime) -> Digest:
                 Notification.user_id == user.id, Notification.kind.in_(kinds), Notification.created_at > since,
                 Notification.read_at.is_(None),
                 Notification.topic_id.is_(None) | permissions.visible_topics(user),
-                Notification.post_id.is_(None)
-                | (Post.deleted_at.is_(None) & Post.hidden_at.is_(None) & Post.pending.is_(False)),
+                Notification.post_id.is_(None) | permissions.live_posts(),
             )
             .order_by(Notification.id.desc()).limit(20)
         ).unique())  # fmt: skip

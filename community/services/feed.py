@@ -131,7 +131,7 @@ def _visible(user: User) -> Any:
         ),
         or_(
             Activity.post_id.is_(None),
-            and_(Post.deleted_at.is_(None), Post.hidden_at.is_(None), Post.pending.is_(False)),
+            permissions.live_posts(),
         ),
     )
 
@@ -230,7 +230,7 @@ def tag_topics(user: User, name: str, *, before: int | None = None,
     hashtagged = (
         select(PostHashtag.topic_id)
         .join(Post, Post.id == PostHashtag.post_id)
-        .where(PostHashtag.tag == name, Post.deleted_at.is_(None), Post.hidden_at.is_(None), Post.pending.is_(False))
+        .where(PostHashtag.tag == name, permissions.live_posts())
     )
     stmt = (
         select(Topic)

@@ -248,7 +248,7 @@ def _visible_to(user: User, *, bound: bool = False) -> Any:
                 (Notification.topic_id.is_(None) | permissions.visible_topics(user, bound=bound))
                 & (
                     Notification.post_id.is_(None)
-                    | (Post.deleted_at.is_(None) & Post.hidden_at.is_(None) & Post.pending.is_(False))
+                    | permissions.live_posts()
                 )
             ),
         )
