@@ -8,6 +8,7 @@ every action goes into the audit log with who, what, why and when.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, true, update
 from sqlalchemy.orm import joinedload
@@ -113,16 +114,21 @@ def reports_visible_to(user: User) -> ColumnElement[bool]:
     return or_(*clauses) if clauses else false()
 
 
+def _report_loads() -> tuple[Any, ...]:
+    """What a report is shown with: who reported, whom or which post (and its author), and where."""
+    return (
+        joinedload(Report.reporter),
+        joinedload(Report.target_user),
+        joinedload(Report.post).joinedload(Post.author),
+        joinedload(Report.topic).joinedload(Topic.group),
+    )
+
+
 def queue(user: User, *, status: str = "open", limit: int = 50, before_id: int | None = None) -> list[Report]:
     """Reports for this moderator, newest first, with what they are about loaded."""
     stmt = (
         select(Report)
-        .options(
-            joinedload(Report.reporter),
-            joinedload(Report.target_user),
-            joinedload(Report.post).joinedload(Post.author),
-            joinedload(Report.topic).joinedload(Topic.group),
-        )
+        .options(*_report_loads())
         .where(reports_visible_to(user), Report.status == status)
         .order_by(Report.id.desc())
         .limit(limit)
@@ -143,13 +149,7 @@ def access_report(user: User, report_id: int) -> Report:
     """A report this moderator handles, with its content loaded; NotFound otherwise."""
     report = db.session.scalar(
         select(Report)
-        .options(
-            joinedload(Report.reporter),
-            joinedload(Report.target_user),
-            joinedload(Report.post).joinedload(Post.author),
-            joinedload(Report.topic).joinedload(Topic.group),
-            joinedload(Report.topic).joinedload(Topic.board),
-        )
+        .options(*_report_loads(), joinedload(Report.topic).joinedload(Topic.board))
         .where(Report.id == report_id)
     )
     if report is None or not can_handle_report(user, report, _group_of(report)):
