@@ -1,4 +1,4 @@
-"""A small in-process cache for figures that may be a minute or two old (the dashboard's aggregates).
+"""A small in-process cache for values that may be a little old (community settings, the dashboard's figures).
 
 Values are plain data (numbers, dates, ids; never ORM objects, which belong to one request's session), kept
 per app server process for ``ttl`` seconds and bounded in number. Each app server computes its own copy at
@@ -43,6 +43,12 @@ def remember(key: Hashable, ttl: float, compute: Callable[[], T]) -> tuple[T, fl
             while len(_entries) > MAX_ENTRIES:
                 _entries.popitem(last=False)
     return value, computed_at
+
+
+def forget(key: Hashable) -> None:
+    """Drop one value (after a change this process made to what it was computed from)."""
+    with _lock:
+        _entries.pop(key, None)
 
 
 def clear() -> None:

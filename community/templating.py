@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,26 +12,26 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
+from community import cache
 from community.permissions import BoundPredicates
 
-_settings_cache: dict[str, Any] = {"at": 0.0, "values": {}}
 SETTINGS_TTL = 30.0
+
+
+def _settings_key(app: Flask) -> tuple[str, str]:
+    return ("settings", app.config["SQLALCHEMY_DATABASE_URI"])
 
 
 def community_settings(app: Flask) -> dict[str, Any]:
     """Community settings, read at most every 30 s per process (several app servers stay in step)."""
-    now = time.monotonic()
-    if now - _settings_cache["at"] > SETTINGS_TTL or app.testing:
-        from community.services.settings import all_settings
+    from community.services.settings import all_settings
 
-        _settings_cache["values"] = all_settings()
-        _settings_cache["at"] = now
-    return _settings_cache["values"]
+    return cache.remember(_settings_key(app), 0 if app.testing else SETTINGS_TTL, all_settings)[0]
 
 
 def invalidate_settings_cache() -> None:
     """Called after a settings change in this process."""
-    _settings_cache["at"] = 0.0
+    cache.forget(_settings_key(current_app))
 
 
 def timeago(value: datetime | None) -> str:

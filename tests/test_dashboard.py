@@ -86,7 +86,7 @@ def test_figures_are_right_for_a_known_cohort(cohort, fran):
     assert peers.median_hours == pytest.approx(2.0)
     share = dashboard.participation(scope)
     assert (share.members, share.posted) == (3, 2)
-    quiet = dashboard.quiet_members(scope)
+    quiet = dashboard.load_members(dashboard.quiet_member_ids(scope))
     assert [(m.handle, never) for m, never in quiet] == [("quinn", True)]
     attention = dashboard.needs_attention(acting(fran), scope)
     assert [t.id for t in attention.unanswered] == [cohort["q3"].id]

@@ -147,13 +147,10 @@ def topic_link(topic_id: int) -> ResponseReturnValue:
 
 @bp.record_once
 def _template_helpers(state: object) -> None:
-    """The reaction set and the excerpt filter the social macros use."""
+    """The reactions row and the excerpt filter the social macros use."""
     from community.markup import plain_excerpt
-    from community.models import REACTIONS
-
-    app = state.app  # type: ignore[attr-defined]
     from community.services.reactions import reaction_row
 
-    app.jinja_env.globals["reactions_set"] = REACTIONS
+    app = state.app  # type: ignore[attr-defined]
     app.jinja_env.globals["reaction_row"] = reaction_row
     app.jinja_env.filters["excerpt"] = plain_excerpt

@@ -290,11 +290,6 @@ def load_members(quiet: list[tuple[int, bool]]) -> list[tuple[User, bool]]:
     return [(found[user_id], never) for user_id, never in quiet if user_id in live]
 
 
-def quiet_members(scope: Scope, limit: int = QUIET_LIMIT) -> list[tuple[User, bool]]:
-    """Participants with no contribution in the period, those who never posted first: (member, never)."""
-    return load_members(quiet_member_ids(scope, limit))
-
-
 @dataclass
 class Figures:
     """The period's figures of a scope: engagement per week, participation, peer support, quiet members."""
