@@ -27,8 +27,9 @@ def create_app(config: Any = None, instance_path: str | None = None, **overrides
     configure_proxy(app)
     configure_database(app)
     configure_extensions(app)
-    from community import auth_session, errors_views, security, templating, uploads
+    from community import auth_session, errors_views, i18n, security, templating, uploads
 
+    i18n.configure_i18n(app)
     auth_session.configure_login(app)
     security.configure_security(app)
     errors_views.configure_errors(app)

@@ -102,7 +102,8 @@ def configure_cli(app: Flask) -> None:
     """Register every command on the app."""
     for command in (run_command, init_command, create_admin_command):
         app.cli.add_command(command)
-    for module_name in ("community.seed", "community.cli_extra", "community.notifications.commands", "community.scale"):
+    for module_name in ("community.seed", "community.cli_extra", "community.notifications.commands", "community.scale",
+                        "community.catalogue"):
         try:
             module: Any = __import__(module_name, fromlist=["register"])
         except ModuleNotFoundError as exc:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, g, url_for
 from flask.globals import _cv_request  # the request context itself: a proxy costs a lookup per use
 from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
 from community import cache
+from community.i18n import date_tag, time_tag, timeago
 from community.permissions import BoundPredicates
 
 SETTINGS_TTL = 30.0
@@ -26,37 +27,19 @@ def community_settings(app: Flask) -> dict[str, Any]:
     """Community settings, read at most every 30 s per process (several app servers stay in step)."""
     from community.services.settings import all_settings
 
+    if g:  # read once per request (or command), however many parts of the page ask
+        values = g.get("_community_settings")
+        if values is None:
+            values = g._community_settings = cache.remember(_settings_key(app), 0 if app.testing else SETTINGS_TTL,
+                                                            all_settings)[0]  # fmt: skip
+        return values
     return cache.remember(_settings_key(app), 0 if app.testing else SETTINGS_TTL, all_settings)[0]
 
 
 def invalidate_settings_cache() -> None:
     """Called after a settings change in this process."""
     cache.forget(_settings_key(current_app))
-
-
-def timeago(value: datetime | None) -> str:
-    """'3 hours ago', for listings."""
-    if value is None:
-        return ""
-    seconds = int((datetime.now(UTC) - value).total_seconds())
-    if seconds < 60:
-        return "just now"
-    for unit, size in (("year", 31536000), ("month", 2592000), ("week", 604800), ("day", 86400),
-                       ("hour", 3600), ("minute", 60)):  # fmt: skip
-        if seconds >= size:
-            n = seconds // size
-            return f"{n} {unit}{'' if n == 1 else 's'} ago"
-    return "just now"
-
-
-def time_tag(value: datetime | None) -> Markup:
-    """A <time> element with the exact time as its title."""
-    if value is None:
-        return Markup("")
-    # Only digits, letters, spaces and punctuation of our own: nothing to escape (f-strings: Markup.format
-    # costs several times as much, and a thread page has a hundred of these).
-    iso, exact = value.isoformat(), f"{value:%d %b %Y, %H:%M} UTC"
-    return Markup(f'<time datetime="{iso}" title="{exact}">{timeago(value)}</time>')  # noqa: S704 (see above)
+    g.pop("_community_settings", None)
 
 
 def avatar_url(user: Any) -> str | None:
@@ -249,6 +232,7 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["timeago"] = timeago
     app.jinja_env.filters["time_tag"] = time_tag
+    app.jinja_env.filters["date_tag"] = date_tag
     app.jinja_env.globals["url_for"] = fast_url_for
     # Templates get ``can`` from the context processor; this global serves macros imported without context.
     app.jinja_env.globals["can"] = _ViewerPredicates()

@@ -67,3 +67,5 @@ class SettingsForm(FlaskForm):
     )
     blocked_words = TextAreaField("Blocked words and phrases")
     blocked_domains = TextAreaField("Blocked link domains")
+    default_language = SelectField("Language", validate_choice=False)
+    default_timezone = SelectField("Time zone", validate_choice=False)

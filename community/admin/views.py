@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 from community.admin import bp
 from community.admin.forms import AuditFilterForm, ReasonForm, RoleForm, SettingsForm, SuspendForm
 from community.errors import DomainError
+from community.i18n import language_choices, timezone_names
 from community.members.forms import show_error
 from community.models import ROLE_LABELS, STATES
 from community.permissions import access_admin_area, access_member_for_admin
@@ -126,6 +127,8 @@ def settings() -> ResponseReturnValue:
     values = all_settings()
     form = SettingsForm(data={**values, "blocked_words": "\n".join(values["blocked_words"]),
                               "blocked_domains": "\n".join(values["blocked_domains"])})  # fmt: skip
+    form.default_language.choices = language_choices()
+    form.default_timezone.choices = [(name, name.replace("_", " ")) for name in timezone_names()]
     if form.validate_on_submit():
         try:
             service.save_settings(current_user, {key: form[key].data for key in DEFAULTS if key in form})

@@ -91,6 +91,13 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
+class LanguageForm(FlaskForm):
+    """The member's language and time zone (choices filled from community.i18n)."""
+
+    language = SelectField("Language", validate_choice=False)
+    timezone = SelectField("Time zone", validate_choice=False)
+
+
 class ForgotPasswordForm(FlaskForm):
     email = StringField("Your e-mail address", validators=[DataRequired(), Length(max=254)])
 

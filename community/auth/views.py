@@ -7,11 +7,19 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 
 from community.auth import bp
-from community.auth.forms import ChangePasswordForm, ForgotPasswordForm, ResetPasswordForm, SetupForm, SignInForm
+from community.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    ResetPasswordForm,
+    SetupForm,
+    SignInForm,
+)
 from community.auth.limits import (
     reset_mail_per_address,
     reset_mail_per_email,
@@ -19,6 +27,7 @@ from community.auth.limits import (
     signin_per_address,
 )
 from community.errors import DomainError, InvalidInput, NotFound
+from community.i18n import language_choices, timezone_names
 from community.models import User
 from community.security import safe_next
 from community.services import auth as auth_service
@@ -120,10 +129,39 @@ def account() -> ResponseReturnValue:
         else:
             flash("Your password is changed. You're still signed in here; other devices were signed out.", "success")
             return redirect(url_for("auth.account"))
+    return _account_page(form, language_form(), 400 if form.is_submitted() else 200)
+
+
+def language_form(formdata: object = None) -> LanguageForm:
+    """The language and time zone chooser, with the member's current choice (empty: the community's)."""
+    form = LanguageForm(prefix="lang", data={"language": current_user.language or "",
+                                             "timezone": current_user.timezone or ""})  # fmt: skip
+    form.language.choices = [("", "The community's default"), *language_choices()]
+    form.timezone.choices = [("", "The community's default"), *((name, name.replace("_", " "))
+                                                                 for name in timezone_names())]  # fmt: skip
+    return form
+
+
+def _account_page(form: ChangePasswordForm, lang_form: LanguageForm, status: int) -> ResponseReturnValue:
     devices = auth_service.list_devices(current_user, current_user.get_id())
-    return render_template("auth/account.html", form=form, devices=devices, end_form=FlaskForm()), (
-        400 if form.is_submitted() else 200
-    )
+    return render_template("auth/account.html", form=form, lang_form=lang_form, devices=devices,
+                           end_form=FlaskForm()), status  # fmt: skip
+
+
+@bp.post("/account/language")
+@login_required
+def account_language() -> ResponseReturnValue:
+    """Choose the language and time zone the community speaks to you in."""
+    lang_form = language_form()
+    if lang_form.validate_on_submit():
+        try:
+            auth_service.set_language(current_user, lang_form.language.data or "", lang_form.timezone.data or "")
+        except InvalidInput as error:
+            show_error(lang_form, error)
+        else:
+            flash(_("Your language and time zone are saved."), "success")
+            return redirect(url_for("auth.account"))
+    return _account_page(ChangePasswordForm(formdata=None), lang_form, 400)
 
 
 @bp.post("/account/sessions/end-others")

@@ -48,6 +48,9 @@ class User(db.Model):
     post_count: Mapped[int] = mapped_column(Integer, default=0)
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The member's own language and time zone (None: the community's defaults; see community.i18n).
+    language: Mapped[str | None] = mapped_column(String(10))
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_users_display_name", "display_name"),)
 

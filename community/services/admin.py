@@ -20,6 +20,7 @@ from community import events
 from community.database import side_write
 from community.errors import Conflict, InvalidInput
 from community.extensions import db
+from community.i18n import LANGUAGES, is_timezone
 from community.models import ROLE_LABELS, ROLES, STATES, AuditEvent, User, UserSession, utcnow
 from community.permissions import (
     can_approve_member,
@@ -225,6 +226,11 @@ def save_settings(actor: User, values: dict[str, Any]) -> None:
                 raise InvalidInput("Each blocked word or phrase is 100 characters at most.", field=key)
         elif key == "blocked_domains":
             value = _domains(value)
+        elif key == "default_language":
+            if value not in LANGUAGES:
+                raise InvalidInput("Please choose one of the languages offered.", field=key)
+        elif key == "default_timezone" and (not isinstance(value, str) or not is_timezone(value)):
+            raise InvalidInput("Please choose a time zone from the list.", field=key)
         clean[key] = value
     update_settings(actor, **clean)
 

@@ -20,6 +20,7 @@ from werkzeug.security import check_password_hash
 
 from community.errors import InvalidInput, NotFound
 from community.extensions import db
+from community.i18n import LANGUAGES, is_timezone
 from community.models import User, UserSession
 from community.services.accounts import hash_password, normalise_email, set_password, verify_password
 from community.services.mail import queue_mail
@@ -89,6 +90,17 @@ def complete_setup(token: str, *, community_name: str, display_name: str, email:
 
 # --------------------------------------------------------------------------------------------------
 # The account page
+
+
+def set_language(user: User, language: str, timezone: str) -> None:
+    """The member's language and time zone ('' for the community's default; commits)."""
+    if language and language not in LANGUAGES:
+        raise InvalidInput("Please choose one of the languages offered.", field="language")
+    if timezone and not is_timezone(timezone):
+        raise InvalidInput("Please choose a time zone from the list.", field="timezone")
+    user.language = language or None
+    user.timezone = timezone or None
+    db.session.commit()
 
 
 def change_password(user: User, current: str, new: str, *, keep_session_token: str) -> None:

@@ -20,6 +20,9 @@ DEFAULTS: dict[str, Any] = {
     "new_member_link_limit": 2,
     "blocked_words": [],
     "blocked_domains": [],
+    # What members read in and when, until they choose for themselves (community.i18n).
+    "default_language": "en",
+    "default_timezone": "UTC",
 }
 
 
