@@ -33,6 +33,9 @@ from markupsafe import Markup
 # The languages the interface ships in, named in their own language (a member picks the one they read).
 LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français"}
 DEFAULT_LANGUAGE = "en"
+# How each language writes dates and numbers: programmes run in the UK and Europe, so English is British
+# English (2 Dec 2026, 08:30), not the United States' (Dec 2, 2026, 8:30 AM).
+LOCALES: dict[str, str] = {"en": "en_GB", "fr": "fr_FR"}
 DEFAULT_TIMEZONE = "UTC"
 TRANSLATIONS = Path(__file__).parent / "translations"
 
@@ -45,7 +48,7 @@ babel = Babel()
 def configure_i18n(app: Flask) -> None:
     """Flask-Babel with the member's language and zone; the Jinja helpers that format dates and numbers."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
-    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", LOCALES[DEFAULT_LANGUAGE])
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", DEFAULT_TIMEZONE)
     babel.init_app(app, locale_selector=select_language, timezone_selector=select_timezone)
     app.jinja_env.filters.update(
@@ -76,6 +79,10 @@ def _community_default(key: str, fallback: str) -> str:
 
 def select_language() -> str:
     """The member's language, else (signed out) the browser's best match, else the community's default."""
+    return LOCALES[_chosen_language()]
+
+
+def _chosen_language() -> str:
     acting = _acting_for.get()
     if acting is not None:
         return acting[0]
@@ -83,9 +90,10 @@ def select_language() -> str:
     if user is not None and user.language in LANGUAGES:
         return user.language
     default = _community_default("default_language", DEFAULT_LANGUAGE)
+    default = default if default in LANGUAGES else DEFAULT_LANGUAGE
     if user is None and has_request_context():
         return request.accept_languages.best_match(list(LANGUAGES), default=default) or default
-    return default if default in LANGUAGES else DEFAULT_LANGUAGE
+    return default
 
 
 def select_timezone() -> str:
@@ -101,9 +109,12 @@ def select_timezone() -> str:
 
 
 def member_language(user: Any) -> str:
-    """The language ``user`` reads in when they are not the one asking (mail, digests)."""
+    """The language ``user`` reads in when they are not the one asking (mail, digests): 'en', 'fr'."""
     choice = getattr(user, "language", None)
-    return choice if choice in LANGUAGES else _community_default("default_language", DEFAULT_LANGUAGE)
+    if choice in LANGUAGES:
+        return choice
+    default = _community_default("default_language", DEFAULT_LANGUAGE)
+    return default if default in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def member_timezone(user: Any) -> str:
@@ -142,9 +153,9 @@ def _forget_choice(restore: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def current_language() -> str:
-    """'en', 'fr': for ``<html lang>``."""
+    """'en-GB', 'fr-FR': for ``<html lang>``."""
     locale = get_locale()
-    return str(locale.language) if locale is not None else DEFAULT_LANGUAGE
+    return str(locale).replace("_", "-") if locale is not None else LOCALES[DEFAULT_LANGUAGE].replace("_", "-")
 
 
 @lru_cache(maxsize=1)
@@ -176,7 +187,7 @@ def _zone() -> tzinfo:
 
 def _key() -> tuple[str, str]:
     locale, tz = get_locale(), get_timezone()
-    return (str(locale) if locale else DEFAULT_LANGUAGE, str(tz) if tz else DEFAULT_TIMEZONE)
+    return (str(locale) if locale else LOCALES[DEFAULT_LANGUAGE], str(tz) if tz else DEFAULT_TIMEZONE)
 
 
 def _aware(value: datetime) -> datetime:
@@ -347,7 +358,7 @@ def _js_catalogue(language: str) -> str:
     # Plural forms: the translation for 1 and for many (both languages shipped have two forms).
     for one, many in plurals:
         strings[one] = [translations.ungettext(one, many, 1), translations.ungettext(one, many, 2)]
-    return json.dumps({"lang": language, "strings": strings}, ensure_ascii=False, sort_keys=True)
+    return json.dumps({"lang": language.replace("_", "-"), "strings": strings}, ensure_ascii=False, sort_keys=True)
 
 
 def js_messages() -> Markup:
