@@ -14,6 +14,7 @@ from werkzeug.routing import BuildError
 
 from community import cache
 from community.permissions import BoundPredicates
+from community.static_files import static_url
 
 SETTINGS_TTL = 30.0
 
@@ -97,7 +98,10 @@ def _url_shape(endpoint: str, kinds: tuple[tuple[str, bool], ...]) -> tuple[str 
 
 def fast_url_for(endpoint: str, **values: Any) -> str:
     """``url_for`` for templates: the same URL, from a remembered shape when every argument is a plain
-    number or word (anything else, or no request, goes to Flask's own)."""
+    number or word (anything else, or no request, goes to Flask's own). A static file's address carries its
+    content's digest (``community.static_files``)."""
+    if endpoint == "static" and len(values) == 1 and type(values.get("filename")) is str:
+        return static_url(values["filename"])
     anchor = values.pop("_anchor", None)
     kinds = []
     plain = endpoint[:1] != "." and (anchor is None or (type(anchor) is str and _SAFE_TEXT.match(anchor)))
