@@ -35,7 +35,8 @@ def _atom(title: str, page_url: str, cards: list[blog_reads.Card]) -> Response:
     feed = ET.Element(f"{{{ATOM}}}feed")
     _text(feed, "title", title)
     _text(feed, "id", page_url)
-    newest: datetime = max((c.topic.published_at or c.topic.created_at for c in cards), default=utcnow())
+    # The feed changed when its newest entry did: a post published or edited (readers refetch on a new value).
+    newest: datetime = max((c.updated_at for c in cards), default=utcnow())
     _text(feed, "updated", newest.isoformat())
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": page_url})
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "href": request.url})
@@ -46,9 +47,8 @@ def _atom(title: str, page_url: str, cards: list[blog_reads.Card]) -> Response:
         _text(entry, "title", topic.title)
         _text(entry, "id", url)
         ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": url})
-        when = (topic.published_at or topic.created_at).isoformat()
-        _text(entry, "published", when)
-        _text(entry, "updated", when)
+        _text(entry, "published", (topic.published_at or topic.created_at).isoformat())
+        _text(entry, "updated", card.updated_at.isoformat())
         author = ET.SubElement(entry, f"{{{ATOM}}}author")
         _text(author, "name", topic.author.display_name)
         for tag in topic.tags:
