@@ -35,6 +35,9 @@ def create_app(config: Any = None, instance_path: str | None = None, **overrides
     errors_views.configure_errors(app)
     templating.configure_templates(app)
     uploads.configure_uploads(app)
+    from community.static_files import configure_static
+
+    configure_static(app)
     configure_blueprints(app)
     from community.cli import configure_cli
 

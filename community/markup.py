@@ -1,8 +1,10 @@
 """The only way user text becomes HTML: Markdown, then bleach with one strict allow-list, then linkify.
 
 Raw HTML typed by a member is shown as text, never interpreted (the Markdown HTML parsers are switched
-off); bleach is the second wall. bleach is no longer developed upstream, so it stays behind this module:
-swapping it (for nh3, say) touches this file alone. @mentions and #hashtags become links here.
+off); bleach is the second wall. bleach is no longer developed upstream, so it is pinned and stays behind
+this module: swapping it for nh3 touches this file alone (tests/test_markup_nh3.py runs the XSS corpus
+through nh3 with this allow-list, ready to move here; nh3 does not linkify). @mentions and #hashtags become
+links here.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ ALLOWED_TAGS = frozenset(
         "a", "img", "table", "thead", "tbody", "tr", "th", "td",
     }
 )  # fmt: skip
+# Attributes kept, per tag; allowed_attribute() also checks their values. Every <a> gets rel=LINK_REL besides.
+ALLOWED_ATTRIBUTES = {"a": frozenset({"href", "title", "class"}), "img": frozenset({"src", "alt", "title"})}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_CLASSES = frozenset({"mention", "hashtag"})
 LINK_REL = "nofollow ugc noopener"
@@ -50,21 +54,18 @@ def _safe_href(value: str) -> bool:
     return not (url[:2].replace("\\", "/") == "//" or url.startswith("\\"))
 
 
-def _allowed_attribute(tag: str, name: str, value: str) -> bool:
-    if tag == "a":
-        if name == "href":
-            return _safe_href(value)
-        if name == "title":
-            return True
-        if name == "class":
-            return value in LINK_CLASSES
+def allowed_attribute(tag: str, name: str, value: str) -> bool:
+    """Whether an attribute survives: allowed on its tag (ALLOWED_ATTRIBUTES), with a value that is safe."""
+    if name not in ALLOWED_ATTRIBUTES.get(tag, ()):
         return False
-    if tag == "img":
-        if name in ("alt", "title"):
-            return True
+    if tag == "a" and name == "href":
+        return _safe_href(value)
+    if tag == "a" and name == "class":
+        return value in LINK_CLASSES
+    if tag == "img" and name == "src":
         # Only our own uploads: an outside image would tell a third party who reads the community.
-        return name == "src" and UPLOAD_SRC_RE.fullmatch(value) is not None
-    return False
+        return UPLOAD_SRC_RE.fullmatch(value) is not None
+    return True
 
 
 def _set_rel(attrs: dict[Any, str], new: bool = False) -> dict[Any, str]:
@@ -84,7 +85,7 @@ class _RelFilter(Filter):  # type: ignore[misc]
 
 _cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS,
-    attributes=_allowed_attribute,
+    attributes=allowed_attribute,
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
@@ -127,10 +128,15 @@ class Rendered:
     hashtags: set[str] = field(default_factory=set)
 
 
+def markdown_html(text: str) -> str:
+    """Markdown's own HTML, not yet cleaned (raw HTML in the text stays text): what ``sanitize`` is given."""
+    return _markdown().convert(text)
+
+
 def render(text: str) -> Rendered:
     """Markdown to safe HTML; also returns the @handles and #tags it mentions (lower-case)."""
     text = (text or "").replace("\x00", "")
-    html = _markdown().convert(text)
+    html = markdown_html(text)
     safe = sanitize(html)
     return Rendered(html=safe, mentions=extract_mentions(text), hashtags=extract_hashtags(text))
 

@@ -65,3 +65,43 @@ def test_feed_page_creates_one_token(client, login, pat):
     client.get("/blogs/feeds")
     db.session.expire_all()
     assert first and db.session.get(User, pat.id).feed_token == first
+
+
+def test_editing_a_post_moves_its_entry_and_the_feed_updated(client, login, pat, sam):
+    """Feed readers refetch an entry whose ``updated`` moved: an edit must move it (and the feed's)."""
+    from datetime import timedelta
+
+    import feedparser
+    from sqlalchemy import update
+
+    from community.models import Topic, utcnow
+
+    older = make_blog_post(pat, title="Older post", body="First version.")
+    newer = make_blog_post(pat, title="Newer post", body="Unchanged.")
+    # Published some days ago (feedparser reads times to the second).
+    for topic, days in ((older, 3), (newer, 2)):
+        earlier = utcnow() - timedelta(days=days)
+        db.session.execute(update(Topic).where(Topic.id == topic.id).values(published_at=earlier))
+    db.session.commit()
+    token = blogs.ensure_feed_token(acting(sam))
+
+    def read():
+        parsed = feedparser.parse(client.get(f"/members/pat/blog/feed.atom?token={token}").get_data())
+        assert not parsed.bozo, parsed.get("bozo_exception")
+        return parsed.feed, {e.title: e for e in parsed.entries}
+
+    feed, entries = read()
+    assert entries["Older post"].updated_parsed == entries["Older post"].published_parsed
+    assert feed.updated_parsed == entries["Newer post"].updated_parsed
+
+    login(pat)
+    form = {"title": "Older post, revised", "body": "Second version.", "group_id": "0", "revision": "0", "save": "1"}
+    assert client.post(f"/blog/{older.id}/edit", data=form).status_code == 302
+
+    feed, entries = read()
+    edited = entries["Older post, revised"]
+    assert edited.updated_parsed > edited.published_parsed  # the edit, not the publication
+    assert edited.published_parsed < entries["Newer post"].published_parsed  # still the older post
+    assert "Second version." in edited.content[0].value
+    assert feed.updated_parsed == edited.updated_parsed  # the feed changed with it
+    assert entries["Newer post"].updated_parsed == entries["Newer post"].published_parsed

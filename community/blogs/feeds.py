@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from datetime import datetime
+from typing import Any
 
 from flask import Response, request, url_for
 from flask.typing import ResponseReturnValue
 
 from community.blogs import bp
 from community.errors import NotFound
-from community.models import User, utcnow
+from community.models import Group, User, utcnow
 from community.permissions import access_group
 from community.services import blog_reads
 from community.services.blogs import user_for_feed_token
@@ -35,7 +36,8 @@ def _atom(title: str, page_url: str, cards: list[blog_reads.Card]) -> Response:
     feed = ET.Element(f"{{{ATOM}}}feed")
     _text(feed, "title", title)
     _text(feed, "id", page_url)
-    newest: datetime = max((c.topic.published_at or c.topic.created_at for c in cards), default=utcnow())
+    # The feed changed when its newest entry did: a post published or edited (readers refetch on a new value).
+    newest: datetime = max((c.updated_at for c in cards), default=utcnow())
     _text(feed, "updated", newest.isoformat())
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": page_url})
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "href": request.url})
@@ -46,9 +48,8 @@ def _atom(title: str, page_url: str, cards: list[blog_reads.Card]) -> Response:
         _text(entry, "title", topic.title)
         _text(entry, "id", url)
         ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": url})
-        when = (topic.published_at or topic.created_at).isoformat()
-        _text(entry, "published", when)
-        _text(entry, "updated", when)
+        _text(entry, "published", (topic.published_at or topic.created_at).isoformat())
+        _text(entry, "updated", card.updated_at.isoformat())
         author = ET.SubElement(entry, f"{{{ATOM}}}author")
         _text(author, "name", topic.author.display_name)
         for tag in topic.tags:
@@ -58,6 +59,21 @@ def _atom(title: str, page_url: str, cards: list[blog_reads.Card]) -> Response:
         _text(entry, "content", card.body_html, type="html")
     body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
     return Response('<?xml version="1.0" encoding="utf-8"?>\n' + body, mimetype="application/atom+xml")
+
+
+def feed_links(viewer: Any, *, author: User | None = None, group: Group | None = None) -> list[tuple[str, str]]:
+    """The feeds a blog page offers feed readers (``<link rel="alternate">``), the most specific first, each
+    with the viewer's own token: none until the viewer has feed links (a page view never creates a token)."""
+    token = getattr(viewer, "feed_token", None)
+    if not token:
+        return []
+    links = []
+    if author is not None:
+        links.append((f"{author.display_name}'s blog", url_for("blogs.feed_member", handle=author.handle, token=token)))
+    if group is not None:
+        links.append((f"Blog posts in {group.name}", url_for("blogs.feed_group", slug=group.slug, token=token)))
+    links.append(("All blogs", url_for("blogs.feed_community", token=token)))
+    return links
 
 
 def _reader() -> User:

@@ -3,6 +3,7 @@
 from community.models.admin import AuditEvent, Invitation, OutboxMessage, invitation_groups
 from community.models.base import UTCDateTime, utcnow
 from community.models.content import (
+    REACTION_LABELS,
     REACTIONS,
     TOPIC_KINDS,
     Board,
@@ -36,6 +37,7 @@ __all__ = [
     "GROUP_ROLES",
     "NOTIFICATION_KINDS",
     "REACTIONS",
+    "REACTION_LABELS",
     "REPORT_REASONS",
     "REPORT_STATES",
     "ROLES",

@@ -245,6 +245,9 @@ class Vote(db.Model):
 
 
 REACTIONS = {"like": "👍", "heart": "❤️", "celebrate": "🎉", "insightful": "💡", "thanks": "🙏"}
+# The name members read (and hear) for each reaction; pages show Twemoji images of the emoji above.
+REACTION_LABELS = {"like": "Like", "heart": "Heart", "celebrate": "Celebrate", "insightful": "Insightful",
+                   "thanks": "Thanks"}  # fmt: skip
 
 
 class Reaction(db.Model):

@@ -7,6 +7,7 @@ queries whatever the data size: authors and groups are joined, tags come in one 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -28,6 +29,13 @@ class Card:
     topic: Topic
     excerpt: str
     body_html: str = ""
+    edited_at: datetime | None = None  # the opening post's last edit (title, text or tags)
+
+    @property
+    def updated_at(self) -> datetime:
+        """When the post last changed for a reader: published, or edited since."""
+        published = self.topic.published_at or self.topic.created_at
+        return max(published, self.edited_at) if self.edited_at else published
 
 
 def list_posts(viewer: Any, *, author: User | None = None, group: Group | None = None, tag: str | None = None,
@@ -35,7 +43,7 @@ def list_posts(viewer: Any, *, author: User | None = None, group: Group | None =
     """Published posts the viewer may see, newest first (featured first on the index); and whether more follow."""
     opening = Post.__table__.alias("opening")
     stmt = (
-        select(Topic, opening.c.body, opening.c.body_html)
+        select(Topic, opening.c.body, opening.c.body_html, opening.c.edited_at)
         .join(opening, and_(opening.c.topic_id == Topic.id, opening.c.number == 1))
         .options(joinedload(Topic.author), joinedload(Topic.group), selectinload(Topic.tags))
         .where(Topic.kind == "blog", visible_topics(viewer))
@@ -52,7 +60,7 @@ def list_posts(viewer: Any, *, author: User | None = None, group: Group | None =
         order.insert(0, Topic.featured.desc())
     page = max(page, 1)
     rows = db.session.execute(stmt.order_by(*order).offset((page - 1) * per_page).limit(per_page + 1)).unique().all()
-    cards = [Card(topic, plain_excerpt(body, 220), html) for topic, body, html in rows[:per_page]]
+    cards = [Card(topic, plain_excerpt(body, 220), html, edited) for topic, body, html, edited in rows[:per_page]]
     return cards, len(rows) > per_page
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from community.database import upsert
 from community.errors import Forbidden, InvalidInput
 from community.extensions import db
-from community.models import REACTIONS, Post, Reaction, Topic, User, utcnow
+from community.models import REACTION_LABELS, REACTIONS, Post, Reaction, Topic, User, utcnow
 from community.permissions import can_react
 
 WHO_SHOWN = 12  # names listed in the "who reacted" tooltip and list
@@ -39,9 +39,9 @@ class ReactionCount:
 
 
 def reaction_row(summary: list[ReactionCount] | None) -> list[tuple[str, str, ReactionCount | None]]:
-    """Every reaction in the fixed order, with its count on this post when it has any: (kind, emoji, count)."""
+    """Every reaction in the fixed order, with its count on this post when it has any: (kind, name, count)."""
     present = {r.kind: r for r in summary or ()}
-    return [(kind, emoji, present.get(kind)) for kind, emoji in REACTIONS.items()]
+    return [(kind, str(REACTION_LABELS[kind]), present.get(kind)) for kind in REACTIONS]
 
 
 def toggle(actor: User, post: Post, topic: Topic, kind: str) -> bool:

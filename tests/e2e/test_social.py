@@ -112,3 +112,46 @@ def _setup_again(live_data):
     topic = posts.create_topic(acting(fran), kind="discussion", title="Welcome thread", body="Say hello!",
                                board=board_of(group))
     return fran, pat, mallory, topic
+
+
+def test_reactions_are_images_named_by_the_reaction(new_page, live_server, live_data):
+    """No emoji font needed: each reaction is a vendored image that loads, and each button is named by the
+    reaction and the count it shows (its accessible name contains its visible text: label in name)."""
+    from community.models import REACTION_LABELS, Group
+    from community.services import posts, reactions
+    from community.services.groups import add_member
+    from tests.factories import load_post
+
+    fran, _pat, _mallory, topic = _setup(live_data)
+    sam = make_user("sami", display_name="Sami Peer")
+    add_member(live_data.session.get(Group, topic.group_id), sam)
+    post = posts.add_post(acting(fran), topic, "Mine is a page a week, on Fridays.")
+    loaded = load_post(sam, post.id)
+    reactions.toggle(acting(sam), loaded, loaded.topic, "celebrate")
+    page = new_page()
+    sign_in(page, live_server, "priya", PASSWORD)
+    page.goto(live_server(f"/discussions/{topic.id}"))
+    row = page.locator("#post-2 form.reactions")
+    buttons = row.get_by_role("button")
+    expect(buttons).to_have_count(len(REACTION_LABELS))
+    for i, label in enumerate(REACTION_LABELS.values()):
+        button = buttons.nth(i)
+        image = button.locator("img.emoji")
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0"), button.inner_html()
+        box = image.bounding_box()
+        assert box and 14 <= box["width"] <= 24 and abs(box["width"] - box["height"]) < 0.5, box
+        name = re.match(r'- button "([^"]*)"', button.aria_snapshot()).group(1)  # as Chromium computes it
+        visible = button.inner_text().strip()
+        assert name.startswith(label) and visible in name, (name, visible)
+    expect(row.get_by_role("button", name="Celebrate 1")).to_have_attribute("aria-pressed", "false")
+    row.get_by_role("button", name="Heart", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    row = page.locator("#post-2 form.reactions")
+    heart = row.get_by_role("button", name="Heart 1", exact=True)
+    expect(heart).to_have_attribute("aria-pressed", "true")
+    expect(heart).to_have_attribute("title", "Priya Patel")
+    row.locator("summary", has_text="Who reacted").click()
+    expect(row.locator(".reaction-who li").first).to_contain_text("Priya Patel")
+    assert row.locator(".reaction-who li img.emoji").first.get_attribute("alt") == "Heart"
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "social-reactions", keep=True)
