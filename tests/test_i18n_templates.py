@@ -24,7 +24,11 @@ TRANS_BLOCK = re.compile(r"{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}", re.S)
 COMMENT = re.compile(r"{#.*?#}", re.S)
 JINJA = re.compile(r"{{.*?}}|{%.*?%}", re.S)
 LITERAL = re.compile(r"""(?<![\w.])(["'])((?:\\.|(?!\1).)*)\1""")
-GETTEXT_CALL = re.compile(r"\b(?:_|gettext|ngettext|pgettext|npgettext)\(\s*$")
+# The literal opens a gettext call, or follows the call's first literals (a plural, a msgid after its context).
+GETTEXT_CALL = re.compile(
+    r"""\b(?:_|gettext|ngettext|pgettext|npgettext)\(\s*(?:(["'])(?:\\.|(?!\1).)*\1\s*,\s*){0,2}$"""
+)
+CSS_CLASS = re.compile(r"\bclass_?\s*=\s*$")  # class='button secondary' names styles, not words
 PROSE = re.compile(r"^[A-Z][a-z’']+(?:[\s,.:;!?…’']|$)|[A-Za-z]{2,}[’']?\s+[A-Za-z]{2,}")
 
 
@@ -64,7 +68,7 @@ def literal_text(source: str) -> list[str]:
         for match in LITERAL.finditer(block):
             text = match.group(2)
             before = block[: match.start()]
-            if PROSE.search(text) and not GETTEXT_CALL.search(before) and words(text):
+            if PROSE.search(text) and not GETTEXT_CALL.search(before) and not CSS_CLASS.search(before) and words(text):
                 found.append(f"{{{{ {text!r} }}}}")
     reader = _Reader()
     reader.feed(JINJA.sub(" ", source))
@@ -87,3 +91,7 @@ def test_the_check_finds_literal_text() -> None:
     assert literal_text("<p>{{ _('Hello there') }}</p>{% trans %}Good {{ x }} day{% endtrans %}") == []
     assert literal_text("<a href=\"{{ url_for('auth.account') }}\" class=\"button\">{{ n }}</a>") == []
     assert literal_text("<p>{{ ngettext('%(num)d vote', '%(num)d votes', n) }} · CSV</p>") == []
+    assert literal_text("{{ ngettext('Like this post (%(num)s like)', 'Like this post (%(num)s likes)', n) }}") == []
+    assert literal_text("{{ button_form(url, _('Delete'), class='button secondary small') }}") == []
+    found = literal_text("{{ ngettext('One vote', 'Many votes', n, label='Say something') }}")
+    assert found == ["{{ 'Say something' }}"]
