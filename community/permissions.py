@@ -28,6 +28,7 @@ import re
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, bindparam, false, or_, select, true
 from sqlalchemy.orm import joinedload
 
@@ -646,9 +647,9 @@ def access_group(user: Any, slug: str, *, content: bool = False) -> Group:
     """The group by slug if the viewer may see it (its content, with ``content=True``); else NotFound."""
     group = db.session.scalar(select(Group).where(Group.slug == slug))
     if group is None or not can_see_group(user, group):
-        raise NotFound("No such group.")
+        raise NotFound(_("No such group."))
     if content and not can_see_group_content(user, group):
-        raise NotFound("No such group.")
+        raise NotFound(_("No such group."))
     return group
 
 
@@ -658,16 +659,16 @@ def access_group_membership(user: Any, slug: str, *, content: bool = False) -> t
     from community.models import Membership
 
     if not is_member(user):
-        raise NotFound("No such group.")
+        raise NotFound(_("No such group."))
     row = db.session.execute(
         select(Group, Membership)
         .outerjoin(Membership, and_(Membership.group_id == Group.id, Membership.user_id == user.id))
         .where(Group.slug == slug)
     ).first()
     if row is None or not can_see_group_card(user, row[0], row[1]):
-        raise NotFound("No such group.")
+        raise NotFound(_("No such group."))
     if content and not can_see_group_content(user, row[0]):
-        raise NotFound("No such group.")
+        raise NotFound(_("No such group."))
     return row[0], row[1]
 
 
@@ -675,7 +676,7 @@ def access_board(user: Any, board_id: int) -> Board:
     """The board with its group, if the viewer may see it; else NotFound."""
     board = db.session.scalar(select(Board).options(joinedload(Board.group)).where(Board.id == board_id))
     if board is None or not can_see_board(user, board):
-        raise NotFound("No such board.")
+        raise NotFound(_("No such board."))
     return board
 
 
@@ -687,7 +688,7 @@ def access_topic(user: Any, topic_id: int, kind: str | None = None) -> Topic:
         .where(Topic.id == topic_id)
     )
     if topic is None or (kind is not None and topic.kind != kind) or not can_view_topic(user, topic):
-        raise NotFound("Not found.")
+        raise NotFound(_("Not found."))
     return topic
 
 
@@ -703,7 +704,7 @@ def access_post(user: Any, post_id: int) -> Post:
         .where(Post.id == post_id)
     )
     if post is None or not can_view_post(user, post, post.topic):
-        raise NotFound("Not found.")
+        raise NotFound(_("Not found."))
     return post
 
 
@@ -716,14 +717,14 @@ def access_member(user: Any, handle: str) -> User:
     # Only well-formed handles reach the database (a NUL byte, say, is an error on PostgreSQL).
     member = db.session.scalar(select(User).where(User.handle == handle)) if _HANDLE.fullmatch(handle) else None
     if member is None or not can_view_profile(user, member):
-        raise NotFound("No such member.")
+        raise NotFound(_("No such member."))
     return member
 
 
 def access_admin_area(user: Any) -> None:
     """NotFound for everyone but admins: the admin pages don't exist for anyone else."""
     if not can_administer(user):
-        raise NotFound("Not found.")
+        raise NotFound(_("Not found."))
 
 
 def access_member_for_admin(user: Any, member_id: int) -> User:
@@ -731,7 +732,7 @@ def access_member_for_admin(user: Any, member_id: int) -> User:
     access_admin_area(user)
     member = db.session.get(User, member_id)
     if member is None or member.state == "deleted":
-        raise NotFound("No such member.")
+        raise NotFound(_("No such member."))
     return member
 
 
@@ -763,24 +764,24 @@ def access_watch_target(user: Any, target_type: str, target_id: int) -> Any:
         group = db.session.get(Group, target_id)
         # Watching means hearing about its content: a request group's about card is not enough.
         if group is None or not can_see_group_content(user, group):
-            raise NotFound("No such group.")
+            raise NotFound(_("No such group."))
         return group
     if target_type in ("member", "blog"):
         member = db.session.get(User, target_id)
         if member is None or not can_view_profile(user, member):
-            raise NotFound("No such member.")
+            raise NotFound(_("No such member."))
         return member
     if target_type == "tag" and is_member(user):
         tag = db.session.get(Tag, target_id)
         if tag is not None:
             return tag
-    raise NotFound("Not found.")
+    raise NotFound(_("Not found."))
 
 
-def require(allowed: bool, message: str = "You can't do that here.") -> None:
+def require(allowed: bool, message: str | None = None) -> None:
     """Raise Forbidden unless ``allowed`` (for things the viewer can see but not do)."""
     if not allowed:
-        raise Forbidden(message)
+        raise Forbidden(message if message is not None else _("You can't do that here."))
 
 
 class BoundPredicates:

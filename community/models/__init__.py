@@ -29,7 +29,7 @@ from community.models.social import (
     Notification,
     PostHashtag,
 )
-from community.models.user import ROLE_LABELS, ROLES, STATES, Setting, User, UserSession
+from community.models.user import ROLE_LABELS, ROLES, STATE_LABELS, STATES, Setting, User, UserSession
 
 __all__ = [
     "ACTIVITY_KINDS",
@@ -43,6 +43,7 @@ __all__ = [
     "ROLES",
     "ROLE_LABELS",
     "STATES",
+    "STATE_LABELS",
     "TOPIC_KINDS",
     "VISIBILITIES",
     "Activity",

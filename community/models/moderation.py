@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,11 +14,11 @@ from community.models.content import Post, Topic
 from community.models.user import User
 
 REPORT_REASONS = {
-    "spam": "Spam or advertising",
-    "abuse": "Abusive, harassing or hateful",
-    "off_topic": "Off-topic or in the wrong place",
-    "privacy": "Shares private or confidential information",
-    "other": "Something else",
+    "spam": _l("Spam or advertising"),
+    "abuse": _l("Abusive, harassing or hateful"),
+    "off_topic": _l("Off-topic or in the wrong place"),
+    "privacy": _l("Shares private or confidential information"),
+    "other": _l("Something else"),
 }
 REPORT_STATES = ("open", "resolved", "dismissed")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,24 +20,24 @@ from community.models.user import User
 
 #: What a notification is about; each member picks a delivery per kind (see services.notifications).
 NOTIFICATION_KINDS = {
-    "reply": "Replies to your discussions and posts",
-    "mention": "Someone mentions you with @",
-    "answer": "Answers to your questions",
-    "accepted": "Your answer is accepted",
-    "comment": "Comments on your blog posts",
-    "watched": "New posts in things you watch or people you follow",
-    "join_request": "Requests to join a group you facilitate",
-    "report": "Reports of posts in a group you facilitate",
-    "invitation": "Invitations to join a group",
-    "nudge": "A friendly note from a facilitator",
+    "reply": _l("Replies to your discussions and posts"),
+    "mention": _l("Someone mentions you with @"),
+    "answer": _l("Answers to your questions"),
+    "accepted": _l("Your answer is accepted"),
+    "comment": _l("Comments on your blog posts"),
+    "watched": _l("New posts in things you watch or people you follow"),
+    "join_request": _l("Requests to join a group you facilitate"),
+    "report": _l("Reports of posts in a group you facilitate"),
+    "invitation": _l("Invitations to join a group"),
+    "nudge": _l("A friendly note from a facilitator"),
 }
 #: in the page only / e-mail at once / daily digest / weekly digest / off
 DELIVERIES = {
-    "web": "In the page only",
-    "email": "E-mail me at once",
-    "daily": "In a daily e-mail digest",
-    "weekly": "In a weekly e-mail digest",
-    "off": "Off",
+    "web": _l("In the page only"),
+    "email": _l("E-mail me at once"),
+    "daily": _l("In a daily e-mail digest"),
+    "weekly": _l("In a weekly e-mail digest"),
+    "off": _l("Off"),
 }
 
 

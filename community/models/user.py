@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,7 +14,10 @@ from community.models.base import UTCDateTime, utcnow
 
 ROLES = ("admin", "facilitator", "participant")
 STATES = ("invited", "pending", "active", "suspended", "deleted")
-ROLE_LABELS = {"admin": "Community manager", "facilitator": "Facilitator", "participant": "Participant"}
+# What members read for a role and a state (lazy: looked up in the reader's language when shown).
+ROLE_LABELS = {"admin": _l("Community manager"), "facilitator": _l("Facilitator"), "participant": _l("Participant")}
+STATE_LABELS = {"invited": _l("Invited"), "pending": _l("Pending"), "active": _l("Active"),
+                "suspended": _l("Suspended"), "deleted": _l("Deleted")}  # fmt: skip
 
 
 class User(db.Model):
@@ -92,7 +96,13 @@ class User(db.Model):
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
+        label = ROLE_LABELS.get(self.role)
+        return str(label) if label is not None else self.role
+
+    @property
+    def state_label(self) -> str:
+        label = STATE_LABELS.get(self.state)
+        return str(label) if label is not None else self.state
 
     @property
     def initials(self) -> str:

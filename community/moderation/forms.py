@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from community.models import REPORT_REASONS
 
 
 class ReportForm(FlaskForm):
-    reason = RadioField("Why are you reporting this?", choices=dict(REPORT_REASONS),
+    reason = RadioField("Why are you reporting this?", choices=[SelectChoice(k, v) for k, v in REPORT_REASONS.items()],
                         validators=[DataRequired(message="Please choose a reason.")])  # fmt: skip
     text = TextAreaField("Anything the moderators should know? (optional)", validators=[Length(max=2000)])
 

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -38,15 +40,16 @@ def check_password_rules(password: str, *, handle: str = "", email: str = "") ->
     """Raise InvalidInput unless the password is long enough and not a common or personal one."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        raise InvalidInput(f"Use at least {minimum} characters.", field="password")
+        raise InvalidInput(ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.", minimum),
+                           field="password")
     if len(password) > 200:
-        raise InvalidInput("That password is too long (200 characters at most).", field="password")
+        raise InvalidInput(_("That password is too long (200 characters at most)."), field="password")
     lowered = password.lower()
     if lowered in common_passwords() or len(set(lowered)) < 4:
-        raise InvalidInput("That password is too common. Please choose another.", field="password")
+        raise InvalidInput(_("That password is too common. Please choose another."), field="password")
     personal = {p for p in (handle.lower(), email.lower().split("@")[0]) if len(p) >= 4}
     if any(p in lowered for p in personal):
-        raise InvalidInput("Don't use your handle or e-mail address in your password.", field="password")
+        raise InvalidInput(_("Don't use your handle or e-mail address in your password."), field="password")
 
 
 def normalise_email(email: str) -> str:
@@ -58,11 +61,11 @@ def check_handle(handle: str) -> str:
     """A valid, free @handle (lower-case) or InvalidInput."""
     handle = handle.strip().lstrip("@").lower()
     if not HANDLE_RE.match(handle):
-        raise InvalidInput("Handles use 2–30 letters, digits or underscores.", field="handle")
+        raise InvalidInput(_("Handles use 2–30 letters, digits or underscores."), field="handle")
     if handle in RESERVED_HANDLES:
-        raise InvalidInput("That handle is reserved. Please choose another.", field="handle")
+        raise InvalidInput(_("That handle is reserved. Please choose another."), field="handle")
     if db.session.scalar(select(func.count()).select_from(User).where(User.handle == handle)):
-        raise InvalidInput("That handle is taken. Please choose another.", field="handle")
+        raise InvalidInput(_("That handle is taken. Please choose another."), field="handle")
     return handle
 
 
@@ -83,10 +86,10 @@ def create_user(
 ) -> User:
     """Add a member (the caller commits). Validates handle, e-mail uniqueness and the password."""
     if role not in ROLES:
-        raise InvalidInput("Unknown role.", field="role")
+        raise InvalidInput(_("Unknown role."), field="role")
     email = normalise_email(email)
     if email_taken(email):
-        raise InvalidInput("An account with that e-mail address already exists.", field="email")
+        raise InvalidInput(_("An account with that e-mail address already exists."), field="email")
     handle = check_handle(handle)
     # Names never imitate staff (a verified badge shows the role); see services.members.
     display_name = check_display_name(" ".join(display_name.split())[:80], role=role)

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -20,8 +21,8 @@ from community import events
 from community.database import side_write
 from community.errors import Conflict, InvalidInput
 from community.extensions import db
-from community.i18n import LANGUAGES, is_timezone
-from community.models import ROLE_LABELS, ROLES, STATES, AuditEvent, User, UserSession, utcnow
+from community.i18n import LANGUAGES, as_member, is_timezone
+from community.models import ROLES, STATES, AuditEvent, User, UserSession, utcnow
 from community.permissions import (
     can_approve_member,
     can_change_role,
@@ -48,31 +49,35 @@ def _active_admin_ids() -> list[int]:
 def _clean_reason(reason: str | None, *, required: bool = False) -> str:
     reason = plain_line(reason)
     if required and not reason:
-        raise InvalidInput("Please give a reason: it goes into the audit log.", field="reason")
+        raise InvalidInput(_("Please give a reason: it goes into the audit log."), field="reason")
     if len(reason) > 500:
-        raise InvalidInput("Please keep the reason to 500 characters.", field="reason")
+        raise InvalidInput(_("Please keep the reason to 500 characters."), field="reason")
     return reason
 
 
 def approve_member(actor: User, member: User, reason: str = "") -> User:
     """Let a pending member in, tell them by e-mail, and audit it (commits)."""
     if member.state != "pending":
-        raise Conflict("This member isn't waiting for approval any more.")
+        raise Conflict(_("This member isn't waiting for approval any more."))
     require(can_approve_member(actor, member))
     reason = _clean_reason(reason)
     member.state = "active"
     record(actor, "member.approve", member, reason=reason)
     base = current_app.config["BASE_URL"].rstrip("/")
     name = _community_name()
-    queue_mail(
-        member.email,
-        f"Welcome to {name}: you're in",
-        f"Hello {member.display_name},\n\n"
-        f"Your membership of {name} has been approved. Sign in to meet your cohort:\n\n"
-        f"{base}/signin\n\n"
-        f"Your profile is at {base}/members/{member.handle}: adding a photo and a line about yourself "
-        "helps people get to know you.\n",
-    )
+    profile = f"{base}/members/{member.handle}"
+    with as_member(member):
+        queue_mail(
+            member.email,
+            _("Welcome to %(community)s: you're in", community=name),
+            "\n\n".join([
+                _("Hello %(name)s,", name=member.display_name),
+                _("Your membership of %(community)s has been approved. Sign in to meet your cohort:", community=name),
+                f"{base}/signin",
+                _("Your profile is at %(url)s: adding a photo and a line about yourself helps people get to know "
+                  "you.", url=profile),
+            ]) + "\n",
+        )  # fmt: skip
     events.member_joined.send(member, actor=actor)
     db.session.commit()
     return member
@@ -92,16 +97,16 @@ def suspension_end(day: date | None) -> datetime | None:
 def suspend_member(actor: User, member: User, until: datetime | None, reason: str) -> User:
     """Suspend a member until a time or indefinitely, with a reason; their sessions end (commits)."""
     if member.id == actor.id:
-        raise Conflict("You can't suspend yourself.")
+        raise Conflict(_("You can't suspend yourself."))
     if member.state == "suspended":
-        raise Conflict("This member is already suspended.")
+        raise Conflict(_("This member is already suspended."))
     require(can_suspend_member(actor, member))
     reason = _clean_reason(reason, required=True)
     if until is not None and until <= utcnow():
-        raise InvalidInput("Please choose a date in the future, or leave it empty to suspend indefinitely.",
+        raise InvalidInput(_("Please choose a date in the future, or leave it empty to suspend indefinitely."),
                            field="until")  # fmt: skip
     if member.role == "admin" and _active_admin_ids() == [member.id]:
-        raise Conflict("The community needs at least one active admin.")
+        raise Conflict(_("The community needs at least one active admin."))
     member.state = "suspended"
     member.suspended_until = until
     member.suspension_reason = reason
@@ -116,7 +121,7 @@ def suspend_member(actor: User, member: User, until: datetime | None, reason: st
 def reactivate_member(actor: User, member: User, reason: str = "") -> User:
     """Lift a suspension (commits)."""
     if member.state != "suspended":
-        raise Conflict("This member isn't suspended.")
+        raise Conflict(_("This member isn't suspended."))
     require(can_reactivate_member(actor, member))
     reason = _clean_reason(reason)
     member.state = "active"
@@ -146,16 +151,25 @@ def end_expired_suspension(member: User) -> bool:
     return True
 
 
+def _already_in_role(name: str, role: str) -> str:
+    # One sentence per role: a label inside a sentence doesn't agree in every language.
+    if role == "admin":
+        return _("%(name)s is already a community manager.", name=name)
+    if role == "facilitator":
+        return _("%(name)s is already a facilitator.", name=name)
+    return _("%(name)s is already a participant.", name=name)
+
+
 def change_role(actor: User, member: User, role: str, reason: str = "") -> User:
     """Make a member a participant, facilitator or admin; the last active admin stays (commits)."""
     if role not in ROLES:
-        raise InvalidInput("Choose participant, facilitator or community manager.", field="role")
+        raise InvalidInput(_("Choose participant, facilitator or community manager."), field="role")
     require(can_change_role(actor, member))
     reason = _clean_reason(reason)
     if member.role == role:
-        raise Conflict(f"{member.display_name} is already a {ROLE_LABELS[role].lower()}.", field="role")
+        raise Conflict(_already_in_role(member.display_name, role), field="role")
     if member.role == "admin" and member.state == "active" and _active_admin_ids() == [member.id]:
-        raise Conflict("The community needs at least one active admin: make someone else an admin first.",
+        raise Conflict(_("The community needs at least one active admin: make someone else an admin first."),
                        field="role")  # fmt: skip
     previous = member.role
     member.role = role
@@ -185,7 +199,8 @@ def _domains(text: str | list[str] | None) -> list[str]:
     for item in _lines(text):
         domain = re.sub(r"^[a-z]+://", "", item).split("/")[0].removeprefix("*.").removeprefix("www.")
         if not DOMAIN_RE.match(domain):
-            raise InvalidInput(f"“{item[:60]}” isn't a domain name like spam.example.", field="blocked_domains")
+            raise InvalidInput(_("“%(item)s” isn't a domain name like spam.example.", item=item[:60]),
+                               field="blocked_domains")
         if domain not in domains:
             domains.append(domain)
     return domains
@@ -195,9 +210,9 @@ def _count(value: Any, field: str, maximum: int) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise InvalidInput("Please give a whole number.", field=field) from None
+        raise InvalidInput(_("Please give a whole number."), field=field) from None
     if not 0 <= number <= maximum:
-        raise InvalidInput(f"Please give a number from 0 to {maximum}.", field=field)
+        raise InvalidInput(_("Please give a number from 0 to %(maximum)d.", maximum=maximum), field=field)
     return number
 
 
@@ -205,17 +220,17 @@ def save_settings(actor: User, values: dict[str, Any]) -> None:
     """Check and store the community settings (audited by ``update_settings``; commits)."""
     unknown = set(values) - set(DEFAULTS)
     if unknown:
-        raise InvalidInput(f"Unknown setting: {sorted(unknown)[0]}.")
+        raise InvalidInput(_("Unknown setting: %(key)s.", key=sorted(unknown)[0]))
     clean: dict[str, Any] = {}
     for key, value in values.items():
         if key == "community_name":
             value = plain_line(value)
             if len(value) > 80:
-                raise InvalidInput("The name is 80 characters at most.", field=key)
+                raise InvalidInput(_("The name is 80 characters at most."), field=key)
         elif key == "welcome_text":
             value = (value or "").replace("\r\n", "\n").replace("\x00", "").strip()
             if len(value) > 2000:
-                raise InvalidInput("The welcome text is 2,000 characters at most.", field=key)
+                raise InvalidInput(_("The welcome text is 2,000 characters at most."), field=key)
         elif key in ("allow_join_requests", "participants_create_groups"):
             value = bool(value)
         elif key == "premoderate_first_posts" or key == "new_member_link_limit":
@@ -223,14 +238,14 @@ def save_settings(actor: User, values: dict[str, Any]) -> None:
         elif key == "blocked_words":
             value = _lines(value)
             if any(len(word) > 100 for word in value):
-                raise InvalidInput("Each blocked word or phrase is 100 characters at most.", field=key)
+                raise InvalidInput(_("Each blocked word or phrase is 100 characters at most."), field=key)
         elif key == "blocked_domains":
             value = _domains(value)
         elif key == "default_language":
             if value not in LANGUAGES:
-                raise InvalidInput("Please choose one of the languages offered.", field=key)
+                raise InvalidInput(_("Please choose one of the languages offered."), field=key)
         elif key == "default_timezone" and (not isinstance(value, str) or not is_timezone(value)):
-            raise InvalidInput("Please choose a time zone from the list.", field=key)
+            raise InvalidInput(_("Please choose a time zone from the list."), field=key)
         clean[key] = value
     update_settings(actor, **clean)
 

@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import delete, or_, select
 from werkzeug.security import check_password_hash
 
 from community.errors import InvalidInput, NotFound
 from community.extensions import db
-from community.i18n import LANGUAGES, is_timezone
+from community.i18n import LANGUAGES, as_member, is_timezone
 from community.models import User, UserSession
 from community.services.accounts import hash_password, normalise_email, set_password, verify_password
 from community.services.mail import queue_mail
@@ -82,7 +84,7 @@ def complete_setup(token: str, *, community_name: str, display_name: str, email:
     from community.services import setup as setup_service
 
     if not setup_service.setup_token_valid(token):
-        raise NotFound("This setup link is no longer valid.")
+        raise NotFound(_("This setup link is no longer valid."))
     return setup_service.create_first_admin(
         email=email, handle=handle, display_name=display_name, password=password, community_name=community_name
     )
@@ -95,9 +97,9 @@ def complete_setup(token: str, *, community_name: str, display_name: str, email:
 def set_language(user: User, language: str, timezone: str) -> None:
     """The member's language and time zone ('' for the community's default; commits)."""
     if language and language not in LANGUAGES:
-        raise InvalidInput("Please choose one of the languages offered.", field="language")
+        raise InvalidInput(_("Please choose one of the languages offered."), field="language")
     if timezone and not is_timezone(timezone):
-        raise InvalidInput("Please choose a time zone from the list.", field="timezone")
+        raise InvalidInput(_("Please choose a time zone from the list."), field="timezone")
     user.language = language or None
     user.timezone = timezone or None
     db.session.commit()
@@ -106,9 +108,9 @@ def set_language(user: User, language: str, timezone: str) -> None:
 def change_password(user: User, current: str, new: str, *, keep_session_token: str) -> None:
     """Change the password (the current one is required); every other session ends (commits)."""
     if not verify_password(user, current):
-        raise InvalidInput("That isn't your current password.", field="current_password")
+        raise InvalidInput(_("That isn't your current password."), field="current_password")
     if hmac.compare_digest(current, new):
-        raise InvalidInput("Choose a password different from the current one.", field="new_password")
+        raise InvalidInput(_("Choose a password different from the current one."), field="new_password")
     try:
         set_password(user, new, keep_session_token=keep_session_token)
     except InvalidInput as exc:
@@ -132,11 +134,13 @@ def describe_user_agent(agent: str) -> str:
     lowered = agent.lower()
     browser = next((name for key, name in (("edg/", "Edge"), ("opr/", "Opera"), ("firefox/", "Firefox"),
                                            ("chrome/", "Chrome"), ("chromium/", "Chromium"), ("safari/", "Safari"))
-                    if key in lowered), "A browser")  # fmt: skip
+                    if key in lowered), None)  # fmt: skip
     system = next((name for key, name in (("iphone", "iPhone"), ("ipad", "iPad"), ("android", "Android"),
                                           ("windows", "Windows"), ("mac os", "macOS"), ("linux", "Linux"))
                    if key in lowered), "")  # fmt: skip
-    return f"{browser} on {system}" if system else browser
+    if browser is None:
+        return _("A browser on %(system)s", system=system) if system else _("A browser")
+    return _("%(browser)s on %(system)s", browser=browser, system=system) if system else browser
 
 
 def list_devices(user: User, current_token: str) -> list[Device]:
@@ -194,7 +198,7 @@ def make_reset_token(user: User) -> str:
 
 def user_for_reset_token(token: str) -> User:
     """The member a valid reset token belongs to; InvalidInput if it is wrong, expired or used."""
-    expired = InvalidInput("This password reset link has expired or has already been used.", field="token")
+    expired = InvalidInput(_("This password reset link has expired or has already been used."), field="token")
     try:
         data = _serializer().loads(token, max_age=int(current_app.config["RESET_TOKEN_HOURS"] * 3600))
     except BadData:  # wrong, tampered or expired
@@ -219,14 +223,16 @@ def request_password_reset(email: str) -> None:
     hours = current_app.config["RESET_TOKEN_HOURS"]
     link = f"{base_url()}/reset/{make_reset_token(user)}"
     name = community_display_name()
-    text = (
-        f"Hello {user.display_name},\n\n"
-        f"Someone (hopefully you) asked to reset your password for {name}.\n"
-        f"Choose a new password here (the link works once, for {hours} hour{'s' if hours != 1 else ''}):\n\n"
-        f"{link}\n\n"
-        "If you didn't ask for this, you can ignore this e-mail: your password stays as it is.\n"
-    )
-    queue_mail(user.email, f"Reset your password for {name}", text)
+    with as_member(user):
+        text = "\n\n".join([
+            _("Hello %(name)s,", name=user.display_name),
+            _("Someone (hopefully you) asked to reset your password for %(community)s.", community=name) + "\n"
+            + ngettext("Choose a new password here (the link works once, for %(num)s hour):",
+                       "Choose a new password here (the link works once, for %(num)s hours):", hours),
+            link,
+            _("If you didn't ask for this, you can ignore this e-mail: your password stays as it is."),
+        ]) + "\n"  # fmt: skip
+        queue_mail(user.email, _("Reset your password for %(community)s", community=name), text)
     db.session.commit()
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import IO
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from community.errors import Forbidden, InvalidInput, NotFound
@@ -43,15 +44,15 @@ UPLOAD_REF_RE = re.compile(r"/uploads/([0-9a-f]{32}\.(?:png|jpg))")
 
 def _audience(actor: User, group: Group | None) -> Group | None:
     if group is not None and not can_blog_to_group(actor, group):
-        raise InvalidInput("You can share a post only with a group you belong to.", field="group_id")
+        raise InvalidInput(_("You can share a post only with a group you belong to."), field="group_id")
     return group
 
 
 def _check_schedule(publish_at: datetime | None, now: datetime) -> datetime:
     if publish_at is None:
-        raise InvalidInput("Please choose the date and time to publish.", field="publish_at")
+        raise InvalidInput(_("Please choose the date and time to publish."), field="publish_at")
     if publish_at <= now:
-        raise InvalidInput("That time has already passed: choose a time in the future.", field="publish_at")
+        raise InvalidInput(_("That time has already passed: choose a time in the future."), field="publish_at")
     return publish_at
 
 
@@ -60,7 +61,7 @@ def write_post(actor: User, *, title: str, body: str, tags: str | Iterable[str] 
                cover: IO[bytes] | None = None, now: datetime | None = None) -> Topic:  # fmt: skip
     """Write a blog post: ``action`` is draft, publish or schedule (with ``publish_at``). Commits."""
     if not is_member(actor):
-        raise Forbidden("Only members can write blog posts.")
+        raise Forbidden(_("Only members can write blog posts."))
     now = now or utcnow()
     # Validate everything cheap before touching files, so bad input stores nothing.
     posts.clean_title(title)
@@ -69,7 +70,7 @@ def write_post(actor: User, *, title: str, body: str, tags: str | Iterable[str] 
     group = _audience(actor, group)
     status = {"draft": "draft", "publish": "published", "schedule": "scheduled"}.get(action)
     if status is None:
-        raise InvalidInput("Choose to save a draft, publish or schedule.", field="action")
+        raise InvalidInput(_("Choose to save a draft, publish or schedule."), field="action")
     if status == "scheduled":
         publish_at = _check_schedule(publish_at, now)
     cover_upload = _save_cover(actor, cover) if cover is not None else None
@@ -99,12 +100,12 @@ def update_post(actor: User, topic: Topic, opening: Post, *, title: str, body: s
 
     Drafts change in place; published posts keep revisions, and a stale edit raises Conflict."""
     if not can_edit_post(actor, opening, topic) or opening.topic_id != topic.id or opening.number != 1:
-        raise Forbidden("You can't edit this post.")
+        raise Forbidden(_("You can't edit this post."))
     new_title = posts.clean_title(title)
     new_body = posts.clean_body(body)
     tag_names = posts.parse_tags(tags)
     if action in ("publish", "schedule") and not can_manage_blog_post(actor, topic):
-        raise Forbidden("Only the author can publish this post.")
+        raise Forbidden(_("Only the author can publish this post."))
     if action == "schedule":
         publish_at = _check_schedule(publish_at, now or utcnow())
     if group is not None and group.id != topic.group_id:
@@ -154,7 +155,7 @@ def _attach_inline_images(actor: User, topic: Topic, body: str) -> None:
 def upload_inline_image(actor: User, stream: IO[bytes], alt: str = "") -> tuple[Upload, str]:
     """Store an inline image (seen by its uploader alone until a post uses it); returns it and its Markdown."""
     if not is_member(actor):
-        raise Forbidden("Only members can upload images.")
+        raise Forbidden(_("Only members can upload images."))
     upload = save_image(actor, stream, "inline")
     db.session.commit()
     alt = re.sub(r"[\[\]\n\r]", " ", alt or "").strip()[:120] or "image"
@@ -168,16 +169,16 @@ def upload_inline_image(actor: User, stream: IO[bytes], alt: str = "") -> tuple[
 def publish(actor: User, topic: Topic) -> Topic:
     """Publish a draft or scheduled post now (its author). Commits."""
     if not can_manage_blog_post(actor, topic):
-        raise Forbidden("Only the author can publish this post.")
+        raise Forbidden(_("Only the author can publish this post."))
     return posts.publish_topic(actor, topic)
 
 
 def schedule(actor: User, topic: Topic, publish_at: datetime | None, *, now: datetime | None = None) -> Topic:
     """Schedule a draft (or reschedule) for a later time. Commits."""
     if not can_manage_blog_post(actor, topic):
-        raise Forbidden("Only the author can schedule this post.")
+        raise Forbidden(_("Only the author can schedule this post."))
     if topic.status == "published":
-        raise InvalidInput("This post is already published: unpublish it first.", field="publish_at")
+        raise InvalidInput(_("This post is already published: unpublish it first."), field="publish_at")
     topic.publish_at = _check_schedule(publish_at, now or utcnow())
     topic.status = "scheduled"
     db.session.commit()
@@ -187,7 +188,7 @@ def schedule(actor: User, topic: Topic, publish_at: datetime | None, *, now: dat
 def unpublish(actor: User, topic: Topic) -> Topic:
     """Take a post back to draft (or cancel its schedule): only its author sees it again. Commits."""
     if not can_manage_blog_post(actor, topic):
-        raise Forbidden("Only the author can unpublish this post.")
+        raise Forbidden(_("Only the author can unpublish this post."))
     was_published = topic.status == "published"
     topic.status, topic.publish_at = "draft", None
     if was_published:
@@ -226,21 +227,21 @@ def add_comment(actor: User, topic: Topic, body: str, parent_id: int | None = No
         raise NotFound()
     if not can_reply(actor, topic):
         if topic.closed_at is not None:
-            raise Forbidden("Comments are closed on this post.")
-        raise Forbidden("You can't comment on this post.")
+            raise Forbidden(_("Comments are closed on this post."))
+        raise Forbidden(_("You can't comment on this post."))
     parent = None
     if parent_id is not None:
         parent = db.session.get(Post, parent_id)
         if (parent is None or parent.topic_id != topic.id or parent.number == 1 or parent.deleted_at is not None
                 or not can_view_post(actor, parent, topic)):  # fmt: skip
-            raise InvalidInput("You can only reply to a comment on this same post.", field="parent_id")
+            raise InvalidInput(_("You can only reply to a comment on this same post."), field="parent_id")
     return posts.add_post(actor, topic, body, kind="comment", parent=parent)
 
 
 def set_comments_closed(actor: User, topic: Topic, closed: bool) -> None:
     """Close or reopen comments on a post (its author or a moderator). Commits."""
     if not can_close_comments(actor, topic):
-        raise Forbidden("You can't close comments on this post.")
+        raise Forbidden(_("You can't close comments on this post."))
     topic.closed_at = utcnow() if closed else None
     if topic.author_id != actor.id:
         record(actor, "blog.close" if closed else "blog.reopen", topic, group_id=topic.group_id)
@@ -258,13 +259,13 @@ def set_like(actor: User, post: Post, topic: Topic, liked: bool) -> None:
     try:
         reactions.set_reaction(actor, post, topic, "like", liked)
     except Forbidden:
-        raise Forbidden("You can't like this post.")
+        raise Forbidden(_("You can't like this post."))
 
 
 def set_featured(actor: User, topic: Topic, featured: bool) -> None:
     """Feature a good post at the top of the blog index, or stop featuring it. Commits."""
     if not can_feature(actor, topic):
-        raise Forbidden("Only facilitators can feature posts.")
+        raise Forbidden(_("Only facilitators can feature posts."))
     topic.featured = featured
     record(actor, "blog.feature" if featured else "blog.unfeature", topic, group_id=topic.group_id)
     db.session.commit()
@@ -273,7 +274,7 @@ def set_featured(actor: User, topic: Topic, featured: bool) -> None:
 def set_hidden(actor: User, topic: Topic, hidden: bool, reason: str = "") -> None:
     """A moderator hides a whole blog post (kept; its author and moderators still see it) or restores it."""
     if not can_moderate_topic(actor, topic):
-        raise Forbidden("Only moderators can hide posts.")
+        raise Forbidden(_("Only moderators can hide posts."))
     topic.hidden_at = utcnow() if hidden else None
     record(actor, "blog.hide" if hidden else "blog.restore", topic, reason=reason, group_id=topic.group_id)
     db.session.commit()

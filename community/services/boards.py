@@ -6,6 +6,7 @@ lives here. Writers check their permission again (a view's check is not the last
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from community.errors import Forbidden, InvalidInput
@@ -34,12 +35,12 @@ SUBSCRIPTION_TARGETS = ("topic", "board")
 def _board_fields(name: str | None, description: str | None) -> tuple[str, str]:
     name = " ".join((name or "").split())
     if not name:
-        raise InvalidInput("Please give the board a name.", field="name")
+        raise InvalidInput(_("Please give the board a name."), field="name")
     if len(name) > 100:
-        raise InvalidInput("Board names are 100 characters at most.", field="name")
+        raise InvalidInput(_("Board names are 100 characters at most."), field="name")
     description = (description or "").strip()
     if len(description) > 2000:
-        raise InvalidInput("Descriptions are 2,000 characters at most.", field="description")
+        raise InvalidInput(_("Descriptions are 2,000 characters at most."), field="description")
     return name, description
 
 
@@ -47,7 +48,7 @@ def create_board(actor: User, *, name: str, description: str = "", group: Group 
                  position: int | None = None) -> Board:  # fmt: skip
     """Add a community board (admins) or a board to a group (its facilitators) (commits)."""
     if not can_manage_board(actor, group):
-        raise Forbidden("You can't add boards here.")
+        raise Forbidden(_("You can't add boards here."))
     name, description = _board_fields(name, description)
     group_id = group.id if group is not None else None
     if position is None:
@@ -70,7 +71,7 @@ def update_board(actor: User, board: Board, *, name: str, description: str = "",
                  position: int | None = None) -> Board:  # fmt: skip
     """Rename, describe or reorder a board (commits)."""
     if not can_manage_board(actor, board.group if board.group_id else None):
-        raise Forbidden("You can't change this board.")
+        raise Forbidden(_("You can't change this board."))
     board.name, board.description = _board_fields(name, description)
     if position is not None:
         board.position = position
@@ -109,7 +110,7 @@ def moderated_boards(user: User, topic: Topic) -> list[Board]:
 def start_discussion(actor: User, board: Board, title: str, body: str, tags: str | None = None) -> Topic:
     """Start a discussion on a board (commits)."""
     if not can_start_discussion(actor, board):
-        raise Forbidden("You can't start a discussion on this board.")
+        raise Forbidden(_("You can't start a discussion on this board."))
     return posts.create_topic(actor, kind="discussion", title=title, body=body, board=board, tags=tags)
 
 
@@ -124,10 +125,10 @@ def reply(actor: User, topic: Topic, body: str, *, quoting: Post | None = None) 
     """Reply to a discussion; ``quoting`` (a post of the same discussion) becomes its parent (commits)."""
     if not can_reply(actor, topic):
         if topic.locked:
-            raise Forbidden("This discussion is locked: no new replies.")
+            raise Forbidden(_("This discussion is locked: no new replies."))
         if topic.group is not None and topic.group.is_archived:
-            raise Forbidden("This group is archived: it can be read but no longer takes replies.")
-        raise Forbidden("You can't reply here.")
+            raise Forbidden(_("This group is archived: it can be read but no longer takes replies."))
+        raise Forbidden(_("You can't reply here."))
     parent = quoting if quoting is not None and quoting.topic_id == topic.id and not quoting.deleted_at else None
     post = posts.add_post(actor, topic, body, parent=parent, commit=False)
     # One's own reply is not news to one: the read position moves in the same transaction (no second write).
@@ -148,7 +149,7 @@ def set_locked(actor: User, topic: Topic, locked: bool) -> None:
 
 def _moderate(actor: User, topic: Topic, column: str, value: bool, action: str) -> None:
     if topic.kind != "discussion" or not can_moderate_topic(actor, topic):
-        raise Forbidden("Only the moderators of this discussion can do that.")
+        raise Forbidden(_("Only the moderators of this discussion can do that."))
     db.session.execute(update(Topic).where(Topic.id == topic.id).values({column: value}))
     record(actor, action, topic, group_id=topic.group_id)
     db.session.commit()
@@ -157,9 +158,9 @@ def _moderate(actor: User, topic: Topic, column: str, value: bool, action: str) 
 def move_topic(actor: User, topic: Topic, to_board: Board) -> None:
     """Move a discussion to another board the moderator also moderates; board counters follow (commits)."""
     if to_board.id == topic.board_id:
-        raise InvalidInput("The discussion is already on that board.", field="board_id")
+        raise InvalidInput(_("The discussion is already on that board."), field="board_id")
     if not can_move_topic(actor, topic, to_board):
-        raise Forbidden("You can only move discussions between boards you moderate.")
+        raise Forbidden(_("You can only move discussions between boards you moderate."))
     from_board_id = topic.board_id
     live_count = (
         select(func.count())

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, case, distinct, exists, false, func, literal, or_, select, true
 from sqlalchemy.orm import joinedload, load_only
 
@@ -20,10 +21,10 @@ from community.models import Group, Membership, Post, Topic, User, utcnow
 from community.permissions import live_posts, live_topics
 
 PERIODS = {
-    "7": ("Last 7 days", 7),
-    "30": ("Last 30 days", 30),
-    "90": ("Last 90 days", 90),
-    "all": ("Whole cohort", None),
+    "7": (_l("Last 7 days"), 7),
+    "30": (_l("Last 30 days"), 30),
+    "90": (_l("Last 90 days"), 90),
+    "all": (_l("Whole cohort"), None),
 }
 ATTENTION_LIMIT = 10
 QUIET_LIMIT = 500  # quiet members remembered with the figures (ids only)

@@ -5,6 +5,10 @@ community-wide area, that they may see), then the notifications the member chose
 then the popular posts of the period. Every item goes through the visibility filter at send time. A
 ``DigestSent`` row (unique per member, frequency and period) is written in the same transaction as the mail,
 so a period is never sent twice, even when two workers run at once.
+
+Periods are the member's own: the daily digest covers their local day (period "2026-11-25") and goes out
+from 07:00 their time; the weekly one covers their local ISO week ("2026-W48") and goes out from 07:00 on
+their Monday. Each digest is written in the member's language and time zone.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import desc, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -20,19 +26,33 @@ from community import permissions
 from community.auth_session import load_group_roles
 from community.database import writing
 from community.extensions import db
+from community.i18n import as_member, member_timezone, zoneinfo_or_utc
 from community.models import DigestSent, Notification, Post, Topic, User, utcnow
 from community.services.notifications import preferences
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 ITEMS = 5
+DIGEST_HOUR = 7  # in the member's time zone: digests go out from this hour on (weekly ones on Mondays)
 
 
-def period_key(frequency: str, now: datetime) -> str:
-    """The period a digest covers: the day (2026-11-25) or the ISO week (2026-W48)."""
+def period_key(frequency: str, local: datetime) -> str:
+    """The period a digest covers, from the member's local time: the day (2026-11-25) or ISO week (2026-W48)."""
     if frequency == "daily":
-        return now.date().isoformat()
-    year, week, _ = now.isocalendar()
+        return local.date().isoformat()
+    year, week, _weekday = local.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def local_time(user: User, now: datetime) -> datetime:
+    """``now`` on the member's clock (their time zone, else the community's)."""
+    return now.astimezone(zoneinfo_or_utc(member_timezone(user)))
+
+
+def is_due(frequency: str, local: datetime) -> bool:
+    """Whether the member's morning has come: 07:00 of their day (of their Monday, for the weekly digest)."""
+    if local.hour < DIGEST_HOUR:
+        return False
+    return frequency == "daily" or local.weekday() == 0
 
 
 @dataclass
@@ -90,18 +110,41 @@ def _recipients(frequency: str) -> list[User]:
     return [u for u in users if frequency in preferences(u).values()]
 
 
-def send_digests(frequency: str, now: datetime | None = None) -> int:
-    """Queue this period's digest for every member who takes it and hasn't had it; returns how many."""
+def _subject(frequency: str, digest: Digest) -> str:
+    """The subject line, in the language of the ``as_member`` block it is built in."""
+    count = len(digest.waiting)
+    if frequency == "daily":
+        if count:
+            return ngettext("Your daily digest: %(num)d peer waiting for an answer",
+                            "Your daily digest: %(num)d peers waiting for an answer", count)  # fmt: skip
+        return _("Your daily digest: what's new")
+    if count:
+        return ngettext("Your weekly digest: %(num)d peer waiting for an answer",
+                        "Your weekly digest: %(num)d peers waiting for an answer", count)  # fmt: skip
+    return _("Your weekly digest: what's new")
+
+
+def send_digests(frequency: str, now: datetime | None = None, *, due_only: bool = False) -> int:
+    """Queue the digest of each member's current period (on their own clock) to every member who takes it and
+    hasn't had it; with ``due_only``, only to those whose morning has come (``is_due``). Returns how many."""
     if frequency not in PERIODS:
         raise ValueError(frequency)
     from community.services.notify_mail import send_templated
 
     now = now or utcnow()
-    period = period_key(frequency, now)
+    periods: dict[int, str] = {}
+    for user in _recipients(frequency):
+        local = local_time(user, now)
+        if not due_only or is_due(frequency, local):
+            periods[user.id] = period_key(frequency, local)
+    if not periods:
+        return 0
+    done = {(row.user_id, row.period) for row in db.session.execute(select(DigestSent.user_id, DigestSent.period).where(
+        DigestSent.frequency == frequency, DigestSent.period.in_(sorted(set(periods.values())))))}  # fmt: skip
     sent = 0
-    done = set(db.session.scalars(select(DigestSent.user_id).where(
-        DigestSent.frequency == frequency, DigestSent.period == period)))  # fmt: skip
-    for user_id in [u.id for u in _recipients(frequency) if u.id not in done]:
+    for user_id, period in periods.items():
+        if (user_id, period) in done:
+            continue
         with writing():
             user = db.session.get(User, user_id)
             already = db.session.scalar(select(DigestSent.id).where(
@@ -115,11 +158,9 @@ def send_digests(frequency: str, now: datetime | None = None) -> int:
                 db.session.rollback()
                 continue
             db.session.add(DigestSent(user_id=user_id, frequency=frequency, period=period, sent_at=now))
-            subject = f"Your {frequency} digest: " + (
-                f"{len(digest.waiting)} peer{'s' if len(digest.waiting) != 1 else ''} waiting for an answer"
-                if digest.waiting else "what's new")
-            send_templated(user, frequency, subject, "notifications/email/digest", digest=digest,
-                           frequency=frequency)  # fmt: skip
+            with as_member(user):
+                send_templated(user, frequency, _subject(frequency, digest), "notifications/email/digest",
+                               digest=digest, frequency=frequency)  # fmt: skip
             try:
                 db.session.commit()
             except IntegrityError:  # another worker sent this period's digest first
@@ -129,16 +170,9 @@ def send_digests(frequency: str, now: datetime | None = None) -> int:
     return sent
 
 
-DIGEST_HOUR = 7  # UTC: digests go out from this hour on (weekly ones on Mondays)
-
-
 def send_due_digests(now: datetime | None = None) -> int:
-    """The embedded loop's job: send today's digests (and Monday's weekly ones) once the hour has come.
-    Safe to run every few minutes: a member's period is only ever sent once."""
+    """The embedded loop's job (and ``send-digests --due``): each member's daily digest once their local time
+    is past 07:00, and their weekly one from 07:00 on their Monday. Safe to run every few minutes: a member's
+    period is only ever sent once."""
     now = now or utcnow()
-    if now.hour < DIGEST_HOUR:
-        return 0
-    count = send_digests("daily", now)
-    if now.weekday() == 0:
-        count += send_digests("weekly", now)
-    return count
+    return send_digests("daily", now, due_only=True) + send_digests("weekly", now, due_only=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -21,7 +22,7 @@ from community.extensions import db
 from community.models import Activity, Membership, Post, PostHashtag, Tag, Topic, TopicTag, User, utcnow
 from community.services.social import followed_ids
 
-FILTERS = {"all": "Everything", "groups": "My groups", "following": "People I follow"}
+FILTERS = {"all": _l("Everything"), "groups": _l("My groups"), "following": _l("People I follow")}
 PAGE_SIZE = 20  # entries on a page (a busy thread's replies fold into one entry)
 FIRST_BATCH = 25  # activity rows read first: enough for a page when little folds
 MORE_BATCH = 100  # rows read next, when a busy thread folded most of the first batch

@@ -6,12 +6,14 @@ import re
 import unicodedata
 from typing import IO
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from community import events
 from community.errors import Conflict, Forbidden, InvalidInput, NotFound
 from community.extensions import db
+from community.i18n import format_number
 from community.markup import render_markdown
 from community.models import VISIBILITIES, Board, Group, Membership, User, utcnow
 from community.permissions import (
@@ -52,11 +54,11 @@ def create_group(actor: User, *, name: str, slug: str | None = None, description
     _check_visibility(visibility)
     slug = (slug or slugify(name)).strip().lower()
     if not SLUG_RE.match(slug):
-        raise InvalidInput("Slugs use 3–60 lower-case letters, digits and hyphens.", field="slug")
+        raise InvalidInput(_("Slugs use 3–60 lower-case letters, digits and hyphens."), field="slug")
     if slug in RESERVED_SLUGS:
-        raise Conflict("That address is reserved. Please choose another slug.", field="slug")
+        raise Conflict(_("That address is reserved. Please choose another slug."), field="slug")
     if db.session.scalar(select(func.count()).select_from(Group).where(Group.slug == slug)):
-        raise Conflict("Another group already uses that address. Please choose another slug.", field="slug")
+        raise Conflict(_("Another group already uses that address. Please choose another slug."), field="slug")
     group = Group(
         name=name, slug=slug, description=description, description_html=render_markdown(description),
         visibility=visibility, created_by_id=actor.id, member_count=1, last_activity_at=utcnow(),
@@ -65,8 +67,9 @@ def create_group(actor: User, *, name: str, slug: str | None = None, description
     db.session.flush()
     db.session.add(Membership(group_id=group.id, user_id=actor.id, role="facilitator", state="active"))
     if with_board:
-        db.session.add(Board(group_id=group.id, name="General", slug="general",
-                             description=f"Discussions of {name}."))  # fmt: skip
+        # Written in the creator's language, like any text they would have typed themselves.
+        db.session.add(Board(group_id=group.id, name=_("General"), slug="general",
+                             description=_("Discussions of %(name)s.", name=name)))  # fmt: skip
     if cover is not None:
         _attach_cover(actor, group, cover)
     record(actor, "group.create", group, group_id=group.id, detail={"visibility": visibility})
@@ -103,22 +106,23 @@ MAX_DESCRIPTION = 5000
 def _clean_name(name: str | None) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise InvalidInput("Please give the group a name.", field="name")
+        raise InvalidInput(_("Please give the group a name."), field="name")
     if len(name) > 100:
-        raise InvalidInput("Group names are 100 characters at most.", field="name")
+        raise InvalidInput(_("Group names are 100 characters at most."), field="name")
     return name
 
 
 def _clean_description(description: str | None) -> str:
     description = (description or "").replace("\r\n", "\n").replace("\x00", "").strip()
     if len(description) > MAX_DESCRIPTION:
-        raise InvalidInput(f"Descriptions are {MAX_DESCRIPTION:,} characters at most.", field="description")
+        raise InvalidInput(_("Descriptions are %(limit)s characters at most.", limit=format_number(MAX_DESCRIPTION)),
+                           field="description")
     return description
 
 
 def _check_visibility(visibility: str) -> None:
     if visibility not in VISIBILITIES:
-        raise InvalidInput("Choose who can see and join the group: open, by request or private.", field="visibility")
+        raise InvalidInput(_("Choose who can see and join the group: open, by request or private."), field="visibility")
 
 
 def _attach_cover(actor: User, group: Group, cover: IO[bytes]) -> None:
@@ -144,7 +148,8 @@ def _commit_slug(slug: str) -> None:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("Another group already uses that address. Please choose another slug.", field="slug") from None
+        raise Conflict(_("Another group already uses that address. Please choose another slug."),
+                       field="slug") from None
 
 
 def _set_role(user: User, group: Group, role: str | None) -> None:
@@ -164,7 +169,7 @@ def _membership_in(group: Group, membership_id: int) -> Membership:
         select(Membership).where(Membership.id == membership_id, Membership.group_id == group.id)
     )
     if membership is None:
-        raise NotFound("No such member in this group.")
+        raise NotFound(_("No such member in this group."))
     return membership
 
 
@@ -191,7 +196,7 @@ def update_group(actor: User, group: Group, *, name: str, description: str, visi
                  approve_all_posts: bool | None = None) -> Group:  # fmt: skip
     """Change a group's name, description, visibility and cover (facilitators and admins; commits)."""
     if not can_edit_group(actor, group):
-        raise Forbidden("Only the group's facilitators can edit it, and not while it is archived.")
+        raise Forbidden(_("Only the group's facilitators can edit it, and not while it is archived."))
     name = _clean_name(name)
     description = _clean_description(description)
     _check_visibility(visibility)
@@ -217,7 +222,7 @@ def update_group(actor: User, group: Group, *, name: str, description: str, visi
 def archive_group(actor: User, group: Group) -> None:
     """Archive a group at the end of a cohort: read-only, still readable by its members (commits)."""
     if not can_archive_group(actor, group):
-        raise Forbidden("Only the group's facilitators can archive it.")
+        raise Forbidden(_("Only the group's facilitators can archive it."))
     if group.archived_at is None:
         group.archived_at = utcnow()
         record(actor, "group.archive", group, group_id=group.id)
@@ -227,7 +232,7 @@ def archive_group(actor: User, group: Group) -> None:
 def unarchive_group(actor: User, group: Group) -> None:
     """Bring an archived group back to life (commits)."""
     if not can_archive_group(actor, group):
-        raise Forbidden("Only the group's facilitators can reopen it.")
+        raise Forbidden(_("Only the group's facilitators can reopen it."))
     if group.archived_at is not None:
         group.archived_at = None
         record(actor, "group.unarchive", group, group_id=group.id)
@@ -242,8 +247,8 @@ def join_group(actor: User, group: Group, membership: Membership | None) -> Memb
     """Join an open group in one click (commits)."""
     if not can_join_group(actor, group):
         if group.is_archived:
-            raise Forbidden("This group is archived: it no longer takes new members.")
-        raise Forbidden("This group can't be joined directly.")
+            raise Forbidden(_("This group is archived: it no longer takes new members."))
+        raise Forbidden(_("This group can't be joined directly."))
     if membership is None:
         membership = Membership(group_id=group.id, user_id=actor.id, role="member", state="active")
         db.session.add(membership)
@@ -256,11 +261,11 @@ def join_group(actor: User, group: Group, membership: Membership | None) -> Memb
 def request_to_join(actor: User, group: Group, membership: Membership | None) -> Membership:
     """Ask to join a request group; its facilitators approve or decline (commits)."""
     if membership is not None and membership.state == "requested":
-        raise Conflict("You have already asked to join; a facilitator will answer soon.")
+        raise Conflict(_("You have already asked to join; a facilitator will answer soon."))
     if not can_request_to_join(actor, group, membership):
         if group.is_archived:
-            raise Forbidden("This group is archived: it no longer takes new members.")
-        raise Forbidden("This group doesn't take requests to join.")
+            raise Forbidden(_("This group is archived: it no longer takes new members."))
+        raise Forbidden(_("This group doesn't take requests to join."))
     membership = Membership(group_id=group.id, user_id=actor.id, role="member", state="requested")
     db.session.add(membership)
     record(actor, "group.request", group, group_id=group.id)
@@ -275,13 +280,13 @@ def _commit_membership() -> None:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("That was already done.") from None
+        raise Conflict(_("That was already done.")) from None
 
 
 def cancel_request(actor: User, group: Group, membership: Membership | None) -> None:
     """Withdraw one's own pending request (commits)."""
     if not can_cancel_join_request(actor, group, membership):
-        raise Conflict("There is no pending request to cancel.")
+        raise Conflict(_("There is no pending request to cancel."))
     assert membership is not None
     db.session.delete(membership)
     record(actor, "group.request_cancel", group, group_id=group.id)
@@ -291,11 +296,11 @@ def cancel_request(actor: User, group: Group, membership: Membership | None) -> 
 def answer_invitation(actor: User, group: Group, membership: Membership | None, *, accept: bool) -> None:
     """Accept or decline one's own invitation to a group (commits)."""
     if not can_answer_group_invitation(actor, group, membership):
-        raise Conflict("There is no invitation to answer.")
+        raise Conflict(_("There is no invitation to answer."))
     assert membership is not None
     if accept:
         if not can_accept_group_invitation(actor, group, membership):
-            raise Forbidden("This group is archived: it no longer takes new members.")
+            raise Forbidden(_("This group is archived: it no longer takes new members."))
         _activate(membership, group, actor)
         record(actor, "group.invitation_accept", group, group_id=group.id)
         db.session.commit()
@@ -309,14 +314,14 @@ def answer_invitation(actor: User, group: Group, membership: Membership | None, 
 def leave_group(actor: User, group: Group) -> None:
     """Leave a group; the last facilitator must first make someone else a facilitator (commits)."""
     if not can_leave_group(actor, group):
-        raise Conflict("You are not a member of this group.")
+        raise Conflict(_("You are not a member of this group."))
     membership = db.session.scalar(
         select(Membership).where(Membership.group_id == group.id, Membership.user_id == actor.id)
     )
     if membership is None or membership.state != "active":
-        raise Conflict("You are not a member of this group.")
+        raise Conflict(_("You are not a member of this group."))
     if membership.role == "facilitator" and _facilitator_count(group) <= 1:
-        raise Conflict("You are the group's only facilitator: make another member a facilitator before you leave.")
+        raise Conflict(_("You are the group's only facilitator: make another member a facilitator before you leave."))
     db.session.delete(membership)
     _bump_members(group, -1)
     record(actor, "group.leave", group, group_id=group.id)
@@ -331,18 +336,19 @@ def leave_group(actor: User, group: Group) -> None:
 def invite_to_group(actor: User, group: Group, user_id: int) -> Membership:
     """Invite an active community member into the group; they accept or decline (commits)."""
     if not can_invite_to_group(actor, group):
-        raise Forbidden("Only the group's facilitators can invite, and not while it is archived.")
+        raise Forbidden(_("Only the group's facilitators can invite, and not while it is archived."))
     user = db.session.get(User, user_id)
     if user is None or user.state != "active":
-        raise InvalidInput("Choose an active member of the community to invite.", field="user_id")
+        raise InvalidInput(_("Choose an active member of the community to invite."), field="user_id")
     existing = db.session.scalar(
         select(Membership).where(Membership.group_id == group.id, Membership.user_id == user.id)
     )
     if existing is not None:
         if existing.state == "requested":
-            raise Conflict(f"{user.display_name} has asked to join: approve their request instead.")
-        what = "is already a member" if existing.state == "active" else "is already invited"
-        raise Conflict(f"{user.display_name} {what}.")
+            raise Conflict(_("%(name)s has asked to join: approve their request instead.", name=user.display_name))
+        if existing.state == "active":
+            raise Conflict(_("%(name)s is already a member.", name=user.display_name))
+        raise Conflict(_("%(name)s is already invited.", name=user.display_name))
     membership = Membership(group_id=group.id, user_id=user.id, role="member", state="invited",
                             invited_by_id=actor.id)  # fmt: skip
     db.session.add(membership)
@@ -357,10 +363,10 @@ def invite_to_group(actor: User, group: Group, user_id: int) -> Membership:
 def answer_request(actor: User, group: Group, membership_id: int, *, approve: bool) -> Membership:
     """Approve or decline a request to join (facilitators and admins; commits)."""
     if not can_answer_join_request(actor, group):
-        raise Forbidden("Only the group's facilitators can answer requests, and not while it is archived.")
+        raise Forbidden(_("Only the group's facilitators can answer requests, and not while it is archived."))
     membership = _membership_in(group, membership_id)
     if membership.state != "requested":
-        raise Conflict("That request has already been answered.")
+        raise Conflict(_("That request has already been answered."))
     if approve:
         _activate(membership, group, actor)
         record(actor, "group.request_approve", membership, group_id=group.id, detail={"user_id": membership.user_id})
@@ -376,9 +382,9 @@ def remove_member(actor: User, group: Group, membership_id: int) -> None:
     """Remove a member (or withdraw an invitation); the last facilitator stays (commits)."""
     membership = _membership_in(group, membership_id)
     if not can_remove_member(actor, group, membership):
-        raise Forbidden("You can't remove this member.")
+        raise Forbidden(_("You can't remove this member."))
     if membership.state == "active" and membership.role == "facilitator" and _facilitator_count(group) <= 1:
-        raise Conflict("The group needs at least one facilitator.")
+        raise Conflict(_("The group needs at least one facilitator."))
     if membership.state == "active":
         _bump_members(group, -1)
     db.session.delete(membership)
@@ -394,11 +400,11 @@ def set_member_role(actor: User, group: Group, membership_id: int, role: str) ->
     elif role == "member":
         allowed = can_demote_member(actor, group, membership)
     else:
-        raise InvalidInput("Choose facilitator or member.", field="role")
+        raise InvalidInput(_("Choose facilitator or member."), field="role")
     if not allowed:
-        raise Forbidden("You can't change this member's role.")
+        raise Forbidden(_("You can't change this member's role."))
     if role == "member" and _facilitator_count(group) <= 1:
-        raise Conflict("The group needs at least one facilitator: promote someone else first.")
+        raise Conflict(_("The group needs at least one facilitator: promote someone else first."))
     membership.role = role
     record(actor, "group.role", membership, group_id=group.id, detail={"user_id": membership.user_id, "role": role})
     db.session.commit()

@@ -9,6 +9,7 @@ import warnings
 from typing import IO
 
 from flask import current_app
+from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from community.errors import InvalidInput
@@ -23,28 +24,28 @@ def _decode(stream: IO[bytes]) -> Image.Image:
     max_bytes = current_app.config["IMAGE_MAX_BYTES"]
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise InvalidInput(f"That image is larger than {max_bytes // (1024 * 1024)} MB.", field="image")
+        raise InvalidInput(_("That image is larger than %(num)d MB.", num=max_bytes // (1024 * 1024)), field="image")
     if not data:
-        raise InvalidInput("The file is empty.", field="image")
+        raise InvalidInput(_("The file is empty."), field="image")
     max_pixels = current_app.config["IMAGE_MAX_PIXELS"]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             probe = Image.open(io.BytesIO(data))
             if probe.format not in ALLOWED_FORMATS:
-                raise InvalidInput("Please upload a PNG, JPEG, GIF or WebP image.", field="image")
+                raise InvalidInput(_("Please upload a PNG, JPEG, GIF or WebP image."), field="image")
             width, height = probe.size
             if width * height > max_pixels or width > 10000 or height > 10000:
-                raise InvalidInput("That image has too many pixels.", field="image")
+                raise InvalidInput(_("That image has too many pixels."), field="image")
             probe.verify()
             image = Image.open(io.BytesIO(data))
             image.load()
     except InvalidInput:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise InvalidInput("That file is not an image we can read.", field="image")
+        raise InvalidInput(_("That file is not an image we can read."), field="image")
     except (OSError, SyntaxError, ValueError):
-        raise InvalidInput("That image is damaged or not an image we can read.", field="image")
+        raise InvalidInput(_("That image is damaged or not an image we can read."), field="image")
     return image
 
 

@@ -15,12 +15,14 @@ from email.utils import parseaddr
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from community import events
 from community.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from community.extensions import db
+from community.i18n import as_member, format_day
 from community.models import ROLES, Group, Invitation, User, utcnow
 from community.permissions import can_invite, can_invite_with_role, can_manage_group, visible_invitations
 from community.services.accounts import create_user, normalise_email
@@ -42,7 +44,10 @@ class InvitationClosed(DomainError):
     status = 410
 
     def __init__(self, reason: str) -> None:
-        super().__init__(f"This invitation is {reason}.")
+        # ``reason`` is a key the page reads ("already used", "expired", "withdrawn"); the message is for people.
+        messages = {"already used": _("This invitation is already used."), "expired": _("This invitation is expired."),
+                    "withdrawn": _("This invitation is withdrawn.")}  # fmt: skip
+        super().__init__(messages.get(reason, _("This invitation can't be used any more.")))
         self.reason = reason
 
 
@@ -96,7 +101,7 @@ def parse_csv(data: bytes) -> list[InviteLine]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput("The CSV file must be UTF-8 text.", field="csv_file") from None
+        raise InvalidInput(_("The CSV file must be UTF-8 text."), field="csv_file") from None
     lines: list[InviteLine] = []
     try:
         for number, row in enumerate(csv.reader(io.StringIO(text)), 1):
@@ -107,7 +112,7 @@ def parse_csv(data: bytes) -> list[InviteLine]:
                 continue
             lines.append(InviteLine(number, cells[0], cells[1], cells[2].lower()))
     except csv.Error:
-        raise InvalidInput("That file doesn't look like a CSV file.", field="csv_file") from None
+        raise InvalidInput(_("That file doesn't look like a CSV file."), field="csv_file") from None
     return lines
 
 
@@ -131,15 +136,15 @@ def _groups_for(actor: User, group_ids: list[int]) -> list[Group]:
         return []
     groups = list(db.session.scalars(select(Group).where(Group.id.in_(set(group_ids)))))
     if len(groups) != len(set(group_ids)) or not all(can_manage_group(actor, g) for g in groups):
-        raise Forbidden("You can only add people to groups you facilitate.")
+        raise Forbidden(_("You can only add people to groups you facilitate."))
     return groups
 
 
 def _check_role(actor: User, role: str) -> None:
     if role not in ROLES:
-        raise InvalidInput("Choose a role.", field="role")
+        raise InvalidInput(_("Choose a role."), field="role")
     if not can_invite_with_role(actor, role):
-        raise Forbidden("Only the community manager invites facilitators and community managers.")
+        raise Forbidden(_("Only the community manager invites facilitators and community managers."))
 
 
 def _open_clause() -> ColumnElement[bool]:
@@ -149,32 +154,53 @@ def _open_clause() -> ColumnElement[bool]:
 
 
 def _mail_invitation(actor: User, invitation: Invitation, token: str, expires_at: datetime) -> None:
+    """Queue the invitation in the invitee's language: the community's default (they have no account yet)."""
     community = community_display_name()
-    greeting = f"Hello {invitation.name}," if invitation.name else "Hello,"
-    note = ""
-    if invitation.note:
-        note = f"\n{actor.display_name} adds:\n\n    " + invitation.note.replace("\n", "\n    ") + "\n"
-    expires = expires_at.strftime("%d %B %Y")
-    text = (
-        f"{greeting}\n\n{actor.display_name} invites you to join {community}, a private online community "
-        f"where participants and facilitators of the programme learn together.\n{note}\n"
-        f"Create your account here (the link is just for you and works until {expires}):\n\n"
-        f"{base_url()}/join/{token}\n\n"
-        "If you weren't expecting this, you can ignore this e-mail.\n"
-    )
-    queue_mail(invitation.email or "", f"{actor.display_name} invites you to {community}", text)
+    with as_member(invitation):
+        paragraphs = [
+            _("Hello %(name)s,", name=invitation.name) if invitation.name else _("Hello,"),
+            _("%(actor)s invites you to join %(community)s, a private online community where participants and "
+              "facilitators of the programme learn together.", actor=actor.display_name, community=community),
+        ]  # fmt: skip
+        if invitation.note:
+            paragraphs += [_("%(actor)s adds:", actor=actor.display_name),
+                           "    " + invitation.note.replace("\n", "\n    ")]  # fmt: skip
+        paragraphs += [
+            _("Create your account here (the link is just for you and works until %(day)s):",
+              day=format_day(expires_at, "long")),
+            f"{base_url()}/join/{token}",
+            _("If you weren't expecting this, you can ignore this e-mail."),
+        ]  # fmt: skip
+        subject = _("%(actor)s invites you to %(community)s", actor=actor.display_name, community=community)
+        queue_mail(invitation.email or "", subject, "\n\n".join(paragraphs) + "\n")
+
+
+def _skip_reason(actor: User, address: str, role: str, *, members: set[str], invited: set[str],
+                 seen: set[str]) -> str:  # fmt: skip
+    """Why an address is skipped (shown to the inviter), or '' to invite it."""
+    if address in members:
+        return _("already a member")
+    if address in invited:
+        return _("already invited")
+    if address in seen:
+        return _("listed twice")
+    if role not in ROLES:
+        return _("unknown role")
+    if not can_invite_with_role(actor, role):
+        return _("you can't invite that role")
+    return ""
 
 
 def invite_people(actor: User, lines: list[InviteLine], *, role: str, group_ids: list[int] | None = None,
                   note: str = "") -> list[InviteOutcome]:  # fmt: skip
     """Invite each address by e-mail; returns per line what was invited or skipped and why (commits)."""
     if not can_invite(actor):
-        raise Forbidden("You can't invite people.")
+        raise Forbidden(_("You can't invite people."))
     _check_role(actor, role)
     if not lines:
-        raise InvalidInput("Please give at least one e-mail address.", field="emails")
+        raise InvalidInput(_("Please give at least one e-mail address."), field="emails")
     if len(lines) > MAX_BATCH:
-        raise InvalidInput(f"Please invite at most {MAX_BATCH} people at once.", field="emails")
+        raise InvalidInput(_("Please invite at most %(num)d people at once.", num=MAX_BATCH), field="emails")
     groups = _groups_for(actor, group_ids or [])
     note = note.strip()[:500]
     candidates = {normalise_email(line.email) for line in lines}
@@ -189,11 +215,9 @@ def invite_people(actor: User, lines: list[InviteLine], *, role: str, group_ids:
         try:
             address = validate_email(address, check_deliverability=False).normalized.lower()
         except EmailNotValidError:
-            outcomes.append(InviteOutcome(line.line, line.email, False, "not a valid e-mail address"))
+            outcomes.append(InviteOutcome(line.line, line.email, False, _("not a valid e-mail address")))
             continue
-        reason = ("already a member" if address in members else "already invited" if address in invited
-                  else "listed twice" if address in seen else "unknown role" if line_role not in ROLES
-                  else "you can't invite that role" if not can_invite_with_role(actor, line_role) else "")  # fmt: skip
+        reason = _skip_reason(actor, address, line_role, members=members, invited=invited, seen=seen)
         if reason:
             outcomes.append(InviteOutcome(line.line, address, False, reason))
             continue
@@ -215,14 +239,14 @@ def create_link(actor: User, *, role: str, days: int, max_uses: int, group_ids: 
                 needs_approval: bool = False, note: str = "") -> tuple[Invitation, str]:  # fmt: skip
     """A cohort invitation link; returns it with its token, shown once to its creator (commits)."""
     if not can_invite(actor):
-        raise Forbidden("You can't invite people.")
+        raise Forbidden(_("You can't invite people."))
     _check_role(actor, role)
     if not 1 <= days <= MAX_LINK_DAYS:
-        raise InvalidInput(f"Choose between 1 and {MAX_LINK_DAYS} days.", field="days")
+        raise InvalidInput(_("Choose between 1 and %(num)d days.", num=MAX_LINK_DAYS), field="days")
     if not 1 <= max_uses <= MAX_LINK_USES:
-        raise InvalidInput(f"Choose between 1 and {MAX_LINK_USES} people.", field="max_uses")
+        raise InvalidInput(_("Choose between 1 and %(num)d people.", num=MAX_LINK_USES), field="max_uses")
     if needs_approval and not get_setting("allow_join_requests"):
-        raise InvalidInput("Join requests are switched off in the community settings.", field="needs_approval")
+        raise InvalidInput(_("Join requests are switched off in the community settings."), field="needs_approval")
     groups = _groups_for(actor, group_ids or [])
     token = new_token()
     invitation = Invitation(token_hash=hash_token(token), email=None, role=role, note=note.strip()[:500],
@@ -239,10 +263,11 @@ def create_link(actor: User, *, role: str, days: int, max_uses: int, group_ids: 
 def resend(actor: User, invitation: Invitation) -> None:
     """E-mail a personal invitation again with a fresh token and expiry; the old link stops working (commits)."""
     if invitation.is_link:
-        raise Conflict("Cohort links aren't e-mailed. Create a new link instead.")
+        raise Conflict(_("Cohort links aren't e-mailed. Create a new link instead."))
     status = invitation.status(utcnow())
     if status in ("used", "revoked"):
-        raise Conflict(f"This invitation was {status}; it can't be sent again.")
+        raise Conflict(_("This invitation was used; it can't be sent again.") if status == "used"
+                       else _("This invitation was revoked; it can't be sent again."))  # fmt: skip
     token = new_token()
     now = utcnow()
     expires = now + timedelta(days=invite_days())
@@ -262,7 +287,7 @@ def revoke(actor: User, invitation: Invitation) -> None:
     if status == "revoked":
         return
     if status == "used":
-        raise Conflict("This invitation has already been used.")
+        raise Conflict(_("This invitation has already been used."))
     db.session.execute(update(Invitation).where(Invitation.id == invitation.id).values(revoked_at=utcnow()))
     record(actor, "invitation.revoke", invitation, detail={"email": invitation.email})
     db.session.commit()
@@ -296,7 +321,7 @@ def open_invitation(token: str) -> Invitation:
         .execution_options(populate_existing=True)  # fresh counts, and groups even if already in the session
     )
     if invitation is None:
-        raise NotFound("This invitation link isn't valid.")
+        raise NotFound(_("This invitation link isn't valid."))
     status = invitation.status(utcnow())
     if status != "open":
         raise InvitationClosed({"used": "already used", "expired": "expired", "revoked": "withdrawn"}[status])
@@ -305,11 +330,11 @@ def open_invitation(token: str) -> Invitation:
 
 def _entered_address(email: str) -> str:
     if not email.strip():
-        raise InvalidInput("Please give your e-mail address.", field="email")
+        raise InvalidInput(_("Please give your e-mail address."), field="email")
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise InvalidInput("Please give a valid e-mail address.", field="email") from None
+        raise InvalidInput(_("Please give a valid e-mail address."), field="email") from None
 
 
 def register(token: str, *, display_name: str, handle: str, password: str, email: str = "") -> User:

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import case, delete, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from community.errors import InvalidInput
 from community.extensions import db
+from community.i18n import format_number
 from community.markup import render_markdown
 from community.models import ROLES, Group, Membership, Post, Topic, Upload, User
 from community.permissions import can_edit_profile, require, visible_groups, visible_posts
@@ -125,9 +127,9 @@ def check_display_name(name: str, *, member: User | None = None, role: str | Non
     """
     name = plain_line(name)
     if not name:
-        raise InvalidInput("Please give your name.", field="display_name")
+        raise InvalidInput(_("Please give your name."), field="display_name")
     if len(name) > 80:
-        raise InvalidInput("Names are 80 characters at most.", field="display_name")
+        raise InvalidInput(_("Names are 80 characters at most."), field="display_name")
     staff = _is_staff(member, role or (member.role if member is not None else "participant"))
     skeleton = name_skeleton(name)
     if skeleton:
@@ -135,14 +137,14 @@ def check_display_name(name: str, *, member: User | None = None, role: str | Non
         for staff_name, staff_handle in _staff_names(exclude, admins_only=staff):
             if skeleton in (name_skeleton(staff_name), name_skeleton(staff_handle)):
                 raise InvalidInput(
-                    "That name is too close to the name of one of our facilitators or the community "
-                    "manager. Please choose a name people can tell apart from theirs.",
+                    _("That name is too close to the name of one of our facilitators or the community "
+                      "manager. Please choose a name people can tell apart from theirs."),
                     field="display_name",
                 )
     if has_staff_word(name) and not staff:
         raise InvalidInput(
-            "Please leave words like “admin”, “moderator”, “facilitator” or “manager” out of your name: "
-            "facilitators and the community manager are shown by a verified badge instead.",
+            _("Please leave words like “admin”, “moderator”, “facilitator” or “manager” out of your name: "
+              "facilitators and the community manager are shown by a verified badge instead."),
             field="display_name",
         )
     return name
@@ -158,14 +160,16 @@ def _clean_line(value: str | None, field_name: str) -> str:
     value = plain_line(value)
     limit = PROFILE_LIMITS[field_name]
     if len(value) > limit:
-        raise InvalidInput(f"That's too long: {limit} characters at most.", field=field_name)
+        raise InvalidInput(_("That's too long: %(limit)s characters at most.", limit=format_number(limit)),
+                           field=field_name)
     return value
 
 
 def _clean_bio(value: str | None) -> str:
     value = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", (value or "").replace("\r\n", "\n")).strip()
     if len(value) > PROFILE_LIMITS["bio"]:
-        raise InvalidInput(f"Your bio is {len(value):,} characters; {PROFILE_LIMITS['bio']:,} at most.", field="bio")
+        raise InvalidInput(_("Your bio is %(count)s characters; %(limit)s at most.", count=format_number(len(value)),
+                             limit=format_number(PROFILE_LIMITS["bio"])), field="bio")
     return value
 
 
@@ -182,7 +186,7 @@ def update_profile(
     remove_avatar: bool = False,
 ) -> User:
     """Change a profile, and its photo if one is given, all or nothing (commits)."""
-    require(can_edit_profile(actor, member), "You can only edit your own profile.")
+    require(can_edit_profile(actor, member), _("You can only edit your own profile."))
     values = {
         "display_name": check_display_name(display_name, member=member),
         "headline": _clean_line(headline, "headline"),
@@ -210,7 +214,7 @@ def update_profile(
 
 def set_avatar(actor: User, member: User, stream: IO[bytes]) -> User:
     """Replace the member's photo with an uploaded image (checked, re-encoded, stripped; commits)."""
-    require(can_edit_profile(actor, member), "You can only edit your own profile.")
+    require(can_edit_profile(actor, member), _("You can only edit your own profile."))
     upload = save_image(member, stream, "avatar")
     old = member.avatar_path
     member.avatar_path = upload.name
@@ -220,7 +224,7 @@ def set_avatar(actor: User, member: User, stream: IO[bytes]) -> User:
 
 def remove_avatar(actor: User, member: User) -> User:
     """Go back to the initials avatar (commits)."""
-    require(can_edit_profile(actor, member), "You can only edit your own profile.")
+    require(can_edit_profile(actor, member), _("You can only edit your own profile."))
     old = member.avatar_path
     member.avatar_path = None
     _finish(actor, member, ["avatar"] if old else [], old)
@@ -271,7 +275,7 @@ class Page:
 
     @property
     def label(self) -> str:
-        return f"Page {self.number} of {self.pages}" if self.pages > 1 else ""
+        return _("Page %(number)d of %(pages)d", number=self.number, pages=self.pages) if self.pages > 1 else ""
 
     def with_links(self, build: Callable[[int], str]) -> Page:
         """Fill the pager's links from a function of the page number."""

@@ -10,12 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, true, update
 from sqlalchemy.orm import joinedload
 
 from community import events
 from community.errors import Forbidden, InvalidInput, NotFound
 from community.extensions import db
+from community.i18n import as_member
 from community.models import (
     REPORT_REASONS,
     Group,
@@ -41,7 +43,7 @@ from community.services.audit import record
 
 def _clean_reason(reason: str) -> str:
     if reason not in REPORT_REASONS:
-        raise InvalidInput("Please choose a reason.", field="reason")
+        raise InvalidInput(_("Please choose a reason."), field="reason")
     return reason
 
 
@@ -49,7 +51,7 @@ def hold_for_review(topic: Topic, post: Post, reasons: list[str]) -> Report:
     """File an automatic report for a held (pending) topic or post, in the caller's transaction."""
     report = Report(
         post_id=post.id, topic_id=topic.id, group_id=topic.group_id, reason="other", automatic=True,
-        text=" ".join(reasons)[:2000] or "Held for approval.",
+        text=" ".join(reasons)[:2000] or _("Held for approval."),
     )  # fmt: skip
     db.session.add(report)
     db.session.flush()
@@ -60,11 +62,11 @@ def hold_for_review(topic: Topic, post: Post, reasons: list[str]) -> Report:
 def report_post(actor: User, post: Post, topic: Topic, reason: str, text: str = "") -> Report:
     """A member reports a post they can see; one open report per member and post (commits)."""
     if not can_report_post(actor, post, topic):
-        raise Forbidden("You can't report this post.")
+        raise Forbidden(_("You can't report this post."))
     reason = _clean_reason(reason)
     text = (text or "").strip()
     if reason == "other" and not text:
-        raise InvalidInput("Please tell the moderators what is wrong.", field="text")
+        raise InvalidInput(_("Please tell the moderators what is wrong."), field="text")
     existing = db.session.scalar(
         select(Report).where(Report.reporter_id == actor.id, Report.post_id == post.id, Report.status == "open")
     )
@@ -82,11 +84,11 @@ def report_post(actor: User, post: Post, topic: Topic, reason: str, text: str = 
 def report_member(actor: User, member: User, reason: str, text: str = "") -> Report:
     """A member reports a profile (it reaches the admins) (commits)."""
     if not can_report_member(actor, member):
-        raise Forbidden("You can't report this member.")
+        raise Forbidden(_("You can't report this member."))
     reason = _clean_reason(reason)
     text = (text or "").strip()
     if reason == "other" and not text:
-        raise InvalidInput("Please tell the moderators what is wrong.", field="text")
+        raise InvalidInput(_("Please tell the moderators what is wrong."), field="text")
     report = Report(reporter_id=actor.id, target_user_id=member.id, reason=reason, text=text[:2000])
     db.session.add(report)
     db.session.flush()
@@ -153,7 +155,7 @@ def access_report(user: User, report_id: int) -> Report:
         .where(Report.id == report_id)
     )
     if report is None or not can_handle_report(user, report, _group_of(report)):
-        raise NotFound("No such report.")
+        raise NotFound(_("No such report."))
     return report
 
 
@@ -184,7 +186,7 @@ def _close_related(actor: User, report: Report, resolution: str) -> None:
 def dismiss(actor: User, report: Report, note: str = "") -> None:
     """Nothing wrong: close the report (commits)."""
     _require_handler(actor, report)
-    _close(report, actor, "dismissed", note or "Dismissed")
+    _close(report, actor, "dismissed", note or _("Dismissed"))
     record(actor, "report.dismiss", report, reason=note, group_id=report.group_id)
     db.session.commit()
 
@@ -193,10 +195,11 @@ def hide_reported(actor: User, report: Report, reason: str) -> None:
     """Hide the reported post (and its topic, when it is the opening post) (commits)."""
     _require_handler(actor, report)
     post, topic = _content(report)
-    reason = reason.strip() or REPORT_REASONS.get(report.reason, "Against the community guidelines")
+    # Notes kept with the report and the post are written in the moderator's language.
+    reason = reason.strip() or str(REPORT_REASONS.get(report.reason) or _("Against the community guidelines"))
     hide_content(actor, post, topic, reason)
-    _close(report, actor, "resolved", f"Hidden: {reason}")
-    _close_related(actor, report, f"Hidden: {reason}")
+    _close(report, actor, "resolved", _("Hidden: %(reason)s", reason=reason))
+    _close_related(actor, report, _("Hidden: %(reason)s", reason=reason))
     db.session.commit()
 
 
@@ -219,7 +222,7 @@ def lock_reported(actor: User, report: Report, reason: str = "") -> None:
     _require_handler(actor, report)
     _post, topic = _content(report)
     topic.locked = True
-    _close(report, actor, "resolved", f"Discussion locked. {reason}".strip())
+    _close(report, actor, "resolved", (_("Discussion locked.") + " " + reason).strip())
     record(actor, "topic.lock", topic, reason=reason, group_id=topic.group_id)
     db.session.commit()
 
@@ -228,8 +231,8 @@ def delete_reported(actor: User, report: Report, reason: str = "") -> None:
     """Delete the reported post (soft: the text is kept for the audit trail) (commits)."""
     _require_handler(actor, report)
     post, topic = _content(report)
-    _close(report, actor, "resolved", f"Deleted. {reason}".strip())
-    _close_related(actor, report, "Deleted")
+    _close(report, actor, "resolved", (_("Deleted.") + " " + reason).strip())
+    _close_related(actor, report, _("Deleted"))
     db.session.flush()
     posts.delete_post(actor, post, topic)
 
@@ -243,8 +246,8 @@ def approve_held(actor: User, report: Report) -> None:
     elif post.pending:
         posts.release_post(actor, post, topic)
     else:
-        raise InvalidInput("Nothing here is waiting for approval: dismiss the report or act on the post.")
-    _close(report, actor, "resolved", "Approved")
+        raise InvalidInput(_("Nothing here is waiting for approval: dismiss the report or act on the post."))
+    _close(report, actor, "resolved", _("Approved"))
     record(actor, "post.approve", post, group_id=topic.group_id)
     db.session.commit()
 
@@ -254,36 +257,38 @@ def warn_author(actor: User, report: Report, message: str) -> None:
     _require_handler(actor, report)
     message = message.strip()
     if not message:
-        raise InvalidInput("Please write the message the member will read.", field="message")
+        raise InvalidInput(_("Please write the message the member will read."), field="message")
     author = report.post.author if report.post is not None else report.target_user
     if author is None:
-        raise NotFound("No such member.")
+        raise NotFound(_("No such member."))
     from flask import current_app
 
     from community.services.mail import queue_mail
 
     base = current_app.config["BASE_URL"].rstrip("/")
-    queue_mail(
-        author.email,
-        "A message from the moderators",
-        f"Hello {author.display_name},\n\n{message}\n\nThe moderators of the community\n{base}/\n",
-    )
+    with as_member(author):
+        queue_mail(
+            author.email,
+            _("A message from the moderators"),
+            "\n\n".join([_("Hello %(name)s,", name=author.display_name), message,
+                          _("The moderators of the community") + f"\n{base}/\n"]),
+        )  # fmt: skip
     events.member_warned.send(author, actor=actor, message=message, post=report.post)
-    _close(report, actor, "resolved", f"Author warned: {message}")
+    _close(report, actor, "resolved", _("Author warned: %(message)s", message=message))
     record(actor, "member.warn", author, reason=message, group_id=report.group_id)
     db.session.commit()
 
 
 def _require_handler(actor: User, report: Report) -> None:
     if not can_handle_report(actor, report, _group_of(report)):
-        raise NotFound("No such report.")
+        raise NotFound(_("No such report."))
     if report.status != "open":
-        raise InvalidInput("This report has already been handled.")
+        raise InvalidInput(_("This report has already been handled."))
 
 
 def _content(report: Report) -> tuple[Post, Topic]:
     if report.post is None or report.topic is None:
-        raise InvalidInput("This report is about a member, not a post.")
+        raise InvalidInput(_("This report is about a member, not a post."))
     report.post.topic = report.topic
     return report.post, report.topic
 
@@ -298,9 +303,9 @@ def spam_wave(actor: User, member: User, *, until: datetime | None, reason: str)
     from community.services.admin import suspend_member
 
     if not is_admin(actor) or member.id == actor.id or member.role == "admin":
-        raise Forbidden("Only the community manager can do this, and not to an admin.")
+        raise Forbidden(_("Only the community manager can do this, and not to an admin."))
     if not reason.strip():
-        raise InvalidInput("Please give a reason: the member will see it.", field="reason")
+        raise InvalidInput(_("Please give a reason: the member will see it."), field="reason")
     hidden = hide_all_content(actor, member, reason.strip())
     now = utcnow()
     db.session.execute(
@@ -313,7 +318,8 @@ def spam_wave(actor: User, member: User, *, until: datetime | None, reason: str)
             ),
         )
         .values(
-            status="resolved", resolved_by_id=actor.id, resolved_at=now, resolution=f"Member suspended: {reason}"[:500]
+            status="resolved", resolved_by_id=actor.id, resolved_at=now,
+            resolution=_("Member suspended: %(reason)s", reason=reason)[:500],
         )
     )
     record(actor, "member.hide_all", member, reason=reason, detail={"hid_posts": hidden})
@@ -328,7 +334,7 @@ def spam_wave(actor: User, member: User, *, until: datetime | None, reason: str)
 def hide_all_content(actor: User, member: User, reason: str) -> int:
     """Hide every live post and topic of a member in one go (kept, not destroyed); returns the post count."""
     now = utcnow()
-    note = f"Removed with the member's other posts: {reason}"[:500]
+    note = _("Removed with the member's other posts: %(reason)s", reason=reason)[:500]
     hidden = db.session.execute(
         update(Post)
         .where(Post.author_id == member.id, Post.hidden_at.is_(None))
@@ -354,9 +360,9 @@ def hide_all_content(actor: User, member: User, reason: str) -> int:
 def purge_post(actor: User, post: Post) -> None:
     """Destroy a hidden post's text and history for good (admins only) (commits)."""
     if not is_admin(actor):
-        raise Forbidden("Only the community manager can delete content for good.")
+        raise Forbidden(_("Only the community manager can delete content for good."))
     if not can_purge_post(actor, post):
-        raise InvalidInput("Hide or delete the post first.")
+        raise InvalidInput(_("Hide or delete the post first."))
     post.body = "[removed]"
     post.body_html = "<p>[removed]</p>"
     db.session.execute(delete(Revision).where(Revision.post_id == post.id))
@@ -371,9 +377,9 @@ def purge_post(actor: User, post: Post) -> None:
 def set_relation(user: User, other: User, kind: str, on: bool) -> None:
     """Mute or block another member (or undo it) (commits)."""
     if kind not in ("mute", "block"):
-        raise InvalidInput("Unknown action.")
+        raise InvalidInput(_("Unknown action."))
     if user.id == other.id:
-        raise InvalidInput("You can't mute or block yourself.")
+        raise InvalidInput(_("You can't mute or block yourself."))
     existing = db.session.scalar(
         select(MemberRelation).where(
             MemberRelation.user_id == user.id, MemberRelation.other_id == other.id, MemberRelation.kind == kind

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import bindparam, func, inspect, select, update
 from sqlalchemy.orm import joinedload
@@ -67,7 +68,7 @@ def set_preferences(actor: User, choices: dict[str, str]) -> None:
     current = preferences(actor)
     for kind, delivery in choices.items():
         if kind not in NOTIFICATION_KINDS or delivery not in DELIVERIES:
-            raise InvalidInput("Please choose one of the options for each kind.", field=kind)
+            raise InvalidInput(_("Please choose one of the options for each kind."), field=kind)
         current[kind] = delivery
     # A new dict, so the JSON column is seen as changed.
     actor.preferences = {**(actor.preferences or {}), "notifications": current}
@@ -88,10 +89,10 @@ def read_unsubscribe_token(token: str) -> tuple[User, str]:
     try:
         user_id, kind = _serializer().loads(token)
     except (BadSignature, ValueError, TypeError):
-        raise NotFound("This unsubscribe link is not valid.") from None
+        raise NotFound(_("This unsubscribe link is not valid.")) from None
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or (kind not in NOTIFICATION_KINDS and kind not in DIGEST_KINDS):
-        raise NotFound("This unsubscribe link is not valid.")
+        raise NotFound(_("This unsubscribe link is not valid."))
     return user, kind
 
 
@@ -106,9 +107,12 @@ def unsubscribe(token: str) -> tuple[User, str]:
 
 def kind_label(kind: str) -> str:
     """The words for a kind (or a digest) in pages and e-mails."""
-    if kind in DIGEST_KINDS:
-        return f"the {kind} digest e-mail"
-    return NOTIFICATION_KINDS.get(kind, kind).lower()
+    if kind == "daily":
+        return _("the daily digest e-mail")
+    if kind == "weekly":
+        return _("the weekly digest e-mail")
+    label = NOTIFICATION_KINDS.get(kind)
+    return str(label).lower() if label is not None else kind
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -298,7 +302,7 @@ def access_notification(user: User, notification_id: int) -> Notification:
     """The member's own notification; NotFound for anybody else's."""
     note = db.session.get(Notification, notification_id)
     if note is None or note.user_id != user.id:
-        raise NotFound("No such notification.")
+        raise NotFound(_("No such notification."))
     return note
 
 

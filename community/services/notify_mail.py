@@ -7,22 +7,25 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from community.i18n import as_member
 from community.markup import plain_excerpt
 from community.models import Group, Post, Topic, User
 from community.services.mail import queue_mail
 
 SUBJECTS = {
-    "reply": "{actor} replied to you: {title}",
-    "mention": "{actor} mentioned you: {title}",
-    "answer": "{actor} answered your question: {title}",
-    "accepted": "Your answer was accepted: {title}",
-    "comment": "{actor} commented on your blog post: {title}",
-    "watched": "New in something you follow: {title}",
-    "join_request": "{actor} asks to join {group}",
-    "report": "A post was reported in {group}",
-    "invitation": "{actor} invited you to join {group}",
-    "nudge": "{actor} sent you a note",
+    "reply": _l("%(actor)s replied to you: %(title)s"),
+    "mention": _l("%(actor)s mentioned you: %(title)s"),
+    "answer": _l("%(actor)s answered your question: %(title)s"),
+    "accepted": _l("Your answer was accepted: %(title)s"),
+    "comment": _l("%(actor)s commented on your blog post: %(title)s"),
+    "watched": _l("New in something you follow: %(title)s"),
+    "join_request": _l("%(actor)s asks to join %(group)s"),
+    "report": _l("A post was reported in %(group)s"),
+    "invitation": _l("%(actor)s invited you to join %(group)s"),
+    "nudge": _l("%(actor)s sent you a note"),
 }
 
 
@@ -46,19 +49,21 @@ def _unsubscribe_headers(url: str) -> dict[str, str]:
 
 
 def send_templated(user: User, unsubscribe_kind: str, subject: str, template: str, **context: Any) -> None:
-    """Queue ``template``.txt and .html to the member with the unsubscribe link for ``unsubscribe_kind``."""
+    """Queue ``template``.txt and .html to the member with the unsubscribe link for ``unsubscribe_kind``, in
+    the member's language and time zone (callers build ``subject`` inside ``as_member(user)`` too)."""
     from community.services.notifications import kind_label, unsubscribe_token
 
     unsubscribe_url = external(path_for("notifications.unsubscribe", token=unsubscribe_token(user, unsubscribe_kind)))
-    context.update(
-        subject=subject, user=user, unsubscribe_url=unsubscribe_url, unsubscribe_label=kind_label(unsubscribe_kind),
-        settings_url=external(path_for("notifications.settings")),
-        community_name=current_app.config["COMMUNITY_NAME"],
-        link_to=lambda endpoint, **values: external(path_for(endpoint, **values)),
-    )  # fmt: skip
-    text = _render(f"{template}.txt", **context)
-    html = _render(f"{template}.html", **context)
-    queue_mail(user.email, subject, text, html, headers=_unsubscribe_headers(unsubscribe_url))
+    with as_member(user):
+        context.update(
+            subject=subject, user=user, unsubscribe_url=unsubscribe_url, unsubscribe_label=kind_label(unsubscribe_kind),
+            settings_url=external(path_for("notifications.settings")),
+            community_name=current_app.config["COMMUNITY_NAME"],
+            link_to=lambda endpoint, **values: external(path_for(endpoint, **values)),
+        )  # fmt: skip
+        text = _render(f"{template}.txt", **context)
+        html = _render(f"{template}.html", **context)
+        queue_mail(user.email, subject, text, html, headers=_unsubscribe_headers(unsubscribe_url))
 
 
 def mail_notification(user: User, kind: str, actor: User | None, *, topic: Topic | None, post: Post | None,
@@ -70,11 +75,12 @@ def mail_notification(user: User, kind: str, actor: User | None, *, topic: Topic
         link = external(url)
     else:
         link = external(path_for("notifications.index"))
-    subject = SUBJECTS[kind].format(
-        actor=actor.display_name if actor is not None else "Someone",
-        title=topic.title if topic is not None else "",
-        group=group.name if group is not None else "your group",
-    )
-    excerpt = plain_excerpt(post.body, 300) if post is not None else message
-    send_templated(user, kind, subject, "notifications/email/notification", link=link,
-                   excerpt=excerpt, actor=actor, topic=topic, kind=kind)  # fmt: skip
+    with as_member(user):
+        subject = SUBJECTS[kind] % {
+            "actor": actor.display_name if actor is not None else _("Someone"),
+            "title": topic.title if topic is not None else "",
+            "group": group.name if group is not None else _("your group"),
+        }
+        excerpt = plain_excerpt(post.body, 300) if post is not None else message
+        send_templated(user, kind, subject, "notifications/email/notification", link=link,
+                       excerpt=excerpt, actor=actor, topic=topic, kind=kind)  # fmt: skip

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from community.errors import InvalidInput, NotFound
@@ -11,7 +13,8 @@ from community.extensions import db
 from community.models import Membership, User, utcnow
 from community.services.audit import record
 
-DEFAULT_NUDGE = (
+# Offered in the facilitator's language (they send it as their own words, and may edit it).
+DEFAULT_NUDGE = _l(
     "Hi! We haven't heard from you for a while and we'd love to. Is there anything on the course you'd like "
     "to ask or share? Even a short reply to a peer helps the whole group."
 )
@@ -40,10 +43,10 @@ def send_nudge(actor: User, member: User, message: str) -> None:
     from community.services.notifications import notify
 
     if member.id == actor.id or member.state != "active" or not facilitates_member(actor, member):
-        raise NotFound("No such member.")
+        raise NotFound(_("No such member."))
     message = " ".join((message or "").split())
     if not message:
-        raise InvalidInput("Please write a short message.", field="message")
+        raise InvalidInput(_("Please write a short message."), field="message")
     recent = db.session.scalar(
         select(func.count()).select_from(Notification).where(
             Notification.user_id == member.id, Notification.kind == "nudge",
@@ -51,7 +54,8 @@ def send_nudge(actor: User, member: User, message: str) -> None:
         )
     )  # fmt: skip
     if recent:
-        raise InvalidInput(f"{member.display_name} already had a nudge this week. Give them a little time.")
+        raise InvalidInput(_("%(name)s already had a nudge this week. Give them a little time.",
+                             name=member.display_name))  # fmt: skip
     created = notify([member.id], "nudge", actor, url="/", message=message[:500])
     record(actor, "member.nudge", member, detail={"delivered": bool(created)})
     db.session.commit()

@@ -13,11 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, insert, select, update
 
 from community import events
 from community.errors import Conflict, Forbidden, InvalidInput
 from community.extensions import db
+from community.i18n import format_number
 from community.markup import render_markdown
 from community.models import Board, Group, Post, Revision, Tag, Topic, TopicRead, TopicTag, User, utcnow
 from community.permissions import can_delete_post, can_edit_post, can_hide_post, can_moderate_topic
@@ -36,10 +38,10 @@ def clean_title(title: str | None) -> str:
     """A title with spaces folded; InvalidInput if empty or too long."""
     title = " ".join((title or "").split())
     if not title:
-        raise InvalidInput("Please give a title.", field="title")
+        raise InvalidInput(_("Please give a title."), field="title")
     limit = current_app.config["TITLE_MAX_CHARS"]
     if len(title) > limit:
-        raise InvalidInput(f"Titles are {limit} characters at most.", field="title")
+        raise InvalidInput(_("Titles are %(num)d characters at most.", num=limit), field="title")
     return title
 
 
@@ -47,10 +49,12 @@ def clean_body(body: str | None, *, field: str = "body") -> str:
     """A body with trailing space trimmed; InvalidInput if empty or too long."""
     body = (body or "").replace("\r\n", "\n").replace("\x00", "").strip()
     if not body:
-        raise InvalidInput("Please write something first.", field=field)
+        raise InvalidInput(_("Please write something first."), field=field)
     limit = current_app.config["POST_MAX_CHARS"]
     if len(body) > limit:
-        raise InvalidInput(f"That's too long: {len(body):,} characters, {limit:,} at most.", field=field)
+        message = _("That's too long: %(count)s characters, %(limit)s at most.", count=format_number(len(body)),
+                    limit=format_number(limit))  # fmt: skip
+        raise InvalidInput(message, field=field)
     return body
 
 
@@ -65,11 +69,12 @@ def parse_tags(raw: str | Iterable[str] | None) -> list[str]:
         if not name:
             continue
         if not TAG_RE.match(name):
-            raise InvalidInput(f"“{item.strip()[:40]}” isn't a valid tag: use letters, digits, - and _.", field="tags")
+            raise InvalidInput(_("“%(tag)s” isn't a valid tag: use letters, digits, - and _.", tag=item.strip()[:40]),
+                               field="tags")
         if name not in tags:
             tags.append(name)
     if len(tags) > MAX_TAGS:
-        raise InvalidInput(f"Use at most {MAX_TAGS} tags.", field="tags")
+        raise InvalidInput(_("Use at most %(num)d tags.", num=MAX_TAGS), field="tags")
     return tags
 
 
@@ -215,7 +220,7 @@ def add_post(actor: User, topic: Topic, body: str, *, kind: str = "reply", paren
     concurrent writers: the post number comes from an atomic UPDATE ... RETURNING on the topic."""
     body = clean_body(body)
     if parent is not None and (parent.topic_id != topic.id or parent.deleted_at is not None):
-        raise InvalidInput("You can only reply to a live post of this same thread.", field="parent_id")
+        raise InvalidInput(_("You can only reply to a live post of this same thread."), field="parent_id")
     screening = safety.screen(actor, topic.group_id, body)
     pending = pending or screening.pending
     now = utcnow()
@@ -253,7 +258,7 @@ def add_post(actor: User, topic: Topic, body: str, *, kind: str = "reply", paren
     elif pending:
         from community.services.moderation import hold_for_review
 
-        hold_for_review(topic, post, screening.reasons or ["Held for approval."])
+        hold_for_review(topic, post, screening.reasons or [_("Held for approval.")])
     if commit:
         db.session.commit()
     return post
@@ -290,7 +295,7 @@ def edit_post(actor: User, post: Post, topic: Topic, body: str, *, title: str | 
     Conflict is raised and nothing changes (no silent overwrite).
     """
     if not can_edit_post(actor, post, topic):
-        raise Forbidden("You can't edit this post.")
+        raise Forbidden(_("You can't edit this post."))
     body = clean_body(body)
     new_title = clean_title(title) if (title is not None and post.number == 1) else None
     tag_names = parse_tags(tags) if (tags is not None and post.number == 1) else None
@@ -307,7 +312,7 @@ def edit_post(actor: User, post: Post, topic: Topic, body: str, *, title: str | 
     if changed != 1:
         db.session.rollback()
         raise Conflict(
-            "Someone edited this post after you opened it. Your text is below: review their changes and save again.",
+            _("Someone edited this post after you opened it. Your text is below: review their changes and save again."),
             field="body",
         )
     old_revision_title = old_title if post.number == 1 else None
@@ -328,7 +333,7 @@ def edit_post(actor: User, post: Post, topic: Topic, body: str, *, title: str | 
 def delete_post(actor: User, post: Post, topic: Topic) -> None:
     """Soft-delete: the post shows as deleted, the thread stays intact, the text is kept (commits)."""
     if not can_delete_post(actor, post, topic):
-        raise Forbidden("You can't delete this post.")
+        raise Forbidden(_("You can't delete this post."))
     post.deleted_at = utcnow()
     if post.hidden_at is None and not post.pending:
         _uncount(topic, post)
@@ -341,7 +346,7 @@ def delete_post(actor: User, post: Post, topic: Topic) -> None:
 def hide_post(actor: User, post: Post, topic: Topic, reason: str = "") -> None:
     """A moderator hides a post: kept, shown to its author with the reason, gone from everyone else (commits)."""
     if not can_hide_post(actor, post, topic):
-        raise Forbidden("Only moderators can hide posts.")
+        raise Forbidden(_("Only moderators can hide posts."))
     if post.hidden_at is not None:
         return
     post.hidden_at = utcnow()
@@ -357,7 +362,7 @@ def hide_post(actor: User, post: Post, topic: Topic, reason: str = "") -> None:
 def restore_post(actor: User, post: Post, topic: Topic) -> None:
     """A moderator restores a hidden post (commits)."""
     if not can_moderate_topic(actor, topic):
-        raise Forbidden("Only moderators can restore posts.")
+        raise Forbidden(_("Only moderators can restore posts."))
     if post.hidden_at is None:
         return
     post.hidden_at = None

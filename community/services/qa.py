@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, exists, func, select, update
 
 from community import events
@@ -52,7 +53,7 @@ def _watch(user: User, topic: Topic) -> None:
 def ask_question(actor: User, *, title: str, body: str, tags: str | None = None, group: Group | None = None) -> Topic:
     """Ask a question in the whole community (``group=None``) or in one of the member's groups (commits)."""
     if not can_post_in_group(actor, group):
-        raise Forbidden("You can ask questions only in groups you belong to.")
+        raise Forbidden(_("You can ask questions only in groups you belong to."))
     topic = posts.create_topic(actor, kind="question", title=title, body=body, group=group, tags=tags, commit=False)
     _watch(actor, topic)
     db.session.commit()
@@ -62,9 +63,10 @@ def ask_question(actor: User, *, title: str, body: str, tags: str | None = None,
 def post_answer(actor: User, topic: Topic, body: str) -> Post:
     """Answer a question (commits); the first live answer records when it came and from whom."""
     if topic.kind != "question":
-        raise NotFound("Not found.")
+        raise NotFound(_("Not found."))
     if not can_reply(actor, topic):
-        raise Forbidden("This question is closed to new answers." if topic.closed_at else "You can't answer here.")
+        raise Forbidden(_("This question is closed to new answers.") if topic.closed_at
+                        else _("You can't answer here."))  # fmt: skip
     answer = posts.add_post(actor, topic, body, kind="answer", commit=False)
     _watch(actor, topic)
     db.session.commit()
@@ -91,23 +93,23 @@ events.post_created.connect(_on_post_created, weak=False)
 def add_comment(actor: User, topic: Topic, parent: Post, body: str) -> Post:
     """A short, flat comment under the question or under an answer (commits)."""
     if parent.topic_id != topic.id or parent.kind not in ("opening", "answer"):
-        raise InvalidInput("Comments go under the question or one of its answers.", field="body")
+        raise InvalidInput(_("Comments go under the question or one of its answers."), field="body")
     if parent.deleted_at is not None or parent.hidden_at is not None:
-        raise InvalidInput("That post was removed, so it can't take new comments.", field="body")
+        raise InvalidInput(_("That post was removed, so it can't take new comments."), field="body")
     if not can_reply(actor, topic) or not can_view_post(actor, parent, topic):
-        raise Forbidden("You can't comment here.")
+        raise Forbidden(_("You can't comment here."))
     if len((body or "").strip()) > COMMENT_MAX_CHARS:
-        raise InvalidInput(f"Comments are {COMMENT_MAX_CHARS} characters at most: post a longer text as an answer.",
-                           field="body")  # fmt: skip
+        raise InvalidInput(_("Comments are %(num)d characters at most: post a longer text as an answer.",
+                             num=COMMENT_MAX_CHARS), field="body")  # fmt: skip
     return posts.add_post(actor, topic, body, kind="comment", parent=parent)
 
 
 def delete_question(actor: User, topic: Topic, opening: Post) -> None:
     """Soft-delete a question with its opening post (the asker or a moderator; commits)."""
     if opening.topic_id != topic.id or opening.number != 1:
-        raise InvalidInput("That isn't this question.")
+        raise InvalidInput(_("That isn't this question."))
     if not can_delete_post(actor, opening, topic):
-        raise Forbidden("You can't delete this question.")
+        raise Forbidden(_("You can't delete this question."))
     # Marked with a plain UPDATE so the loaded topic still reads as live for delete_post's own check;
     # both changes commit together there.
     db.session.execute(
@@ -133,11 +135,11 @@ def cast_vote(actor: User, post: Post, topic: Topic, value: Any) -> int:
     except (TypeError, ValueError):
         value = None
     if value not in VOTE_VALUES:
-        raise InvalidInput("A vote is up (1), down (-1) or withdrawn (0).", field="value")
+        raise InvalidInput(_("A vote is up (1), down (-1) or withdrawn (0)."), field="value")
     if not can_vote(actor, post, topic):
         if post.author_id == actor.id:
-            raise Forbidden("You can't vote on your own post.")
-        raise Forbidden("You can't vote on this post.")
+            raise Forbidden(_("You can't vote on your own post."))
+        raise Forbidden(_("You can't vote on this post."))
     # Serialise votes on this post (PostgreSQL; SQLite writers are serialised by BEGIN IMMEDIATE), so the
     # sum below sees every vote committed before ours.
     db.session.execute(select(Post.id).where(Post.id == post.id).with_for_update())
@@ -177,11 +179,11 @@ def accept_answer(actor: User, topic: Topic, answer: Post, *, expected: int | No
     ``expected`` (the accepted answer the member saw, or None) a change made meanwhile is a Conflict.
     """
     if not can_accept_answer(actor, topic):
-        raise Forbidden("Only the person who asked, or a facilitator, can accept an answer.")
+        raise Forbidden(_("Only the person who asked, or a facilitator, can accept an answer."))
     if answer.topic_id != topic.id or answer.kind != "answer":
-        raise InvalidInput("That answer belongs to another question.", field="answer_id")
+        raise InvalidInput(_("That answer belongs to another question."), field="answer_id")
     if answer.deleted_at is not None or answer.hidden_at is not None or answer.pending:
-        raise InvalidInput("That answer was removed, so it can't be accepted.", field="answer_id")
+        raise InvalidInput(_("That answer was removed, so it can't be accepted."), field="answer_id")
     live = exists().where(Post.id == answer.id, Post.topic_id == topic.id, Post.kind == "answer",
                           Post.deleted_at.is_(None), Post.hidden_at.is_(None))  # fmt: skip
     conditions = [Topic.id == topic.id, live]
@@ -194,7 +196,7 @@ def accept_answer(actor: User, topic: Topic, answer: Post, *, expected: int | No
     ).rowcount  # fmt: skip
     if changed != 1:
         db.session.rollback()
-        raise Conflict("Someone changed the accepted answer a moment ago. Have a look, then choose again.")
+        raise Conflict(_("Someone changed the accepted answer a moment ago. Have a look, then choose again."))
     events.answer_accepted.send(topic, actor=actor, post=answer)
     db.session.commit()
 
@@ -202,7 +204,7 @@ def accept_answer(actor: User, topic: Topic, answer: Post, *, expected: int | No
 def unaccept_answer(actor: User, topic: Topic) -> None:
     """Take back the acceptance: the question waits for a better answer again (commits)."""
     if not can_accept_answer(actor, topic):
-        raise Forbidden("Only the person who asked, or a facilitator, can change the accepted answer.")
+        raise Forbidden(_("Only the person who asked, or a facilitator, can change the accepted answer."))
     db.session.execute(
         update(Topic).where(Topic.id == topic.id)
         .values(accepted_post_id=None, accepted_at=None, accepted_by_role=None)
@@ -237,16 +239,17 @@ def parse_question_ref(raw: str | None) -> int | None:
 def close_as_duplicate(actor: User, topic: Topic, target_ref: str | None) -> Topic:
     """A facilitator closes a question as a duplicate of another one they can see (commits)."""
     if not can_close_question(actor, topic):
-        raise Forbidden("Only facilitators can close questions.")
+        raise Forbidden(_("Only facilitators can close questions."))
     target_id = parse_question_ref(target_ref)
     if target_id is None:
-        raise InvalidInput("Give the number or the link of the question this one duplicates.", field="duplicate_of")
+        raise InvalidInput(_("Give the number or the link of the question this one duplicates."), field="duplicate_of")
     if target_id == topic.id:
-        raise InvalidInput("A question can't duplicate itself.", field="duplicate_of")
+        raise InvalidInput(_("A question can't duplicate itself."), field="duplicate_of")
     try:
         target = access_topic(actor, target_id, kind="question")
     except NotFound:
-        raise InvalidInput(f"There's no question #{target_id} that you can see.", field="duplicate_of")
+        raise InvalidInput(_("There's no question #%(id)d that you can see.", id=target_id),
+                           field="duplicate_of") from None
     topic.closed_at = utcnow()
     topic.duplicate_of_id = target.id
     record(actor, "question.close", topic, group_id=topic.group_id, detail={"duplicate_of": target.id})
@@ -257,7 +260,7 @@ def close_as_duplicate(actor: User, topic: Topic, target_ref: str | None) -> Top
 def reopen_question(actor: User, topic: Topic) -> None:
     """A facilitator reopens a closed question (commits)."""
     if not can_close_question(actor, topic):
-        raise Forbidden("Only facilitators can reopen questions.")
+        raise Forbidden(_("Only facilitators can reopen questions."))
     topic.closed_at = None
     topic.duplicate_of_id = None
     record(actor, "question.reopen", topic, group_id=topic.group_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
 from community.database import upsert
@@ -66,9 +67,9 @@ def set_reaction(actor: User, post: Post, topic: Topic, kind: str, on: bool) -> 
 
 def _check(actor: User, post: Post, topic: Topic, kind: str) -> None:
     if kind not in REACTIONS:
-        raise InvalidInput("Please choose one of the reactions shown.", field="kind")
+        raise InvalidInput(_("Please choose one of the reactions shown."), field="kind")
     if not can_react(actor, post, topic):
-        raise Forbidden("You can't react to this post.")
+        raise Forbidden(_("You can't react to this post."))
 
 
 def _add(actor: User, post: Post, topic: Topic, kind: str) -> bool:

@@ -14,6 +14,8 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from limits import parse as parse_limit
 from sqlalchemy import func, select
 
@@ -66,12 +68,12 @@ def blocklist_matches(text: str, words: list[str], domains: list[str]) -> list[s
     for word in words:
         w = _fold(word).strip()
         if w and re.search(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", folded):
-            found.append(f"word “{word.strip()}”")
+            found.append(_("word “%(word)s”", word=word.strip()))
     blocked = {d.strip().lower().lstrip(".") for d in domains if d.strip()}
     for link in links_in(text):
         host = (urlsplit(link if "://" in link else f"http://{link}").hostname or "").lower()
         if any(host == d or host.endswith("." + d) for d in blocked):
-            found.append(f"link to {host}")
+            found.append(_("link to %(host)s", host=host))
     return found
 
 
@@ -90,7 +92,7 @@ def check_rate(user: User) -> None:
     )
     if recent is not None and recent >= limit.amount:
         raise RateLimited(
-            "You're posting very quickly. Please wait a minute and try again: what you wrote is kept below.",
+            _("You're posting very quickly. Please wait a minute and try again: what you wrote is kept below."),
             field="body",
         )
 
@@ -109,22 +111,26 @@ def screen(actor: User, group_id: int | None, text: str) -> Screening:
         count = len(links_in(text))
         if cap >= 0 and count > cap:
             raise InvalidInput(
-                f"New members can include at most {cap} link{'s' if cap != 1 else ''} in a post "
-                f"(this one has {count}). Please remove some and post again.",
+                ngettext("New members can include at most %(num)d link in a post (this one has %(count)d). Please "
+                         "remove some and post again.",
+                         "New members can include at most %(num)d links in a post (this one has %(count)d). Please "
+                         "remove some and post again.", cap, count=count),
                 field="body",
-            )
+            )  # fmt: skip
     matches = blocklist_matches(text, settings.get("blocked_words") or [], settings.get("blocked_domains") or [])
     if matches:
         result.pending = True
-        result.reasons.append("Matches the community blocklist: " + ", ".join(matches))
+        result.reasons.append(_("Matches the community blocklist: %(matches)s", matches=", ".join(matches)))
     if group_id is not None:
         group = db.session.get(Group, group_id)
         if group is not None and group.approve_all_posts:
             result.pending = True
-            result.reasons.append("The group approves every post.")
+            result.reasons.append(_("The group approves every post."))
     else:
         first = int(settings.get("premoderate_first_posts") or 0)
         if first > 0 and actor.post_count < first:
             result.pending = True
-            result.reasons.append(f"A new member's first {first} posts in community-wide areas are approved first.")
+            result.reasons.append(ngettext(
+                "A new member's first %(num)d post in community-wide areas is approved first.",
+                "A new member's first %(num)d posts in community-wide areas are approved first.", first))  # fmt: skip
     return result

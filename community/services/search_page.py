@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -24,8 +25,9 @@ from community.search import core as search_core
 from community.search import query_terms
 from community.services.group_pages import filter_groups
 
-KINDS = {"": "Everything", "discussion": "Discussions", "blog": "Blog posts", "question": "Questions & answers"}
-DATES = {"": "Any time", "week": "Past week", "month": "Past month", "year": "Past year"}
+KINDS = {"": _l("Everything"), "discussion": _l("Discussions"), "blog": _l("Blog posts"),
+         "question": _l("Questions & answers")}  # fmt: skip
+DATES = {"": _l("Any time"), "week": _l("Past week"), "month": _l("Past month"), "year": _l("Past year")}
 DATE_SPANS = {"week": timedelta(days=7), "month": timedelta(days=31), "year": timedelta(days=366)}
 PAGE_SIZE = 20
 MAX_PAGE = 50

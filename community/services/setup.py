@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from community.errors import InvalidInput
@@ -51,7 +52,7 @@ def create_first_admin(*, email: str, handle: str, display_name: str, password: 
     from community.services.settings import DEFAULTS
 
     if not email or "@" not in email:
-        raise InvalidInput("Please give a valid e-mail address.", field="email")
+        raise InvalidInput(_("Please give a valid e-mail address."), field="email")
     user = create_user(email=email, handle=handle, display_name=display_name, password=password, role="admin")
     if community_name.strip():
         assert "community_name" in DEFAULTS

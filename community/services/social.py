@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from community.database import upsert
@@ -21,14 +22,14 @@ TARGET_TYPES = ("member", "topic", "board", "group", "blog", "tag")
 
 def _check(target_type: str) -> None:
     if target_type not in TARGET_TYPES:
-        raise InvalidInput("You can't follow that.", field="target_type")
+        raise InvalidInput(_("You can't follow that."), field="target_type")
 
 
 def watch(actor: User, target_type: str, target_id: int) -> None:
     """Start watching (or following) a target; idempotent (commits)."""
     _check(target_type)
     if target_type == "member" and target_id == actor.id:
-        raise InvalidInput("You can't follow yourself.", field="target_id")
+        raise InvalidInput(_("You can't follow yourself."), field="target_id")
     stmt = upsert(Subscription.__table__, db.session.get_bind().dialect.name).values(
         user_id=actor.id, target_type=target_type, target_id=target_id, created_at=utcnow()
     )
