@@ -41,28 +41,28 @@ def amelie():
 def test_a_notification_mail_is_in_the_recipients_language_not_the_actors(app, written_in, amelie, pat):
     topic = discussion(amelie, title="Journal de bord")
     with app.test_request_context("/"):
-        assert str(get_locale()) == "en"  # Pat's request, in English
+        assert str(get_locale()) == "en_GB"  # Pat's request, in English
         reply(pat, topic, "Nice one, @amelie!")
-        assert str(get_locale()) == "en" and str(get_timezone()) == "UTC"  # and still English afterwards
-    assert written_in[amelie.email] == [("fr", "Asia/Tokyo")]
+        assert str(get_locale()) == "en_GB" and str(get_timezone()) == "UTC"  # and still English afterwards
+    assert written_in[amelie.email] == [("fr_FR", "Asia/Tokyo")]
 
 
 def test_an_english_member_gets_english_mail_from_a_french_actor(written_in, amelie, pat):
     topic = discussion(pat, title="Reflective log")
     reply(amelie, topic, "Bonne idée !")
-    assert written_in[pat.email] == [("en", "UTC")]
+    assert written_in[pat.email] == [("en_GB", "UTC")]
     assert mails_to(pat.email)[0].subject == "Amélie replied to you: Reflective log"
 
 
 def test_a_digest_is_in_the_members_language_and_zone(written_in, amelie, fran):
     question(fran, title="Une question ?")
     digests.send_digests("daily")
-    assert written_in[amelie.email] == [("fr", "Asia/Tokyo")]
+    assert written_in[amelie.email] == [("fr_FR", "Asia/Tokyo")]
 
 
 def test_a_reset_mail_is_in_the_members_language(written_in, amelie):
     auth.request_password_reset(amelie.email)
-    assert written_in[amelie.email] == [("fr", "Asia/Tokyo")]
+    assert written_in[amelie.email] == [("fr_FR", "Asia/Tokyo")]
 
 
 def test_a_reset_mail_counts_its_hours_with_real_plurals(app, pat, monkeypatch):
@@ -74,26 +74,26 @@ def test_a_reset_mail_counts_its_hours_with_real_plurals(app, pat, monkeypatch):
 def test_an_approval_and_a_moderators_warning_are_in_the_members_language(written_in, admin, fran, pat):
     newcomer = make_user("newcomer", state="pending", language="fr")
     admin_service.approve_member(acting(admin), newcomer)
-    assert written_in[newcomer.email] == [("fr", "UTC")]
+    assert written_in[newcomer.email] == [("fr_FR", "UTC")]
     pat.language = "fr"
     db.session.commit()
     topic = discussion(pat, title="Heated")
     post = load_post(fran, opening(topic).id)
     report = moderation.report_post(acting(fran), post, post.topic, "abuse")
     moderation.warn_author(acting(admin), report, "Please keep it kind.")
-    assert written_in[pat.email] == [("fr", "UTC")]
+    assert written_in[pat.email] == [("fr_FR", "UTC")]
 
 
 def test_an_invitation_is_in_the_communitys_language_and_dates_its_expiry_so(written_in, admin):
     invite(admin, "first@example.org")
     english = mails_to("first@example.org")[0]
     expiry = utcnow() + timedelta(days=14)
-    assert format_date(expiry, "long", locale="en") in english.body_text
+    assert format_date(expiry, "long", locale="en_GB") in english.body_text
     update_settings(admin, default_language="fr", default_timezone="Europe/Paris")
     db.session.commit()
     invite(admin, "second@example.org", note="Bienvenue !\nÀ bientôt")
     french = mails_to("second@example.org")[0]
-    assert written_in["second@example.org"] == [("fr", "Europe/Paris")]
+    assert written_in["second@example.org"] == [("fr_FR", "Europe/Paris")]
     assert format_date(expiry, "long", locale="fr") in french.body_text
     assert "\n\n    Bienvenue !\n    À bientôt\n\n" in french.body_text
 
