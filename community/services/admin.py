@@ -8,7 +8,7 @@ suspended.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -21,7 +21,7 @@ from community import events
 from community.database import side_write
 from community.errors import Conflict, InvalidInput
 from community.extensions import db
-from community.i18n import LANGUAGES, as_member, is_timezone
+from community.i18n import LANGUAGES, as_member, is_timezone, start_of_local_day
 from community.models import ROLES, STATES, AuditEvent, User, UserSession, utcnow
 from community.permissions import (
     can_approve_member,
@@ -90,8 +90,8 @@ def _community_name() -> str:
 
 
 def suspension_end(day: date | None) -> datetime | None:
-    """A suspension "until" a day ends at the start of that day, UTC (None: indefinitely)."""
-    return datetime.combine(day, time(0, 0), tzinfo=UTC) if day is not None else None
+    """A suspension 'until' a day ends as that day starts, in the acting member's zone (None: indefinitely)."""
+    return start_of_local_day(day) if day is not None else None
 
 
 def suspend_member(actor: User, member: User, until: datetime | None, reason: str) -> User:
@@ -328,9 +328,9 @@ def audit_page(*, actor: str = "", action: str = "", since: date | None = None, 
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     if since is not None:
-        stmt = stmt.where(AuditEvent.created_at >= datetime.combine(since, time(0, 0), tzinfo=UTC))
+        stmt = stmt.where(AuditEvent.created_at >= start_of_local_day(since))
     if until is not None:
-        stmt = stmt.where(AuditEvent.created_at < datetime.combine(until + timedelta(days=1), time(0, 0), tzinfo=UTC))
+        stmt = stmt.where(AuditEvent.created_at < start_of_local_day(until + timedelta(days=1)))
     stmt = stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     result = paginate(stmt, page, current_app.config["PAGE_SIZE"])
     result.extra["targets"] = audit_targets(result.items)
