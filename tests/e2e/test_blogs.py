@@ -9,6 +9,7 @@ import re
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
+from community.models import User
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, acting, make_user
 
@@ -114,6 +115,23 @@ def test_a_blog_post_from_draft_to_conversation(new_page, live_server, live_data
     expect(peer.get_by_role("button", name=re.compile("^Unlike this post"))).to_be_visible()
     peer.goto(post_url)  # back to the top of the page for the picture
     screenshot(peer, "blogs-post", keep=True)
+
+    # Feed discovery: once the peer has feed links, the post page names the author's feed with the PEER's
+    # token; a feed reader (no cookie) fetching it finds the post.
+    assert peer.locator('link[rel="alternate"]').count() == 0
+    peer.goto(live_server("/blogs/feeds"))
+    peer.goto(post_url)
+    discovered = peer.locator('head link[rel="alternate"][type="application/atom+xml"]')
+    expect(discovered).to_have_count(2)
+    assert discovered.first.get_attribute("title") == "Pat Lindqvist's blog"
+    href = discovered.first.get_attribute("href")
+    live_data.session.expire_all()
+    tokens = {u.handle: u.feed_token for u in live_data.session.query(User)}
+    assert href == f"/members/bpat/blog/feed.atom?token={tokens['bsam']}" and tokens["bpat"] is None
+    reader = peer.context.browser.new_context()  # no cookies: a feed reader
+    feed = reader.request.get(live_server(href))
+    assert feed.status == 200 and "Three things our first assignment taught me" in feed.text()
+    reader.close()
 
     # A non-member finds nothing: not the post, not its image.
     outsider = new_page()
