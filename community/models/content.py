@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -246,8 +247,8 @@ class Vote(db.Model):
 
 REACTIONS = {"like": "👍", "heart": "❤️", "celebrate": "🎉", "insightful": "💡", "thanks": "🙏"}
 # The name members read (and hear) for each reaction; pages show Twemoji images of the emoji above.
-REACTION_LABELS = {"like": "Like", "heart": "Heart", "celebrate": "Celebrate", "insightful": "Insightful",
-                   "thanks": "Thanks"}  # fmt: skip
+REACTION_LABELS = {"like": _l("Like"), "heart": _l("Heart"), "celebrate": _l("Celebrate"),
+                   "insightful": _l("Insightful"), "thanks": _l("Thanks")}  # fmt: skip
 
 
 class Reaction(db.Model):
