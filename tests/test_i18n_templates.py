@@ -24,7 +24,11 @@ TRANS_BLOCK = re.compile(r"{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}", re.S)
 COMMENT = re.compile(r"{#.*?#}", re.S)
 JINJA = re.compile(r"{{.*?}}|{%.*?%}", re.S)
 LITERAL = re.compile(r"""(?<![\w.])(["'])((?:\\.|(?!\1).)*)\1""")
-GETTEXT_CALL = re.compile(r"\b(?:_|gettext|ngettext|pgettext|npgettext)\(\s*$")
+_QUOTED = r"""(?:"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')"""
+# The literal opens a gettext call, or is ngettext's plural / pgettext's message (after the first literal),
+# or npgettext's singular or plural.
+GETTEXT_CALL = re.compile(rf"\b(?:(?:_|gettext|ngettext|pgettext|npgettext)\(|(?:ngettext|pgettext)\(\s*{_QUOTED}\s*,"
+                          rf"|npgettext\(\s*{_QUOTED}\s*,(?:\s*{_QUOTED}\s*,)?)\s*$")  # fmt: skip
 PROSE = re.compile(r"^[A-Z][a-z’']+(?:[\s,.:;!?…’']|$)|[A-Za-z]{2,}[’']?\s+[A-Za-z]{2,}")
 
 
@@ -87,3 +91,5 @@ def test_the_check_finds_literal_text() -> None:
     assert literal_text("<p>{{ _('Hello there') }}</p>{% trans %}Good {{ x }} day{% endtrans %}") == []
     assert literal_text("<a href=\"{{ url_for('auth.account') }}\" class=\"button\">{{ n }}</a>") == []
     assert literal_text("<p>{{ ngettext('%(num)d vote', '%(num)d votes', n) }} · CSV</p>") == []
+    assert literal_text("{{ ngettext('One new reply', '%(num)d new replies', n) }}{{ pgettext('verb', 'Post') }}") == []
+    assert literal_text("{{ f('Hello there', _('ok')) }}") == ["{{ 'Hello there' }}"]  # a first argument of f()
