@@ -95,3 +95,5 @@ def test_the_check_finds_literal_text() -> None:
     assert literal_text("{{ button_form(url, _('Delete'), class='button secondary small') }}") == []
     found = literal_text("{{ ngettext('One vote', 'Many votes', n, label='Say something') }}")
     assert found == ["{{ 'Say something' }}"]
+    assert literal_text("{{ ngettext('One new reply', '%(num)d new replies', n) }}{{ pgettext('verb', 'Post') }}") == []
+    assert literal_text("{{ f('Hello there', _('ok')) }}") == ["{{ 'Hello there' }}"]  # a first argument of f()
