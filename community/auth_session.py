@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -77,7 +78,8 @@ def configure_login(app: Flask) -> None:
     """Flask-Login: sessions by token, sign-in page, friendly message."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.signin"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.localize_callback = str  # the message in the visitor's language, as the flash is made
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(_load_user)

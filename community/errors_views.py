@@ -6,6 +6,8 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -13,15 +15,15 @@ from community.errors import DomainError
 
 log = logging.getLogger(__name__)
 
-MESSAGES = {
-    400: "We couldn't understand that request.",
-    403: "You don't have permission to do that.",
-    404: "We couldn't find that page. It may have moved, or you may not have access to it.",
-    405: "That action isn't available here.",
-    409: "Something changed while you were working. Please review and try again.",
-    413: "That upload is too large.",
-    429: "You're doing that too often. Please wait a little and try again.",
-    500: "Something went wrong on our side. It has been logged; please try again.",
+MESSAGES = {  # read when a page is shown, in the reader's language
+    400: _l("We couldn't understand that request."),
+    403: _l("You don't have permission to do that."),
+    404: _l("We couldn't find that page. It may have moved, or you may not have access to it."),
+    405: _l("That action isn't available here."),
+    409: _l("Something changed while you were working. Please review and try again."),
+    413: _l("That upload is too large."),
+    429: _l("You're doing that too often. Please wait a little and try again."),
+    500: _l("Something went wrong on our side. It has been logged; please try again."),
 }
 
 
@@ -33,7 +35,7 @@ def _wants_json() -> bool:
 
 def error_response(status: int, message: str | None = None) -> ResponseReturnValue:
     """Render the error page (or JSON) for a status code."""
-    text = message or MESSAGES.get(status, MESSAGES[400])
+    text = str(message or MESSAGES.get(status, MESSAGES[400]))
     if _wants_json():
         return jsonify(error=text, status=status), status
     template = "errors/404.html" if status == 404 else "errors/error.html"
@@ -50,7 +52,7 @@ def configure_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> ResponseReturnValue:
-        return error_response(400, "Your form expired or was sent from somewhere else. Please try again.")
+        return error_response(400, _("Your form expired or was sent from somewhere else. Please try again."))
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:

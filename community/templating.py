@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, current_app, g, url_for
 from flask.globals import _cv_request  # the request context itself: a proxy costs a lookup per use
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
 from community import cache
-from community.i18n import date_tag, time_tag, timeago
+from community.i18n import current_language, date_tag, time_tag, timeago
 from community.models import REACTION_LABELS, REACTIONS
 from community.permissions import BoundPredicates
 from community.static_files import static_url
@@ -115,9 +117,21 @@ def fast_url_for(endpoint: str, **values: Any) -> str:
 # Avatars, role badges and links to members appear several times per post on every page that lists people or
 # posts. As Python functions they cost a few microseconds; as Jinja macros, ten times as much (a thread of 20
 # posts spent 1.3 ms in them).
-BADGE_ADMIN = Markup('<span class="badge badge-admin" title="Verified community manager">✓ Community manager</span>')
-BADGE_FACILITATOR = Markup('<span class="badge badge-facilitator" title="Verified facilitator">✓ Facilitator</span>')
 NO_BADGE = Markup("")
+
+
+@lru_cache(maxsize=16)
+def _badges(language: str) -> tuple[Markup, Markup]:
+    """The community manager's and a facilitator's badges in ``language`` (the current one: made once each)."""
+    admin = Markup('<span class="badge badge-admin" title="%s">✓ %s</span>') % (
+        _("Verified community manager"),
+        _("Community manager"),
+    )
+    facilitator = Markup('<span class="badge badge-facilitator" title="%s">✓ %s</span>') % (
+        _("Verified facilitator"),
+        _("Facilitator"),
+    )
+    return admin, facilitator
 
 
 def avatar(user: Any, size: int = 40) -> Markup:
@@ -136,9 +150,9 @@ def avatar(user: Any, size: int = 40) -> Markup:
 def role_badge(user: Any, group_role: str | None = None) -> Markup:
     """A verified badge for the community manager and facilitators (of the community or this group)."""
     if user.role == "admin":
-        return BADGE_ADMIN
+        return _badges(current_language())[0]
     if user.role == "facilitator" or group_role == "facilitator":
-        return BADGE_FACILITATOR
+        return _badges(current_language())[1]
     return NO_BADGE
 
 

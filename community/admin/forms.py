@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -26,20 +27,23 @@ class ReasonForm(_Prefixed):
 
     prefix_name = "act"
 
-    reason = StringField("Note (optional)", validators=[Optional(), Length(max=500)])
+    reason = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=500)])
 
 
 class SuspendForm(_Prefixed):
     prefix_name = "suspend"
-    until = DateField("Suspended until", validators=[Optional()])
-    reason = StringField("Reason", validators=[DataRequired("Please give a reason: it goes into the audit log."),
-                                               Length(max=500)])  # fmt: skip
+    until = DateField(_l("Suspended until"), validators=[Optional()])
+    reason = StringField(_l("Reason"),
+                         validators=[DataRequired(_l("Please give a reason: it goes into the audit log.")),
+                                     Length(max=500)])  # fmt: skip
 
 
 class RoleForm(_Prefixed):
     prefix_name = "role"
-    role = SelectField("Community role", choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()])
-    reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
+    role = SelectField(
+        _l("Community role"), choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()]
+    )
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
 
 
 class AuditFilterForm(FlaskForm):
@@ -48,24 +52,28 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    actor = StringField("By (@handle)", validators=[Optional(), Length(max=31)])
-    action = SelectField("Action", choices=[SelectChoice("", "Any action")], validate_choice=False)
-    since = DateField("From", validators=[Optional()])
-    until = DateField("To", validators=[Optional()])
+    actor = StringField(_l("By (@handle)"), validators=[Optional(), Length(max=31)])
+    action = SelectField(_l("Action"), choices=[SelectChoice("", _l("Any action"))], validate_choice=False)
+    # Translators: the first day of a date range in the audit log's filters.
+    since = DateField(_l("From"), validators=[Optional()])
+    # Translators: the last day of a date range in the audit log's filters.
+    until = DateField(_l("To"), validators=[Optional()])
 
 
 class SettingsForm(FlaskForm):
-    community_name = StringField("Community name", validators=[Length(max=80)])
-    welcome_text = TextAreaField("Welcome text", validators=[Length(max=2000)])
-    allow_join_requests = BooleanField("Anyone with a cohort link may ask to join (you approve each request)")
-    participants_create_groups = BooleanField("Participants may create groups")
+    community_name = StringField(_l("Community name"), validators=[Length(max=80)])
+    welcome_text = TextAreaField(_l("Welcome text"), validators=[Length(max=2000)])
+    allow_join_requests = BooleanField(_l("Anyone with a cohort link may ask to join (you approve each request)"))
+    participants_create_groups = BooleanField(_l("Participants may create groups"))
     premoderate_first_posts = IntegerField(
-        "Approve a new member's first posts", validators=[NumberRange(0, 100, "Please give a number from 0 to 100.")]
+        _l("Approve a new member's first posts"),
+        validators=[NumberRange(0, 100, _l("Please give a number from 0 to 100."))],
     )
     new_member_link_limit = IntegerField(
-        "Links allowed in a new member's post", validators=[NumberRange(0, 100, "Please give a number from 0 to 100.")]
+        _l("Links allowed in a new member's post"),
+        validators=[NumberRange(0, 100, _l("Please give a number from 0 to 100."))],
     )
-    blocked_words = TextAreaField("Blocked words and phrases")
-    blocked_domains = TextAreaField("Blocked link domains")
-    default_language = SelectField("Language", validate_choice=False)
-    default_timezone = SelectField("Time zone", validate_choice=False)
+    blocked_words = TextAreaField(_l("Blocked words and phrases"))
+    blocked_domains = TextAreaField(_l("Blocked link domains"))
+    default_language = SelectField(_l("Language"), validate_choice=False)
+    default_timezone = SelectField(_l("Time zone"), validate_choice=False)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -57,8 +59,9 @@ def member(member_id: int) -> ResponseReturnValue:
     return _member_page(access_member_for_admin(current_user, member_id))
 
 
-def _act(member_id: int, form_name: str, form: Any, action: Any, done: str) -> ResponseReturnValue:
-    """Run an admin action from a posted form; on bad input re-render the member page with 4xx."""
+def _act(member_id: int, form_name: str, form: Any, action: Any, done: Callable[[Any], str]) -> ResponseReturnValue:
+    """Run an admin action from a posted form (``done(member)`` says what happened); on bad input re-render the
+    member page with 4xx."""
     member = access_member_for_admin(current_user, member_id)
     if form.validate_on_submit():
         try:
@@ -69,7 +72,7 @@ def _act(member_id: int, form_name: str, form: Any, action: Any, done: str) -> R
                 show_error(form, error)
                 return _member_page(member, error.status, **{form_name: form})
             return _member_page(member, error.status, alert=error.message)
-        flash(done.format(name=member.display_name), "success")
+        flash(done(member), "success")
         return redirect(safe_next(request.form.get("next"), url_for(".member", member_id=member.id)))
     return _member_page(member, 400, **{form_name: form})
 
@@ -79,7 +82,8 @@ def approve(member_id: int) -> ResponseReturnValue:
     """Let a pending member in (they get an e-mail)."""
     return _act(member_id, "reason_form", ReasonForm(),
                 lambda m, f: service.approve_member(current_user, m, f.reason.data or ""),
-                "{name} is approved and has been sent a welcome e-mail.")  # fmt: skip
+                lambda m: _("%(name)s is approved and has been sent a welcome e-mail.",
+                            name=m.display_name))  # fmt: skip
 
 
 @bp.post("/members/<int:member_id>/suspend")
@@ -88,7 +92,7 @@ def suspend(member_id: int) -> ResponseReturnValue:
     return _act(member_id, "suspend_form", SuspendForm(),
                 lambda m, f: service.suspend_member(current_user, m, service.suspension_end(f.until.data),
                                                     f.reason.data),
-                "{name} is suspended and has been signed out.")  # fmt: skip
+                lambda m: _("%(name)s is suspended and has been signed out.", name=m.display_name))  # fmt: skip
 
 
 @bp.post("/members/<int:member_id>/reactivate")
@@ -96,7 +100,7 @@ def reactivate(member_id: int) -> ResponseReturnValue:
     """Lift a suspension."""
     return _act(member_id, "reason_form", ReasonForm(),
                 lambda m, f: service.reactivate_member(current_user, m, f.reason.data or ""),
-                "{name} can take part again.")  # fmt: skip
+                lambda m: _("%(name)s can take part again.", name=m.display_name))  # fmt: skip
 
 
 @bp.post("/members/<int:member_id>/role")
@@ -104,14 +108,14 @@ def role(member_id: int) -> ResponseReturnValue:
     """Change a member's community role."""
     return _act(member_id, "role_form", RoleForm(),
                 lambda m, f: service.change_role(current_user, m, f.role.data, f.reason.data or ""),
-                "{name}'s role is changed.")  # fmt: skip
+                lambda m: _("%(name)s's role is changed.", name=m.display_name))  # fmt: skip
 
 
 @bp.get("/audit")
 def audit() -> ResponseReturnValue:
     """The audit log: who did what, to whom, why and when; filtered and paged."""
     form = AuditFilterForm(request.args)
-    form.action.choices = [SelectChoice("", "Any action"), *(SelectChoice(a) for a in service.audit_actions())]
+    form.action.choices = [SelectChoice("", _("Any action")), *(SelectChoice(a) for a in service.audit_actions())]
     valid = form.validate()
     filters = {"actor": form.actor.data or "", "action": form.action.data or "",
                "since": form.since.data, "until": form.until.data} if valid else {}  # fmt: skip
@@ -135,6 +139,6 @@ def settings() -> ResponseReturnValue:
         except DomainError as error:
             show_error(form, error)
         else:
-            flash("The settings are saved.", "success")
+            flash(_("The settings are saved."), "success")
             return redirect(url_for(".settings"))
     return render_template("admin/settings.html", form=form), 400 if form.is_submitted() else 200

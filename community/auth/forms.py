@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from itsdangerous import BadSignature, TimestampSigner
@@ -26,30 +28,30 @@ from community.services.invitations import MAX_LINK_DAYS, MAX_LINK_USES
 
 
 class SignInForm(FlaskForm):
-    login = StringField("E-mail or @handle", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
-    remember = BooleanField("Keep me signed in on this device")
+    login = StringField(_l("E-mail or @handle"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
 
 
 class NewPasswordMixin:
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(
-        "Type the password again", validators=[DataRequired(), EqualTo("password", "The two passwords differ.")]
+        _l("Type the password again"), validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))]
     )
 
 
 class SetupForm(NewPasswordMixin, FlaskForm):
-    community_name = StringField("Name of the community", validators=[DataRequired(), Length(max=80)])
-    display_name = StringField("Your name", validators=[DataRequired(), Length(max=80)])
-    email = StringField("Your e-mail address", validators=[DataRequired(), Length(max=254)])
-    handle = StringField("Your @handle", validators=[DataRequired(), Length(max=31)])
+    community_name = StringField(_l("Name of the community"), validators=[DataRequired(), Length(max=80)])
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=80)])
+    email = StringField(_l("Your e-mail address"), validators=[DataRequired(), Length(max=254)])
+    handle = StringField(_l("Your @handle"), validators=[DataRequired(), Length(max=31)])
 
 
 class HumanCheckMixin:
     """Spam bots fill every field and post at once: a honeypot field people never see, and the time the
     form was shown (signed, so it can't be forged) checked against REGISTRATION_MIN_SECONDS."""
 
-    website = StringField("Leave this field empty", validators=[Optional(), Length(max=200)])
+    website = StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=200)])
     shown_at = HiddenField()
 
     def stamp(self) -> None:
@@ -59,16 +61,16 @@ class HumanCheckMixin:
     def human_error(self) -> str | None:
         """Why this submission looks automated, or None."""
         if self.website.data:
-            return "We couldn't create your account. Please try again."
+            return _("We couldn't create your account. Please try again.")
         minimum = float(current_app.config.get("REGISTRATION_MIN_SECONDS", 0))
         if minimum <= 0:
             return None
         try:
             shown = float(_signer().unsign(self.shown_at.data or "", max_age=86400).decode())
         except (BadSignature, ValueError):
-            return "This form expired. Please check your details and send it again."
+            return _("This form expired. Please check your details and send it again.")
         if time.time() - shown < minimum:
-            return "That was very quick. Please check your details and send the form again."
+            return _("That was very quick. Please check your details and send the form again.")
         return None
 
 
@@ -77,35 +79,36 @@ def _signer() -> TimestampSigner:
 
 
 class RegisterForm(HumanCheckMixin, NewPasswordMixin, FlaskForm):
-    email = StringField("Your e-mail address", validators=[Optional(), Length(max=254)])
-    display_name = StringField("Your name", validators=[DataRequired(), Length(max=80)])
-    handle = StringField("Choose an @handle", validators=[DataRequired(), Length(max=31)])
+    email = StringField(_l("Your e-mail address"), validators=[Optional(), Length(max=254)])
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=80)])
+    handle = StringField(_l("Choose an @handle"), validators=[DataRequired(), Length(max=31)])
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
-    new_password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(
-        "Type the new password again",
-        validators=[DataRequired(), EqualTo("new_password", "The two passwords differ.")],
+        _l("Type the new password again"),
+        validators=[DataRequired(), EqualTo("new_password", _l("The two passwords differ."))],
     )
 
 
 class LanguageForm(FlaskForm):
     """The member's language and time zone (choices filled from community.i18n)."""
 
-    language = SelectField("Language", validate_choice=False)
-    timezone = SelectField("Time zone", validate_choice=False)
+    language = SelectField(_l("Language"), validate_choice=False)
+    timezone = SelectField(_l("Time zone"), validate_choice=False)
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = StringField("Your e-mail address", validators=[DataRequired(), Length(max=254)])
+    email = StringField(_l("Your e-mail address"), validators=[DataRequired(), Length(max=254)])
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(
-        "Type the new password again", validators=[DataRequired(), EqualTo("password", "The two passwords differ.")]
+        _l("Type the new password again"),
+        validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))],
     )
 
 
@@ -122,18 +125,18 @@ def role_choices(allowed: list[str]) -> list[tuple[str, str]]:
 
 
 class InviteForm(FlaskForm):
-    emails = TextAreaField("E-mail addresses", validators=[Optional(), Length(max=100_000)])
-    csv_file = FileField("Or upload a CSV file")
-    role = SelectField("Role", validators=[InputRequired()])
-    groups = MultiCheckboxField("Groups they join on arrival", coerce=int, validate_choice=True)
-    note = TextAreaField("A personal note (optional)", validators=[Optional(), Length(max=500)])
+    emails = TextAreaField(_l("E-mail addresses"), validators=[Optional(), Length(max=100_000)])
+    csv_file = FileField(_l("Or upload a CSV file"))
+    role = SelectField(_l("Role"), validators=[InputRequired()])
+    groups = MultiCheckboxField(_l("Groups they join on arrival"), coerce=int, validate_choice=True)
+    note = TextAreaField(_l("A personal note (optional)"), validators=[Optional(), Length(max=500)])
 
 
 class InviteLinkForm(FlaskForm):
-    role = SelectField("Role", validators=[InputRequired()])
-    days = IntegerField("Link works for (days)", default=14,
+    role = SelectField(_l("Role"), validators=[InputRequired()])
+    days = IntegerField(_l("Link works for (days)"), default=14,
                         validators=[InputRequired(), NumberRange(1, MAX_LINK_DAYS)])  # fmt: skip
-    max_uses = IntegerField("Up to how many people", default=30,
+    max_uses = IntegerField(_l("Up to how many people"), default=30,
                             validators=[InputRequired(), NumberRange(1, MAX_LINK_USES)])  # fmt: skip
-    groups = MultiCheckboxField("Groups they join on arrival", coerce=int, validate_choice=True)
-    needs_approval = BooleanField("Ask me to approve each person who joins through this link")
+    groups = MultiCheckboxField(_l("Groups they join on arrival"), coerce=int, validate_choice=True)
+    needs_approval = BooleanField(_l("Ask me to approve each person who joins through this link"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -22,7 +23,7 @@ CSV_MAX_BYTES = 1_000_000
 
 def _forms(user: User) -> tuple[InviteForm, InviteLinkForm]:
     """The two invite forms, with the roles and groups this inviter may choose."""
-    require(can_invite(user), "Only facilitators and the community manager invite people.")
+    require(can_invite(user), _("Only facilitators and the community manager invite people."))
     roles = role_choices([role for role in ROLES if can_invite_with_role(user, role)])
     groups = [(g.id, g.name) for g in service.invitable_groups(user)]
     invite, link = InviteForm(prefix="invite"), InviteLinkForm(prefix="link")
@@ -35,7 +36,8 @@ def _forms(user: User) -> tuple[InviteForm, InviteLinkForm]:
 def _page(invite: InviteForm, link: InviteLinkForm, status: int = 200) -> ResponseReturnValue:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows, has_next = service.list_invitations(current_user, page=page)
-    pager = {"has_prev": page > 1, "has_next": has_next, "label": f"Page {page}" if page > 1 or has_next else "",
+    pager = {"has_prev": page > 1, "has_next": has_next,
+             "label": _("Page %(num)d", num=page) if page > 1 or has_next else "",
              "prev_url": url_for("auth.invitations", page=page - 1),
              "next_url": url_for("auth.invitations", page=page + 1)}  # fmt: skip
     return render_template("auth/invitations.html", invite=invite, link=link, invitations=rows, pager=pager,
@@ -48,7 +50,7 @@ def _read_lines(form: InviteForm) -> list[service.InviteLine]:
     if upload and getattr(upload, "filename", ""):
         data = upload.read(CSV_MAX_BYTES + 1)
         if len(data) > CSV_MAX_BYTES:
-            raise InvalidInput("That CSV file is too large (1 MB at most).", field="csv_file")
+            raise InvalidInput(_("That CSV file is too large (1 MB at most)."), field="csv_file")
         lines += service.parse_csv(data)
     return lines
 
@@ -97,7 +99,7 @@ def resend_invitation(invitation_id: int) -> ResponseReturnValue:
     invitation = access_invitation(current_user, invitation_id)
     if FlaskForm().validate_on_submit():
         service.resend(current_user, invitation)
-        flash(f"Invitation sent again to {invitation.email}.", "success")
+        flash(_("Invitation sent again to %(email)s.", email=invitation.email), "success")
     return redirect(url_for("auth.invitations"))
 
 
@@ -108,7 +110,7 @@ def revoke_invitation(invitation_id: int) -> ResponseReturnValue:
     invitation = access_invitation(current_user, invitation_id)
     if FlaskForm().validate_on_submit():
         service.revoke(current_user, invitation)
-        flash("Invitation withdrawn: its link no longer works.", "success")
+        flash(_("Invitation withdrawn: its link no longer works."), "success")
     return redirect(url_for("auth.invitations"))
 
 
@@ -116,7 +118,7 @@ def revoke_invitation(invitation_id: int) -> ResponseReturnValue:
 def invitation(token: str) -> ResponseReturnValue:
     """Create your account through an invitation (personal or a cohort link)."""
     if current_user.is_authenticated:
-        flash("You're already signed in. To join with another account, sign out first.", "info")
+        flash(_("You're already signed in. To join with another account, sign out first."), "info")
         return redirect(url_for("feed.home"))
     try:
         invite = service.open_invitation(token)
@@ -140,7 +142,7 @@ def invitation(token: str) -> ResponseReturnValue:
                 sign_member_in(user)
                 if user.state == "pending":
                     return redirect(url_for("auth.holding"))
-                flash(f"Welcome, {user.display_name}! You're in.", "success")
+                flash(_("Welcome, %(name)s! You're in.", name=user.display_name), "success")
                 return redirect(url_for("feed.home"))
     form.stamp()
     return render_template("auth/register.html", form=form, invitation=invite), 400 if form.is_submitted() else 200

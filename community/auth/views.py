@@ -8,6 +8,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 
@@ -34,7 +36,7 @@ from community.services import auth as auth_service
 from community.services import setup as setup_service
 from community.services.accounts import end_session, start_session
 
-SIGNIN_FAILED = "That e-mail/handle and password don't match an account."
+SIGNIN_FAILED = _l("That e-mail/handle and password don't match an account.")
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:
@@ -65,7 +67,7 @@ def signin() -> ResponseReturnValue:
         if user is not None:
             sign_member_in(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("feed.home")))
-        form.form_errors.append(SIGNIN_FAILED)
+        form.form_errors.append(str(SIGNIN_FAILED))
     return render_template("auth/signin.html", form=form), 400 if form.is_submitted() else 200
 
 
@@ -76,7 +78,7 @@ def signout() -> ResponseReturnValue:
     if form.validate_on_submit() and current_user.is_authenticated:
         end_session(current_user.get_id())
         logout_user()
-        flash("You're signed out. See you soon!", "success")
+        flash(_("You're signed out. See you soon!"), "success")
     return redirect(url_for("auth.signin"))
 
 
@@ -110,7 +112,7 @@ def setup(token: str) -> ResponseReturnValue:
             show_error(form, error)
         else:
             sign_member_in(user)
-            flash("Your community is ready. Next: invite your first members.", "success")
+            flash(_("Your community is ready. Next: invite your first members."), "success")
             return redirect(url_for("auth.invitations"))
     return render_template("auth/setup.html", form=form), 400 if form.is_submitted() else 200
 
@@ -127,7 +129,7 @@ def account() -> ResponseReturnValue:
         except InvalidInput as error:
             show_error(form, error)
         else:
-            flash("Your password is changed. You're still signed in here; other devices were signed out.", "success")
+            flash(_("Your password is changed. You're still signed in here; other devices were signed out."), "success")
             return redirect(url_for("auth.account"))
     return _account_page(form, language_form(), 400 if form.is_submitted() else 200)
 
@@ -136,8 +138,8 @@ def language_form(formdata: object = None) -> LanguageForm:
     """The language and time zone chooser, with the member's current choice (empty: the community's)."""
     form = LanguageForm(prefix="lang", data={"language": current_user.language or "",
                                              "timezone": current_user.timezone or ""})  # fmt: skip
-    form.language.choices = [("", "The community's default"), *language_choices()]
-    form.timezone.choices = [("", "The community's default"), *((name, name.replace("_", " "))
+    form.language.choices = [("", _("The community's default")), *language_choices()]
+    form.timezone.choices = [("", _("The community's default")), *((name, name.replace("_", " "))
                                                                  for name in timezone_names())]  # fmt: skip
     return form
 
@@ -170,7 +172,7 @@ def end_other_sessions() -> ResponseReturnValue:
     """Sign out everywhere else."""
     if FlaskForm().validate_on_submit():
         count = auth_service.end_other_sessions(current_user, current_user.get_id())
-        flash(f"Signed out of {count} other device{'s' if count != 1 else ''}.", "success")
+        flash(ngettext("Signed out of %(num)d other device.", "Signed out of %(num)d other devices.", count), "success")
     return redirect(url_for("auth.account"))
 
 
@@ -180,7 +182,7 @@ def end_device(device_id: int) -> ResponseReturnValue:
     """Sign one other device out."""
     if FlaskForm().validate_on_submit():
         auth_service.end_device(current_user, device_id)
-        flash("That device is signed out.", "success")
+        flash(_("That device is signed out."), "success")
     return redirect(url_for("auth.account"))
 
 
@@ -212,7 +214,7 @@ def reset_password(token: str) -> ResponseReturnValue:
         else:
             if current_user.is_authenticated:
                 logout_user()
-            flash("Your password is changed. Please sign in with it.", "success")
+            flash(_("Your password is changed. Please sign in with it."), "success")
             return redirect(url_for("auth.signin"))
     return render_template("auth/reset.html", form=form), 400 if form.is_submitted() else 200
 

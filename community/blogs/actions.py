@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -44,7 +45,7 @@ def publish(topic_id: int) -> ResponseReturnValue:
     """Publish a draft or scheduled post now."""
     _checked()
     blogs.publish(current_user, access_topic(current_user, topic_id, kind="blog"))
-    flash("Published! Your post is live.", "success")
+    flash(_("Published! Your post is live."), "success")
     return _to_post(topic_id)
 
 
@@ -53,7 +54,7 @@ def unpublish(topic_id: int) -> ResponseReturnValue:
     """Back to draft: only the author sees it again."""
     _checked()
     blogs.unpublish(current_user, access_topic(current_user, topic_id, kind="blog"))
-    flash("Your post is a draft again. Only you can see it.", "success")
+    flash(_("Your post is a draft again. Only you can see it."), "success")
     return _to_post(topic_id)
 
 
@@ -65,14 +66,14 @@ def schedule(topic_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
-        flash(" ".join(form.publish_at.errors), "error")
+        flash(" ".join(str(error) for error in form.publish_at.errors), "error")
         return render_post_page(topic, status=400)
     try:
         blogs.schedule(current_user, topic, form.scheduled_time())
     except InvalidInput as err:
         flash(err.message, "error")
         return render_post_page(topic, status=400)
-    flash("Scheduled. It will be published at the time you chose.", "success")
+    flash(_("Scheduled. It will be published at the time you chose."), "success")
     return _to_post(topic_id)
 
 
@@ -81,7 +82,7 @@ def close(topic_id: int, what: str) -> ResponseReturnValue:
     """Close or reopen comments on a post."""
     _checked()
     blogs.set_comments_closed(current_user, access_topic(current_user, topic_id, kind="blog"), what == "close")
-    flash("Comments are closed." if what == "close" else "Comments are open again.", "success")
+    flash(_("Comments are closed.") if what == "close" else _("Comments are open again."), "success")
     return _to_post(topic_id, "comments")
 
 
@@ -90,7 +91,7 @@ def feature(topic_id: int, what: str) -> ResponseReturnValue:
     """Feature a post at the top of the blog index, or stop featuring it."""
     _checked()
     blogs.set_featured(current_user, access_topic(current_user, topic_id, kind="blog"), what == "feature")
-    flash("Featured on the blog index." if what == "feature" else "No longer featured.", "success")
+    flash(_("Featured on the blog index.") if what == "feature" else _("No longer featured."), "success")
     return _to_post(topic_id)
 
 
@@ -100,7 +101,7 @@ def hide(topic_id: int, what: str) -> ResponseReturnValue:
     form = _checked(HideForm())
     topic = access_topic(current_user, topic_id, kind="blog")
     blogs.set_hidden(current_user, topic, what == "hide", form.reason.data or "")
-    flash("The post is hidden." if what == "hide" else "The post is visible again.", "success")
+    flash(_("The post is hidden.") if what == "hide" else _("The post is visible again."), "success")
     return _to_post(topic_id)
 
 
@@ -127,7 +128,7 @@ def comment(topic_id: int) -> ResponseReturnValue:
 def edit_comment(post_id: int) -> ResponseReturnValue:
     """Edit your comment (a stale edit gets a 409 and keeps your text)."""
     post = _blog_post(post_id)
-    require(post.number > 1 and can_edit_post(current_user, post, post.topic), "You can't edit this comment.")
+    require(post.number > 1 and can_edit_post(current_user, post, post.topic), _("You can't edit this comment."))
     form = EditCommentForm(data={"body": post.body, "revision": str(post.revision_count)})
     if not form.validate_on_submit():
         return render_template("blogs/edit_comment.html", form=form, post=post), 400 if form.is_submitted() else 200
@@ -145,9 +146,9 @@ def delete_comment(post_id: int) -> ResponseReturnValue:
     """Delete a comment: your own, or any on your post."""
     _checked()
     post = _blog_post(post_id)
-    require(post.number > 1, "Delete the post itself by unpublishing it.")
+    require(post.number > 1, _("Delete the post itself by unpublishing it."))
     posts.delete_post(current_user, post, post.topic)
-    flash("The comment was deleted.", "success")
+    flash(_("The comment was deleted."), "success")
     return _to_post(post.topic_id, "comments")
 
 
@@ -181,7 +182,7 @@ def upload_image() -> ResponseReturnValue:
     require(can_write_blog(current_user))
     form = ImageForm()
     if not form.validate_on_submit() or form.image.data is None or not getattr(form.image.data, "filename", ""):
-        return jsonify(error="Choose an image file first."), 400
+        return jsonify(error=_("Choose an image file first.")), 400
     try:
         upload, markdown = blogs.upload_inline_image(current_user, form.image.data.stream, form.alt.data or "")
     except InvalidInput as err:
@@ -194,5 +195,5 @@ def new_feed_token() -> ResponseReturnValue:
     """Replace my feed token: links made with the old one stop working."""
     _checked()
     blogs.regenerate_feed_token(current_user)
-    flash("Your feed links have changed. Update them in your feed reader.", "success")
+    flash(_("Your feed links have changed. Update them in your feed reader."), "success")
     return redirect(url_for("blogs.feeds"))

@@ -2,6 +2,7 @@
 
 The community is private, so a feed reader authenticates with the member's personal feed token in the
 URL (``?token=...``); a feed holds exactly what that member may see, and a bad or revoked token is a 404.
+A feed reader has no session: the feed's own titles are written in the token's member's language.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from typing import Any
 
 from flask import Response, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from community.blogs import bp
 from community.errors import NotFound
+from community.i18n import as_member
 from community.models import Group, User, utcnow
 from community.permissions import access_group
 from community.services import blog_reads
@@ -69,10 +72,12 @@ def feed_links(viewer: Any, *, author: User | None = None, group: Group | None =
         return []
     links = []
     if author is not None:
-        links.append((f"{author.display_name}'s blog", url_for("blogs.feed_member", handle=author.handle, token=token)))
+        url = url_for("blogs.feed_member", handle=author.handle, token=token)
+        links.append((_("%(name)s's blog", name=author.display_name), url))
     if group is not None:
-        links.append((f"Blog posts in {group.name}", url_for("blogs.feed_group", slug=group.slug, token=token)))
-    links.append(("All blogs", url_for("blogs.feed_community", token=token)))
+        links.append((_("Blog posts in %(group)s", group=group.name),
+                      url_for("blogs.feed_group", slug=group.slug, token=token)))
+    links.append((_("All blogs"), url_for("blogs.feed_community", token=token)))
     return links
 
 
@@ -84,8 +89,9 @@ def _reader() -> User:
 def feed_community() -> ResponseReturnValue:
     """The community's latest blog posts that the token's member may see."""
     reader = _reader()
-    cards, _ = blog_reads.list_posts(reader, per_page=FEED_SIZE)
-    return _atom("Blogs", url_for("blogs.index", _external=True), cards)
+    cards, _more = blog_reads.list_posts(reader, per_page=FEED_SIZE)
+    with as_member(reader):
+        return _atom(_("Blogs"), url_for("blogs.index", _external=True), cards)
 
 
 @bp.get("/members/<handle>/blog/feed.atom")
@@ -95,9 +101,13 @@ def feed_member(handle: str) -> ResponseReturnValue:
     member = blog_reads.member_by_handle(handle)
     if member is None:
         raise NotFound()
-    cards, _ = blog_reads.list_posts(reader, author=member, per_page=FEED_SIZE)
-    return _atom(f"{member.display_name}'s blog", url_for("blogs.member_blog", handle=member.handle, _external=True),
-                 cards)  # fmt: skip
+    cards, _more = blog_reads.list_posts(reader, author=member, per_page=FEED_SIZE)
+    with as_member(reader):
+        return _atom(
+            _("%(name)s's blog", name=member.display_name),
+            url_for("blogs.member_blog", handle=member.handle, _external=True),
+            cards,
+        )
 
 
 @bp.get("/groups/<slug>/blog.atom")
@@ -105,5 +115,10 @@ def feed_group(slug: str) -> ResponseReturnValue:
     """Blog posts shared with a group, if the token's member may see the group's content."""
     reader = _reader()
     group = access_group(reader, slug, content=True)
-    cards, _ = blog_reads.list_posts(reader, group=group, per_page=FEED_SIZE)
-    return _atom(f"Blog posts in {group.name}", url_for("blogs.index", group=group.slug, _external=True), cards)
+    cards, _more = blog_reads.list_posts(reader, group=group, per_page=FEED_SIZE)
+    with as_member(reader):
+        return _atom(
+            _("Blog posts in %(group)s", group=group.name),
+            url_for("blogs.index", group=group.slug, _external=True),
+            cards,
+        )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
@@ -15,27 +17,27 @@ DATE_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 class BlogPostForm(FlaskForm):
     """Write or edit a blog post; the pressed button says what to do with it."""
 
-    title = StringField("Title", validators=[DataRequired("Please give your post a title."), Length(max=200)])
-    body = TextAreaField("Your post", validators=[DataRequired("Please write something first.")])
-    tags = StringField("Tags (optional)", validators=[Optional(), Length(max=250)])
-    group_id = SelectField("Who can read it", coerce=int, default=0)
-    cover = FileField("Cover image (optional)")
-    remove_cover = BooleanField("Remove the cover image")
-    image = FileField("Add an image to your text")
-    image_alt = StringField("Describe the image (for people who can't see it)", validators=[Length(max=120)])
-    publish_at = StringField("Publish on", validators=[Optional(), Length(max=40)])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Please give your post a title.")), Length(max=200)])
+    body = TextAreaField(_l("Your post"), validators=[DataRequired(_l("Please write something first."))])
+    tags = StringField(_l("Tags (optional)"), validators=[Optional(), Length(max=250)])
+    group_id = SelectField(_l("Who can read it"), coerce=int, default=0)
+    cover = FileField(_l("Cover image (optional)"))
+    remove_cover = BooleanField(_l("Remove the cover image"))
+    image = FileField(_l("Add an image to your text"))
+    image_alt = StringField(_l("Describe the image (for people who can't see it)"), validators=[Length(max=120)])
+    publish_at = StringField(_l("Publish on"), validators=[Optional(), Length(max=40)])
     tz_offset = HiddenField()  # minutes behind UTC, filled in by blogs.js (UTC without JavaScript)
     revision = HiddenField()
-    save_draft = SubmitField("Save draft")
-    publish = SubmitField("Publish")
-    schedule = SubmitField("Schedule")
-    save = SubmitField("Save changes")
-    preview = SubmitField("Preview")
-    insert_image = SubmitField("Insert image")
+    save_draft = SubmitField(_l("Save draft"))
+    publish = SubmitField(_l("Publish"))
+    schedule = SubmitField(_l("Schedule"))
+    save = SubmitField(_l("Save changes"))
+    preview = SubmitField(_l("Preview"))
+    insert_image = SubmitField(_l("Insert image"))
 
     def validate_publish_at(self, field: StringField) -> None:
         if field.data and self.scheduled_time() is None:
-            raise ValidationError("That isn't a date and time we understand: use the picker, e.g. 2026-12-01 09:30.")
+            raise ValidationError(_("That isn't a date and time we understand: use the picker, e.g. 2026-12-01 09:30."))
 
     def scheduled_time(self) -> datetime | None:
         """The chosen publication time in UTC (the browser's offset applied), or None."""
@@ -67,7 +69,9 @@ class BlogPostForm(FlaskForm):
 class ScheduleForm(FlaskForm):
     """Schedule a draft from the post page."""
 
-    publish_at = StringField("Publish on", validators=[DataRequired("Please choose a date and time."), Length(max=40)])
+    publish_at = StringField(
+        _l("Publish on"), validators=[DataRequired(_l("Please choose a date and time.")), Length(max=40)]
+    )
     tz_offset = HiddenField()
 
     validate_publish_at = BlogPostForm.validate_publish_at
@@ -77,7 +81,7 @@ class ScheduleForm(FlaskForm):
 class CommentForm(FlaskForm):
     """A comment, or a reply to a comment (``parent_id``)."""
 
-    body = TextAreaField("Your comment", validators=[DataRequired("Please write something first.")])
+    body = TextAreaField(_l("Your comment"), validators=[DataRequired(_l("Please write something first."))])
     parent_id = HiddenField()
 
     def parent(self) -> int | None:
@@ -91,21 +95,21 @@ class CommentForm(FlaskForm):
 class EditCommentForm(FlaskForm):
     """Edit a comment; ``revision`` is the revision the member started from (stale edits get a 409)."""
 
-    body = TextAreaField("Your comment", validators=[DataRequired("Please write something first.")])
+    body = TextAreaField(_l("Your comment"), validators=[DataRequired(_l("Please write something first."))])
     revision = HiddenField()
 
 
 class HideForm(FlaskForm):
     """Hide a post or comment, with a reason shown to its author."""
 
-    reason = StringField("Reason (shown to the author)", validators=[Length(max=500)])
+    reason = StringField(_l("Reason (shown to the author)"), validators=[Length(max=500)])
 
 
 class ImageForm(FlaskForm):
     """An inline image uploaded from the editor."""
 
-    image = FileField("Image")
-    alt = StringField("Description", validators=[Length(max=120)])
+    image = FileField(_l("Image"))
+    alt = StringField(_l("Description"), validators=[Length(max=120)])
 
 
 def revision_number(raw: str | None) -> int | None:

@@ -11,6 +11,8 @@ from typing import IO, Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -27,8 +29,12 @@ from community.services import blog_reads, blogs
 from community.services.group_pages import filter_groups
 
 PER_PAGE = 20
-DONE = {"draft": "Draft saved. Only you can see it.", "publish": "Published! Your post is live.",
-        "schedule": "Scheduled. It will be published at the time you chose.", "save": "Changes saved."}  # fmt: skip
+DONE = {
+    "draft": _l("Draft saved. Only you can see it."),
+    "publish": _l("Published! Your post is live."),
+    "schedule": _l("Scheduled. It will be published at the time you chose."),
+    "save": _l("Changes saved."),
+}
 
 
 @dataclass
@@ -45,7 +51,8 @@ class Pager:
 def _pager(page: int, has_next: bool, endpoint: str, **args: Any) -> Pager:
     args = {k: v for k, v in args.items() if v}
     return Pager(page > 1, has_next, url_for(endpoint, page=page - 1, **args) if page > 1 else None,
-                 url_for(endpoint, page=page + 1, **args) if has_next else None, f"Page {page}")  # fmt: skip
+                 url_for(endpoint, page=page + 1, **args) if has_next else None,
+                 _("Page %(num)d", num=page))  # fmt: skip
 
 
 def _page_arg() -> int:
@@ -91,7 +98,9 @@ def _write_form(topic: Topic | None = None, opening: Post | None = None) -> Blog
     groups = blog_reads.audience_groups(current_user)
     if topic is not None and topic.group_id and topic.group_id not in {g.id for g in groups} and topic.group:
         groups.append(topic.group)  # a moderator editing keeps the post where it is
-    form.group_id.choices = [(0, "Everyone in the community")] + [(g.id, f"Only members of {g.name}") for g in groups]
+    form.group_id.choices = [(0, _("Everyone in the community"))] + [
+        (g.id, _("Only members of %(group)s", group=g.name)) for g in groups
+    ]
     return form
 
 
@@ -120,11 +129,11 @@ def _editor_step(form: BlogPostForm, template: str, **ctx: Any) -> ResponseRetur
     if form.action() == "preview":
         preview_html = render_markdown(form.body.data or "")
     elif _file(form.image) is None:
-        _fail(form, InvalidInput("Choose an image file first.", field="image"))
+        _fail(form, InvalidInput(_("Choose an image file first."), field="image"))
         return render_template(template, form=form, **ctx), 400
     else:
         try:
-            _, markdown = blogs.upload_inline_image(current_user, _file(form.image), form.image_alt.data or "")  # type: ignore[arg-type]
+            _upload, markdown = blogs.upload_inline_image(current_user, _file(form.image), form.image_alt.data or "")  # type: ignore[arg-type]
         except InvalidInput as err:
             _fail(form, err)
             return render_template(template, form=form, **ctx), 400
@@ -159,10 +168,10 @@ def new() -> ResponseReturnValue:
 
 def _done(action: str, topic: Topic) -> str:
     if topic.status == "pending":
-        return "Thanks! A moderator will look at your post before it appears."
+        return _("Thanks! A moderator will look at your post before it appears.")
     if topic.status == "scheduled" and action == "draft":
-        return "Changes saved. It is still scheduled."
-    return DONE[action]
+        return _("Changes saved. It is still scheduled.")
+    return str(DONE[action])
 
 
 def _opening(topic: Topic) -> Post:
@@ -174,7 +183,7 @@ def edit(topic_id: int) -> ResponseReturnValue:
     """Edit a post (drafts can then be published or scheduled); stale edits of published posts get a 409."""
     topic = access_topic(current_user, topic_id, kind="blog")
     opening = _opening(topic)
-    require(can_edit_post(current_user, opening, topic), "You can't edit this post.")
+    require(can_edit_post(current_user, opening, topic), _("You can't edit this post."))
     form = _write_form(topic, opening)
     if form.is_submitted() and form.action() in ("preview", "insert_image"):
         return _editor_step(form, "blogs/write.html", topic=topic)

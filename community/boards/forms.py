@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -10,48 +11,50 @@ from wtforms.validators import DataRequired, Length, Optional
 class PreviewForm(FlaskForm):
     """The Markdown preview (CSRF is checked from the X-CSRFToken header by CSRFProtect)."""
 
-    text = TextAreaField("Text")
+    text = TextAreaField(_l("Text"))
 
 
 class DiscussionForm(FlaskForm):
     """Start a discussion."""
 
-    title = StringField("Title", validators=[DataRequired("Please give a title.")])
-    body = TextAreaField("What would you like to discuss?", validators=[DataRequired("Please write something first.")])
-    tags = StringField("Tags (optional)", validators=[Optional()])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Please give a title."))])
+    body = TextAreaField(
+        _l("What would you like to discuss?"), validators=[DataRequired(_l("Please write something first."))]
+    )
+    tags = StringField(_l("Tags (optional)"), validators=[Optional()])
 
 
 class ReplyForm(FlaskForm):
     """Reply to a discussion."""
 
-    body = TextAreaField("Your reply", validators=[DataRequired("Please write something first.")])
+    body = TextAreaField(_l("Your reply"), validators=[DataRequired(_l("Please write something first."))])
 
 
 class EditPostForm(FlaskForm):
     """Edit a post; ``revision`` is the revision the member started from (stale edits get a 409)."""
 
-    title = StringField("Title")
-    body = TextAreaField("Text", validators=[DataRequired("Please write something first.")])
-    tags = StringField("Tags (optional)", validators=[Optional()])
+    title = StringField(_l("Title"))
+    body = TextAreaField(_l("Text"), validators=[DataRequired(_l("Please write something first."))])
+    tags = StringField(_l("Tags (optional)"), validators=[Optional()])
     revision = HiddenField()
 
 
 class HideForm(FlaskForm):
     """Hide a post, with a reason shown to its author."""
 
-    reason = StringField("Reason (shown to the author)", validators=[Length(max=500)])
+    reason = StringField(_l("Reason (shown to the author)"), validators=[Length(max=500)])
 
 
 class MoveForm(FlaskForm):
     """Move a discussion to another board."""
 
     # Any board id is accepted here: the service checks the member moderates the target board.
-    board_id = SelectField("Move to board", coerce=int, validate_choice=False)
+    board_id = SelectField(_l("Move to board"), coerce=int, validate_choice=False)
 
 
 class BoardForm(FlaskForm):
     """Create or describe a board."""
 
-    name = StringField("Name", validators=[DataRequired("Please give the board a name."), Length(max=100)])
-    description = TextAreaField("Description (optional)", validators=[Optional(), Length(max=2000)])
-    position = IntegerField("Position", validators=[Optional()])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Please give the board a name.")), Length(max=100)])
+    description = TextAreaField(_l("Description (optional)"), validators=[Optional(), Length(max=2000)])
+    position = IntegerField(_l("Position"), validators=[Optional()])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from community.boards import bp
@@ -57,7 +59,8 @@ def _render_topic(topic: Topic, form: ReplyForm, page: int = 1, status: int = 20
 
 def _board_label(board: object) -> str:
     group = getattr(board, "group", None)
-    return f"{group.name} › {board.name}" if group is not None else f"Community › {board.name}"  # type: ignore[attr-defined]
+    name = board.name  # type: ignore[attr-defined]
+    return f"{group.name} › {name}" if group is not None else _("Community › %(board)s", board=name)
 
 
 @bp.get("/discussions/<int:topic_id>")
@@ -98,7 +101,7 @@ def reply(topic_id: int) -> ResponseReturnValue:
 def edit_post(post_id: int) -> ResponseReturnValue:
     """Edit a post; a stale edit (someone saved in between) gives 409 with the member's text kept."""
     post = _discussion_post(post_id)
-    require(can_edit_post(current_user, post, post.topic), "You can't edit this post.")
+    require(can_edit_post(current_user, post, post.topic), _("You can't edit this post."))
     form = EditPostForm()
     if request.method == "GET":
         form.body.data, form.revision.data = post.body, str(post.revision_count)
@@ -118,7 +121,7 @@ def edit_post(post_id: int) -> ResponseReturnValue:
             form_error(form, error)
             return render_template("boards/edit_post.html", post=post, topic=post.topic, form=form,
                                    conflict=isinstance(error, Conflict)), error.status  # fmt: skip
-        flash("Your changes are saved.", "success")
+        flash(_("Your changes are saved."), "success")
         return redirect(_post_url(post.topic, post.number))
     status = 400 if form.errors else 200
     return render_template("boards/edit_post.html", post=post, topic=post.topic, form=form, conflict=False), status
@@ -135,7 +138,7 @@ def delete_post(post_id: int) -> ResponseReturnValue:
     post = _discussion_post(post_id)
     checked_form()
     posts.delete_post(current_user, post, post.topic)
-    flash("The post was deleted.", "success")
+    flash(_("The post was deleted."), "success")
     return redirect(_post_url(post.topic, post.number))
 
 
@@ -145,9 +148,9 @@ def hide_post(post_id: int) -> ResponseReturnValue:
     post = _discussion_post(post_id)
     form = HideForm()
     if not form.validate_on_submit():
-        raise InvalidInput("Reasons are 500 characters at most.")
+        raise InvalidInput(_("Reasons are 500 characters at most."))
     posts.hide_post(current_user, post, post.topic, form.reason.data or "")
-    flash("The post is hidden. Its author can still see it, with your reason.", "success")
+    flash(_("The post is hidden. Its author can still see it, with your reason."), "success")
     return redirect(_post_url(post.topic, post.number))
 
 
@@ -157,15 +160,15 @@ def restore_post(post_id: int) -> ResponseReturnValue:
     post = _discussion_post(post_id)
     checked_form()
     posts.restore_post(current_user, post, post.topic)
-    flash("The post is visible again.", "success")
+    flash(_("The post is visible again."), "success")
     return redirect(_post_url(post.topic, post.number))
 
 
 MODERATION = {
-    "pin": (service.set_pinned, True, "Pinned to the top of the board."),
-    "unpin": (service.set_pinned, False, "Unpinned."),
-    "lock": (service.set_locked, True, "Locked: no new replies."),
-    "unlock": (service.set_locked, False, "Unlocked: replies are open again."),
+    "pin": (service.set_pinned, True, _l("Pinned to the top of the board.")),
+    "unpin": (service.set_pinned, False, _l("Unpinned.")),
+    "lock": (service.set_locked, True, _l("Locked: no new replies.")),
+    "unlock": (service.set_locked, False, _l("Unlocked: replies are open again.")),
 }
 
 
@@ -176,7 +179,7 @@ def moderate(topic_id: int, action: str) -> ResponseReturnValue:
     checked_form()
     do, value, message = MODERATION[action]
     do(current_user, topic, value)
-    flash(message, "success")
+    flash(str(message), "success")
     return redirect(url_for("boards.topic", topic_id=topic.id))
 
 
@@ -186,13 +189,11 @@ def move(topic_id: int) -> ResponseReturnValue:
     topic = access_topic(current_user, topic_id, kind="discussion")
     form = MoveForm()
     if not form.validate_on_submit() or form.board_id.data is None:
-        raise InvalidInput("Please choose a board.")
+        raise InvalidInput(_("Please choose a board."))
     try:
         to_board = access_board(current_user, form.board_id.data)
     except NotFound:
-        raise InvalidInput("Please choose a board you moderate.", field="board_id") from None
+        raise InvalidInput(_("Please choose a board you moderate."), field="board_id") from None
     service.move_topic(current_user, topic, to_board)
-    flash(f"Moved to “{to_board.name}”.", "success")
+    flash(_("Moved to “%(board)s”.", board=to_board.name), "success")
     return redirect(url_for("boards.topic", topic_id=topic.id))
-
-

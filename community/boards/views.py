@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from community.boards import bp
 from community.boards.forms import BoardForm, DiscussionForm, PreviewForm
 from community.errors import DomainError, InvalidInput, NotFound
+from community.i18n import format_number
 from community.markup import render_markdown
 from community.models import Group
 from community.permissions import (
@@ -41,7 +43,7 @@ def checked_form() -> FlaskForm:
     """A one-button action's form (its CSRF token checked); 400 if it doesn't validate."""
     form = FlaskForm()
     if not form.validate_on_submit():
-        raise InvalidInput("Your form expired. Please try again.")
+        raise InvalidInput(_("Your form expired. Please try again."))
     return form
 
 
@@ -52,7 +54,9 @@ def preview() -> ResponseReturnValue:
     text = form.text.data or ""
     limit = current_app.config["POST_MAX_CHARS"]
     if len(text) > limit:
-        return jsonify(error=f"That's too long to preview: {limit:,} characters at most."), 400
+        return jsonify(
+            error=_("That's too long to preview: %(limit)s characters at most.", limit=format_number(limit))
+        ), 400
     return jsonify(html=render_markdown(text))
 
 
@@ -89,7 +93,7 @@ def manage() -> ResponseReturnValue:
         except DomainError as error:
             form_error(form, error)
         else:
-            flash(f"The board “{board.name}” is ready.", "success")
+            flash(_("The board “%(name)s” is ready.", name=board.name), "success")
             return redirect(url_for("boards.manage", group=group.slug if group else None))
     boards = service.group_boards(group) if group is not None else service.community_boards()
     status = 400 if form.errors or form.form_errors else 200
@@ -109,7 +113,7 @@ def edit_board(board_id: int) -> ResponseReturnValue:
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Board saved.", "success")
+            flash(_("Board saved."), "success")
             return redirect(url_for("boards.board", board_id=board.id))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("boards/edit_board.html", board=board, form=form), status
@@ -128,7 +132,7 @@ def board(board_id: int) -> ResponseReturnValue:
 def new_discussion(board_id: int) -> ResponseReturnValue:
     """Start a discussion: title, Markdown body (with preview) and tags."""
     board = access_board(current_user, board_id)
-    require(can_start_discussion(current_user, board), "You can't start a discussion on this board.")
+    require(can_start_discussion(current_user, board), _("You can't start a discussion on this board."))
     form = DiscussionForm()
     if form.validate_on_submit():
         try:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
+from community.i18n import format_day
 from community.services.dashboard import Week
 
 WIDTH, HEIGHT = 720, 260
@@ -33,7 +36,7 @@ class Chart:
     empty: bool = True
 
 
-SERIES = (("topics", "New topics"), ("replies", "Replies, answers and comments"))
+SERIES = (("topics", _l("New topics")), ("replies", _l("Replies, answers and comments")))
 
 
 def _nice_max(value: int) -> int:
@@ -72,7 +75,7 @@ def weekly_chart(weeks: list[Week]) -> Chart:
         chart.points.append((round(cx, 1), round(y_of(week.active_members), 1), week.active_members))
         every = max(1, len(weeks) // 8)
         if i % every == 0:
-            chart.x_labels.append((round(cx, 1), week.start.strftime("%d %b")))
+            chart.x_labels.append((round(cx, 1), format_day(week.start, "dd MMM")))
     chart.line = " ".join(f"{x},{y}" for x, y, _v in chart.points)
     chart.y_ticks = [(round(y_of(top * k / 4), 1), top * k // 4) for k in range(5)]
     return chart

@@ -7,6 +7,8 @@ import io
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -24,7 +26,7 @@ from community.services.nudges import DEFAULT_NUDGE, send_nudge
 
 
 class NudgeForm(FlaskForm):
-    message = TextAreaField("Message", validators=[DataRequired(), Length(max=500)], default=DEFAULT_NUDGE)
+    message = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=500)], default=DEFAULT_NUDGE)
 
 
 def _scope() -> figures.Scope:
@@ -71,21 +73,23 @@ def figures_csv() -> ResponseReturnValue:
     weeks, share, peers = found.weeks, found.participation, found.peers
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["week starting", "discussions", "replies", "questions", "answers", "blog posts", "comments",
-                     "active members"])  # fmt: skip
+    # Headings in the facilitator's language: the file is read in a spreadsheet, not parsed by a program.
+    writer.writerow([_("week starting"), _("discussions"), _("replies"), _("questions"), _("answers"), _("blog posts"),
+                     _("comments"), _("active members")])  # fmt: skip
     for w in weeks:
         writer.writerow([w.start.date().isoformat(), w.discussions, w.replies, w.questions, w.answers, w.blog_posts,
                          w.comments, w.active_members])  # fmt: skip
     writer.writerow([])
-    writer.writerow(["figure", "value"])
-    writer.writerow(["participants", share.members])
-    writer.writerow(["participants who posted", share.posted])
-    writer.writerow(["questions asked", peers.questions])
-    writer.writerow(["questions answered", peers.answered])
-    writer.writerow(["first answers from a peer", peers.first_by_peer])
-    writer.writerow(["accepted answers", peers.accepted])
-    writer.writerow(["accepted answers from a peer", peers.accepted_from_peer])
-    writer.writerow(["median hours to first answer", "" if peers.median_hours is None else f"{peers.median_hours:.1f}"])
+    writer.writerow([_("figure"), _("value")])
+    writer.writerow([_("participants"), share.members])
+    writer.writerow([_("participants who posted"), share.posted])
+    writer.writerow([_("questions asked"), peers.questions])
+    writer.writerow([_("questions answered"), peers.answered])
+    writer.writerow([_("first answers from a peer"), peers.first_by_peer])
+    writer.writerow([_("accepted answers"), peers.accepted])
+    writer.writerow([_("accepted answers from a peer"), peers.accepted_from_peer])
+    median = "" if peers.median_hours is None else f"{peers.median_hours:.1f}"
+    writer.writerow([_("median hours to first answer"), median])
     name = "community" if scope.whole_community else "-".join(g.slug for g in scope.groups)[:80] or "groups"
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="dashboard-{name}-{scope.period}.csv"'
@@ -103,7 +107,7 @@ def nudge(handle: str) -> ResponseReturnValue:
     form = NudgeForm()
     back = url_for("dashboard.index", group=request.args.get("group"), period=request.args.get("period"))
     if not form.validate_on_submit():
-        flash("Please write a short message.", "error")
+        flash(_("Please write a short message."), "error")
         return redirect(back), 303
     try:
         send_nudge(current_user, member, form.message.data)
@@ -112,7 +116,7 @@ def nudge(handle: str) -> ResponseReturnValue:
             raise
         flash(error.message, "error")
         return redirect(back), 303
-    flash(f"Your note is on its way to {member.display_name}.", "success")
+    flash(_("Your note is on its way to %(name)s.", name=member.display_name), "success")
     return redirect(back)
 
 

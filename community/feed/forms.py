@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField
 
@@ -17,5 +18,5 @@ class EmptyForm(FlaskForm):
 class ReactionForm(FlaskForm):
     """Toggle one reaction on a post."""
 
-    kind = SelectField("Reaction", choices=[SelectChoice(k) for k in REACTIONS])
+    kind = SelectField(_l("Reaction"), choices=[SelectChoice(k) for k in REACTIONS])
     next = HiddenField()

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
@@ -69,7 +70,7 @@ def follow_tag(tag: str) -> ResponseReturnValue:
         abort(404)
     if EmptyForm().validate_on_submit():
         social.watch(current_user, "tag", social.tag_for_watching(name).id)
-        flash(f"You follow #{name}: new posts with it will reach you.", "success")
+        flash(_("You follow #%(tag)s: new posts with it will reach you.", tag=name), "success")
     return redirect(url_for("feed.tag", tag=name))
 
 
@@ -120,8 +121,8 @@ def watch(target_type: str, target_id: int) -> ResponseReturnValue:
     permissions.access_watch_target(current_user, target_type, target_id)
     if EmptyForm().validate_on_submit():
         social.watch(current_user, target_type, target_id)
-        flash("Following: you'll hear about new posts here." if target_type != "member"
-              else "Following: their new posts reach your feed.", "success")  # fmt: skip
+        flash(_("Following: you'll hear about new posts here.") if target_type != "member"
+              else _("Following: their new posts reach your feed."), "success")  # fmt: skip
     return redirect(_back(url_for("feed.home")))
 
 
@@ -131,7 +132,7 @@ def unwatch(target_type: str, target_id: int) -> ResponseReturnValue:
     permissions.access_watch_target(current_user, target_type, target_id)
     if EmptyForm().validate_on_submit():
         social.unwatch(current_user, target_type, target_id)
-        flash("You no longer follow this.", "success")
+        flash(_("You no longer follow this."), "success")
     return redirect(_back(url_for("feed.home")))
 
 

@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 VISIBILITY_CHOICES = [
-    SelectChoice("open", "Open: every member of the community can see the group and join it in one click."),
-    SelectChoice("request", "By request: everyone sees the group's name and description; people ask to join "
-                            "and a facilitator says yes. Only members see what is written inside."),
-    SelectChoice("private", "Private: invisible to everyone who isn't a member. Facilitators invite people in."),
+    SelectChoice("open", _l("Open: every member of the community can see the group and join it in one click.")),
+    SelectChoice("request", _l("By request: everyone sees the group's name and description; people ask to join "
+                            "and a facilitator says yes. Only members see what is written inside.")),
+    SelectChoice("private", _l("Private: invisible to everyone who isn't a member. Facilitators invite people in.")),
 ]  # fmt: skip
 
 
 class GroupForm(FlaskForm):
     """Create or edit a group."""
 
-    name = StringField("Name", validators=[DataRequired("Please give the group a name."), Length(max=100)])
-    slug = StringField("Web address", validators=[Optional(), Length(max=60)])
-    description = TextAreaField("Description", validators=[Length(max=5000)])
-    visibility = RadioField("Who can see and join it?", choices=VISIBILITY_CHOICES, default="open",
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Please give the group a name.")), Length(max=100)])
+    slug = StringField(_l("Web address"), validators=[Optional(), Length(max=60)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    visibility = RadioField(_l("Who can see and join it?"), choices=VISIBILITY_CHOICES, default="open",
                             validate_choice=False)  # fmt: skip
-    cover = FileField("Cover image")
-    remove_cover = BooleanField("Remove the current cover image")
-    approve_all_posts = BooleanField("Approve every post before others see it (pre-moderation)")
+    cover = FileField(_l("Cover image"))
+    remove_cover = BooleanField(_l("Remove the current cover image"))
+    approve_all_posts = BooleanField(_l("Approve every post before others see it (pre-moderation)"))
 
 
 class ActionForm(FlaskForm):

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from community.errors import DomainError
@@ -67,7 +68,7 @@ def index() -> ResponseReturnValue:
 def create() -> ResponseReturnValue:
     """Create a group: its creator becomes its first facilitator."""
     require(can_create_group(current_user, bool(get_setting("participants_create_groups"))),
-            "Only facilitators can create groups in this community.")  # fmt: skip
+            _("Only facilitators can create groups in this community."))  # fmt: skip
     form = GroupForm()
     if request.method == "GET":
         return render_template("groups/form.html", form=form, group=None)
@@ -79,7 +80,7 @@ def create() -> ResponseReturnValue:
                                      cover=_cover())  # fmt: skip
     except DomainError as error:
         return _failed(form, error, "groups/form.html", group=None)
-    flash(f"Your group “{group.name}” is ready. You are its facilitator.", "success")
+    flash(_("Your group “%(name)s” is ready. You are its facilitator.", name=group.name), "success")
     return redirect(url_for("groups.show", slug=group.slug))
 
 
@@ -110,7 +111,9 @@ def members(slug: str) -> ResponseReturnValue:
 def edit(slug: str) -> ResponseReturnValue:
     """Edit the group's name, description, cover and visibility."""
     group, _membership = access_group_membership(current_user, slug)
-    require(can_edit_group(current_user, group), "Only the group's facilitators can edit it, and not while archived.")
+    require(
+        can_edit_group(current_user, group), _("Only the group's facilitators can edit it, and not while archived.")
+    )
     form = GroupForm(obj=group)
     if request.method == "GET":
         return render_template("groups/form.html", form=form, group=group)
@@ -123,7 +126,7 @@ def edit(slug: str) -> ResponseReturnValue:
                              approve_all_posts=bool(form.approve_all_posts.data))  # fmt: skip
     except DomainError as error:
         return _failed(form, error, "groups/form.html", group=group)
-    flash("Your changes are saved.", "success")
+    flash(_("Your changes are saved."), "success")
     return redirect(url_for("groups.show", slug=group.slug))
 
 
@@ -142,27 +145,29 @@ def _member_action(slug: str, do: Any, message: str, to: str = "groups.show") ->
 @bp.post("/<slug>/join")
 def join(slug: str) -> ResponseReturnValue:
     """Join an open group in one click."""
-    return _member_action(slug, lambda g, m: service.join_group(current_user, g, m), "Welcome to the group!")
+    return _member_action(slug, lambda g, m: service.join_group(current_user, g, m), _("Welcome to the group!"))
 
 
 @bp.post("/<slug>/request")
 def request_to_join(slug: str) -> ResponseReturnValue:
     """Ask to join a request group."""
     return _member_action(slug, lambda g, m: service.request_to_join(current_user, g, m),
-                          "Your request is sent. A facilitator of the group will answer it.")  # fmt: skip
+                          _("Your request is sent. A facilitator of the group will answer it."))  # fmt: skip
 
 
 @bp.post("/<slug>/cancel-request")
 def cancel_request(slug: str) -> ResponseReturnValue:
     """Withdraw one's own request to join."""
-    return _member_action(slug, lambda g, m: service.cancel_request(current_user, g, m), "Your request is cancelled.")
+    return _member_action(
+        slug, lambda g, m: service.cancel_request(current_user, g, m), _("Your request is cancelled.")
+    )
 
 
 @bp.post("/<slug>/accept")
 def accept(slug: str) -> ResponseReturnValue:
     """Accept an invitation into the group."""
     return _member_action(slug, lambda g, m: service.answer_invitation(current_user, g, m, accept=True),
-                          "Welcome to the group!")  # fmt: skip
+                          _("Welcome to the group!"))  # fmt: skip
 
 
 @bp.post("/<slug>/decline")
@@ -171,7 +176,7 @@ def decline(slug: str) -> ResponseReturnValue:
     group, membership = access_group_membership(current_user, slug)
     _action_form()
     service.answer_invitation(current_user, group, membership, accept=False)
-    flash("Invitation declined.", "success")
+    flash(_("Invitation declined."), "success")
     return redirect(url_for("groups.index"))
 
 
@@ -181,7 +186,7 @@ def leave(slug: str) -> ResponseReturnValue:
     group, _membership = access_group_membership(current_user, slug)
     _action_form()
     service.leave_group(current_user, group)
-    flash(f"You have left “{group.name}”.", "success")
+    flash(_("You have left “%(name)s”.", name=group.name), "success")
     return redirect(url_for("groups.index"))
 
 
@@ -189,13 +194,13 @@ def leave(slug: str) -> ResponseReturnValue:
 def archive(slug: str) -> ResponseReturnValue:
     """Archive the group: read-only from now on."""
     return _member_action(slug, lambda g, m: service.archive_group(current_user, g),
-                          "The group is archived: it is now read-only.")  # fmt: skip
+                          _("The group is archived: it is now read-only."))  # fmt: skip
 
 
 @bp.post("/<slug>/unarchive")
 def unarchive(slug: str) -> ResponseReturnValue:
     """Reopen an archived group."""
-    return _member_action(slug, lambda g, m: service.unarchive_group(current_user, g), "The group is open again.")
+    return _member_action(slug, lambda g, m: service.unarchive_group(current_user, g), _("The group is open again."))
 
 
 @bp.post("/<slug>/invite")
@@ -206,7 +211,7 @@ def invite(slug: str) -> ResponseReturnValue:
     if not form.validate_on_submit() or not str(form.user_id.data).isdigit():
         abort(400)
     invited = service.invite_to_group(current_user, group, int(form.user_id.data))
-    flash("Invitation sent. They will see it in their groups.", "success")
+    flash(_("Invitation sent. They will see it in their groups."), "success")
     return redirect(url_for("groups.members", slug=group.slug, _anchor=f"m{invited.id}"))
 
 
@@ -223,32 +228,32 @@ def _manage(slug: str, membership_id: int, do: Any, message: str) -> ResponseRet
 def approve(slug: str, membership_id: int) -> ResponseReturnValue:
     """Approve a request to join."""
     return _manage(slug, membership_id, lambda g, mid: service.answer_request(current_user, g, mid, approve=True),
-                   "Request approved: they are now a member.")  # fmt: skip
+                   _("Request approved: they are now a member."))  # fmt: skip
 
 
 @bp.post("/<slug>/requests/<int:membership_id>/decline")
 def decline_request(slug: str, membership_id: int) -> ResponseReturnValue:
     """Decline a request to join."""
     return _manage(slug, membership_id, lambda g, mid: service.answer_request(current_user, g, mid, approve=False),
-                   "Request declined.")  # fmt: skip
+                   _("Request declined."))  # fmt: skip
 
 
 @bp.post("/<slug>/members/<int:membership_id>/remove")
 def remove(slug: str, membership_id: int) -> ResponseReturnValue:
     """Remove a member, or withdraw an invitation."""
     return _manage(slug, membership_id, lambda g, mid: service.remove_member(current_user, g, mid),
-                   "Removed from the group.")  # fmt: skip
+                   _("Removed from the group."))  # fmt: skip
 
 
 @bp.post("/<slug>/members/<int:membership_id>/promote")
 def promote(slug: str, membership_id: int) -> ResponseReturnValue:
     """Make a member a facilitator of the group."""
     return _manage(slug, membership_id, lambda g, mid: service.set_member_role(current_user, g, mid, "facilitator"),
-                   "They are now a facilitator of the group.")  # fmt: skip
+                   _("They are now a facilitator of the group."))  # fmt: skip
 
 
 @bp.post("/<slug>/members/<int:membership_id>/demote")
 def demote(slug: str, membership_id: int) -> ResponseReturnValue:
     """Make a facilitator a plain member again."""
     return _manage(slug, membership_id, lambda g, mid: service.set_member_role(current_user, g, mid, "member"),
-                   "They are now a member (no longer a facilitator).")  # fmt: skip
+                   _("They are now a member (no longer a facilitator)."))  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField, TextAreaField
@@ -11,13 +12,13 @@ from community.errors import DomainError
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField("Your name", validators=[DataRequired("Please give your name."), Length(max=80)])
-    headline = StringField("Headline", validators=[Length(max=140)])
-    organisation = StringField("Organisation", validators=[Length(max=120)])
-    programme = StringField("Programme or cohort", validators=[Length(max=120)])
-    bio = TextAreaField("About you", validators=[Length(max=5000)])
-    avatar = FileField("Upload a new photo")
-    remove_avatar = BooleanField("Remove my photo and use my initials")
+    display_name = StringField(_l("Your name"), validators=[DataRequired(_l("Please give your name.")), Length(max=80)])
+    headline = StringField(_l("Headline"), validators=[Length(max=140)])
+    organisation = StringField(_l("Organisation"), validators=[Length(max=120)])
+    programme = StringField(_l("Programme or cohort"), validators=[Length(max=120)])
+    bio = TextAreaField(_l("About you"), validators=[Length(max=5000)])
+    avatar = FileField(_l("Upload a new photo"))
+    remove_avatar = BooleanField(_l("Remove my photo and use my initials"))
 
 
 def show_error(form: FlaskForm, error: DomainError, aliases: dict[str, str] | None = None) -> None:

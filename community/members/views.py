@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from community.errors import InvalidInput
@@ -39,7 +40,7 @@ def profile(handle: str) -> ResponseReturnValue:
 def edit_profile(handle: str | None) -> ResponseReturnValue:
     """Edit your own profile (admins: anyone's), photo included."""
     member = current_user._get_current_object() if handle is None else access_member(current_user, handle)
-    require(can_edit_profile(current_user, member), "You can only edit your own profile.")
+    require(can_edit_profile(current_user, member), _("You can only edit your own profile."))
     form = ProfileForm(obj=member)
     if form.validate_on_submit():
         photo = form.avatar.data if form.avatar.data and form.avatar.data.filename else None
@@ -52,7 +53,9 @@ def edit_profile(handle: str | None) -> ResponseReturnValue:
         except InvalidInput as error:
             show_error(form, error, aliases={"image": "avatar"})  # the image service's field is our upload
         else:
-            flash("Your profile is saved." if member.id == current_user.id else "The profile is saved.", "success")
+            flash(
+                _("Your profile is saved.") if member.id == current_user.id else _("The profile is saved."), "success"
+            )
             return redirect(url_for(".profile", handle=member.handle))
     status = 400 if form.is_submitted() else 200
     return render_template("members/edit.html", form=form, member=member), status

@@ -6,6 +6,9 @@ from datetime import UTC, datetime, time
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -43,9 +46,9 @@ def report_post(post_id: int) -> ResponseReturnValue:
         except DomainError as error:
             form.form_errors.append(error.message)
             return render_template("moderation/report.html", form=form, post=post, member=None), error.status
-        flash("Thank you. Your report was received and the moderators will look at it.", "success")
+        flash(_("Thank you. Your report was received and the moderators will look at it."), "success")
         return redirect(_post_url(post, post.topic))
-    require(can_report_post(current_user, post, post.topic), "You can't report this post.")
+    require(can_report_post(current_user, post, post.topic), _("You can't report this post."))
     status = 400 if form.is_submitted() else 200
     return render_template("moderation/report.html", form=form, post=post, member=None), status
 
@@ -54,7 +57,7 @@ def report_post(post_id: int) -> ResponseReturnValue:
 def report_member(handle: str) -> ResponseReturnValue:
     """Report a member's profile to the community manager."""
     member = _member(handle)
-    require(can_report_member(current_user, member), "You can't report this member.")
+    require(can_report_member(current_user, member), _("You can't report this member."))
     form = ReportForm()
     if form.validate_on_submit():
         try:
@@ -62,7 +65,7 @@ def report_member(handle: str) -> ResponseReturnValue:
         except DomainError as error:
             form.form_errors.append(error.message)
             return render_template("moderation/report.html", form=form, post=None, member=member), error.status
-        flash("Thank you. Your report was received and the community manager will look at it.", "success")
+        flash(_("Thank you. Your report was received and the community manager will look at it."), "success")
         return redirect(url_for("members.profile", handle=member.handle))
     status = 400 if form.is_submitted() else 200
     return render_template("moderation/report.html", form=form, post=None, member=member), status
@@ -102,12 +105,12 @@ ACTIONS = {
     "warn": lambda actor, report, form: moderation.warn_author(actor, report, form.get("message", "")),
 }
 DONE = {
-    "dismiss": "Report dismissed.",
-    "hide": "The post is hidden; its author sees why.",
-    "delete": "The post is deleted.",
-    "lock": "The discussion is locked.",
-    "approve": "Approved: it is now visible.",
-    "warn": "Your message was sent to the author.",
+    "dismiss": _l("Report dismissed."),
+    "hide": _l("The post is hidden; its author sees why."),
+    "delete": _l("The post is deleted."),
+    "lock": _l("The discussion is locked."),
+    "approve": _l("Approved: it is now visible."),
+    "warn": _l("Your message was sent to the author."),
 }
 
 
@@ -120,7 +123,7 @@ def act(report_id: int, action: str) -> ResponseReturnValue:
     if handler is None:
         raise NotFound()
     if not form.validate_on_submit():
-        flash("Your form expired. Please try again.", "error")
+        flash(_("Your form expired. Please try again."), "error")
         return redirect(url_for("moderation.queue")), 303
     try:
         handler(current_user, report, request.form)
@@ -129,7 +132,7 @@ def act(report_id: int, action: str) -> ResponseReturnValue:
             raise
         flash(error.message, "error")
         return redirect(url_for("moderation.queue")), 303
-    flash(DONE[action], "success")
+    flash(str(DONE[action]), "success")
     return redirect(safe_next(request.form.get("next"), url_for("moderation.queue")))
 
 
@@ -138,10 +141,10 @@ def purge(post_id: int) -> ResponseReturnValue:
     """Destroy a hidden or deleted post's text and history for good (the community manager)."""
     post = access_post(current_user, post_id)
     if not FlaskForm().validate_on_submit():
-        flash("Your form expired. Please try again.", "error")
+        flash(_("Your form expired. Please try again."), "error")
         return redirect(url_for("moderation.queue")), 303
     moderation.purge_post(current_user, post)
-    flash("The post's text and its history are deleted for good.", "success")
+    flash(_("The post's text and its history are deleted for good."), "success")
     return redirect(safe_next(request.form.get("next"), url_for("moderation.queue", status="resolved")))
 
 
@@ -151,18 +154,20 @@ def spam_wave(handle: str) -> ResponseReturnValue:
     member = _member(handle)
     form = SpamWaveForm()
     if not form.validate_on_submit():
-        flash("Please give a reason for the suspension.", "error")
+        flash(_("Please give a reason for the suspension."), "error")
         return redirect(url_for("moderation.queue")), 303
     until = datetime.combine(form.until.data, time(0, 0), tzinfo=UTC) if form.until.data else None
     try:
         if form.hide_everything.data:
             hidden = moderation.spam_wave(current_user, member, until=until, reason=form.reason.data)
-            flash(f"{member.display_name} is suspended and {hidden} of their posts are hidden.", "success")
+            flash(ngettext("%(name)s is suspended and %(num)d of their posts is hidden.",
+                           "%(name)s is suspended and %(num)d of their posts are hidden.", hidden,
+                           name=member.display_name), "success")  # fmt: skip
         else:
             from community.services.admin import suspend_member
 
             suspend_member(current_user, member, until, form.reason.data)
-            flash(f"{member.display_name} is suspended.", "success")
+            flash(_("%(name)s is suspended.", name=member.display_name), "success")
     except DomainError as error:
         if error.status == 404:
             raise
@@ -184,13 +189,14 @@ def relation(handle: str, kind: str) -> ResponseReturnValue:
         except DomainError as error:
             flash(error.message, "error")
             return redirect(url_for("members.profile", handle=member.handle))
+        name = member.display_name
         messages = {
-            "mute": f"{member.display_name}'s posts are now collapsed for you.",
-            "unmute": f"You see {member.display_name}'s posts again.",
-            "block": f"{member.display_name} can no longer mention you.",
-            "unblock": f"{member.display_name} is no longer blocked.",
+            "mute": lambda: _("%(name)s's posts are now collapsed for you.", name=name),
+            "unmute": lambda: _("You see %(name)s's posts again.", name=name),
+            "block": lambda: _("%(name)s can no longer mention you.", name=name),
+            "unblock": lambda: _("%(name)s is no longer blocked.", name=name),
         }
-        flash(messages[kind], "success")
+        flash(messages[kind](), "success")
     return redirect(url_for("members.profile", handle=member.handle))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from community.extensions import csrf
@@ -53,7 +54,7 @@ def read_all() -> ResponseReturnValue:
     """Mark every notification read."""
     if EmptyForm().validate_on_submit():
         service.mark_all_read(current_user)
-        flash("All caught up.", "success")
+        flash(_("All caught up."), "success")
     return redirect(url_for("notifications.index"))
 
 
@@ -66,7 +67,7 @@ def settings() -> ResponseReturnValue:
         if not form.validate_on_submit():
             return render_template("notifications/settings.html", form=form), 400
         service.set_preferences(current_user, form.choices())
-        flash("Your notification settings are saved.", "success")
+        flash(_("Your notification settings are saved."), "success")
         return redirect(url_for("notifications.settings"))
     return render_template("notifications/settings.html", form=form)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -13,31 +14,31 @@ class AskForm(FlaskForm):
     """Ask a question; the "check" button shows similar questions without asking."""
 
     title = StringField(
-        "Your question in one sentence",
-        validators=[DataRequired("Please give your question a title."), Length(max=200)],
+        _l("Your question in one sentence"),
+        validators=[DataRequired(_l("Please give your question a title.")), Length(max=200)],
     )
-    body = TextAreaField("Details", validators=[DataRequired("Please add a few details: what have you tried?")])
-    tags = StringField("Tags (optional)", validators=[Optional()])
+    body = TextAreaField(_l("Details"), validators=[DataRequired(_l("Please add a few details: what have you tried?"))])
+    tags = StringField(_l("Tags (optional)"), validators=[Optional()])
     # "" is the whole community; other choices are the member's groups (filled by the view).
-    where = SelectField("Where to ask", choices=[SelectChoice("", "The whole community")], default="")
-    check = SubmitField("Check for similar questions")
-    submit = SubmitField("Post your question")
+    where = SelectField(_l("Where to ask"), choices=[SelectChoice("", _l("The whole community"))], default="")
+    check = SubmitField(_l("Check for similar questions"))
+    submit = SubmitField(_l("Post your question"))
 
 
 class AnswerForm(FlaskForm):
     """Answer a question."""
 
-    body = TextAreaField("Your answer", validators=[DataRequired("Please write your answer first.")])
+    body = TextAreaField(_l("Your answer"), validators=[DataRequired(_l("Please write your answer first."))])
 
 
 class CommentForm(FlaskForm):
     """A short comment under the question or an answer."""
 
     body = TextAreaField(
-        "Add a comment",
+        _l("Add a comment"),
         validators=[
-            DataRequired("Please write your comment first."),
-            Length(max=COMMENT_MAX_CHARS, message=f"Comments are {COMMENT_MAX_CHARS} characters at most."),
+            DataRequired(_l("Please write your comment first.")),
+            Length(max=COMMENT_MAX_CHARS, message=_l("Comments are %(max)d characters at most.")),
         ],
     )
 
@@ -59,16 +60,16 @@ class CloseForm(FlaskForm):
     """Close a question as a duplicate of another."""
 
     duplicate_of = StringField(
-        "Duplicate of (question number or link)", validators=[DataRequired("Which question does it duplicate?")]
+        _l("Duplicate of (question number or link)"), validators=[DataRequired(_l("Which question does it duplicate?"))]
     )
 
 
 class EditForm(FlaskForm):
     """Edit a question (title, text, tags) or an answer or comment (text)."""
 
-    title = StringField("Title")
-    body = TextAreaField("Text", validators=[DataRequired("Please write something first.")])
-    tags = StringField("Tags (optional)", validators=[Optional()])
+    title = StringField(_l("Title"))
+    body = TextAreaField(_l("Text"), validators=[DataRequired(_l("Please write something first."))])
+    tags = StringField(_l("Tags (optional)"), validators=[Optional()])
     revision = HiddenField()
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -57,7 +58,10 @@ def ask() -> ResponseReturnValue:
     """Ask a question (in the whole community or one of my groups); "check" lists similar questions first."""
     form = AskForm()
     groups = [g for g in groups_of(current_user) if not g.is_archived]
-    form.where.choices = [SelectChoice("", "The whole community"), *(SelectChoice(str(g.id), g.name) for g in groups)]
+    form.where.choices = [
+        SelectChoice("", _("The whole community")),
+        *(SelectChoice(str(g.id), g.name) for g in groups),
+    ]
     if request.method == "GET" and request.args.get("group"):
         form.where.data = str(access_group(current_user, request.args["group"], content=True).id)
     if request.method == "GET":
@@ -73,7 +77,7 @@ def ask() -> ResponseReturnValue:
     except InvalidInput as error:
         _form_error(form, error)
         return _ask_page(form, 400)
-    flash("Your question is posted. We'll let you know when someone answers.", "success")
+    flash(_("Your question is posted. We'll let you know when someone answers."), "success")
     return redirect(url_for("qa.question", topic_id=topic.id))
 
 
@@ -137,7 +141,7 @@ def comment(post_id: int) -> ResponseReturnValue:
     form = CommentForm()
     try:
         if not form.validate():
-            raise InvalidInput(" ".join(form.body.errors), field="body")
+            raise InvalidInput(" ".join(str(e) for e in form.body.errors), field="body")
         qa.add_comment(current_user, parent.topic, parent, form.body.data)
     except InvalidInput as error:
         form.body.errors = [error.message]
@@ -165,7 +169,7 @@ def accept(topic_id: int) -> ResponseReturnValue:
     answer = access_post(current_user, int(form.answer_id.data))
     current = int(form.current.data) if (form.current.data or "").isdigit() else qa.UNSET
     qa.accept_answer(current_user, topic, answer, expected=current)
-    flash("Answer accepted. Thank you for closing the loop!", "success")
+    flash(_("Answer accepted. Thank you for closing the loop!"), "success")
     return redirect(url_for("qa.question", topic_id=topic.id, _anchor=f"post-{answer.number}"))
 
 
@@ -184,12 +188,13 @@ def close(topic_id: int) -> ResponseReturnValue:
     form = CloseForm()
     try:
         if not form.validate():
-            raise InvalidInput(" ".join(form.duplicate_of.errors) or "Please try again.", field="duplicate_of")
+            raise InvalidInput(" ".join(str(e) for e in form.duplicate_of.errors) or _("Please try again."),
+                               field="duplicate_of")  # fmt: skip
         qa.close_as_duplicate(current_user, topic, form.duplicate_of.data)
     except InvalidInput as error:
         form.duplicate_of.errors = [error.message]
         return _question_page(topic, 400, close_form=form)
-    flash("The question is closed and points to the original.", "success")
+    flash(_("The question is closed and points to the original."), "success")
     return redirect(url_for("qa.question", topic_id=topic.id))
 
 
@@ -198,7 +203,7 @@ def reopen(topic_id: int) -> ResponseReturnValue:
     """A facilitator reopens a closed question."""
     topic = access_topic(current_user, topic_id, kind="question")
     qa.reopen_question(current_user, topic)
-    flash("The question is open for answers again.", "success")
+    flash(_("The question is open for answers again."), "success")
     return redirect(url_for("qa.question", topic_id=topic.id))
 
 
@@ -208,7 +213,7 @@ def edit(post_id: int) -> ResponseReturnValue:
     post = access_post(current_user, post_id)
     if post.topic.kind != "question":
         abort(404)
-    require(can_edit_post(current_user, post, post.topic), "You can't edit this post.")
+    require(can_edit_post(current_user, post, post.topic), _("You can't edit this post."))
     form = EditForm(obj=None if request.method == "POST" else post)
     if request.method == "GET":
         form.revision.data = str(post.revision_count)
@@ -234,8 +239,8 @@ def delete(post_id: int) -> ResponseReturnValue:
     post = access_post(current_user, post_id)
     if post.number == 1:
         qa.delete_question(current_user, post.topic, post)
-        flash("Your question was deleted.", "success")
+        flash(_("Your question was deleted."), "success")
         return redirect(url_for("qa.index"))
     posts.delete_post(current_user, post, post.topic)
-    flash("Deleted.", "success")
+    flash(_("Deleted."), "success")
     return redirect(url_for("qa.question", topic_id=post.topic_id))

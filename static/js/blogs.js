@@ -37,25 +37,25 @@
     if (!form || !file || !button || !textarea || !window.fetch) { return; }
     button.addEventListener("click", function (event) {
       event.preventDefault();
-      if (!file.files.length) { status.textContent = "Choose an image file first."; file.focus(); return; }
+      if (!file.files.length) { status.textContent = t("Choose an image file first."); file.focus(); return; }
       var data = new FormData();
       data.append("image", file.files[0]);
       data.append("alt", alt ? alt.value : "");
       button.disabled = true;
-      status.textContent = "Uploading…";
+      status.textContent = t("Uploading…");
       fetch(box.dataset.uploadUrl, {
         method: "POST", body: data, credentials: "same-origin",
         headers: { "X-CSRFToken": box.dataset.csrf || "", "Accept": "application/json" }
       }).then(function (response) {
         return response.json().then(function (json) { return { ok: response.ok, json: json }; });
       }).then(function (result) {
-        if (!result.ok) { status.textContent = result.json.error || "That image couldn't be uploaded."; return; }
+        if (!result.ok) { status.textContent = result.json.error || t("That image couldn't be uploaded."); return; }
         insertAtCursor(textarea, result.json.markdown);
         file.value = "";
         if (alt) { alt.value = ""; }
-        status.textContent = "Image added to your text.";
+        status.textContent = t("Image added to your text.");
       }).catch(function () {
-        status.textContent = "The upload didn't work. Your text is safe; please try again.";
+        status.textContent = t("The upload didn't work. Your text is safe; please try again.");
       }).finally(function () { button.disabled = false; });
     });
   });
@@ -80,7 +80,8 @@
         var textarea = form.querySelector("textarea");
         textarea.id = "reply-body-" + id;
         var label = form.querySelector("[data-reply-label]");
-        label.textContent = "Reply to " + link.dataset.replyName;
+        // The link already says "Reply to <name>" in the member's language (the server wrote it).
+        label.textContent = link.textContent.trim();
         label.setAttribute("for", textarea.id);
         form.querySelector("[data-cancel-reply]").addEventListener("click", function () { closeReply(true); });
         var article = link.closest("article");

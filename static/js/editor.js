@@ -15,7 +15,7 @@
     button.addEventListener("click", function () {
       if (!panel.hidden) {
         panel.hidden = true;
-        button.textContent = "Preview";
+        button.textContent = t("Preview");
         button.setAttribute("aria-expanded", "false");
         textarea.focus();
         return;
@@ -33,15 +33,20 @@
       }).then(function (result) {
         if (result.ok) {
           // The server returns HTML that went through the same sanitiser as stored posts.
-          output.innerHTML = result.data.html || "<p class=\"muted\">Nothing to preview yet.</p>";
+          if (result.data.html) {
+            output.innerHTML = result.data.html;
+          } else {
+            output.innerHTML = "<p class=\"muted\"></p>";
+            output.firstChild.textContent = t("Nothing to preview yet.");
+          }
         } else {
-          output.textContent = result.data.error || "The preview isn't available right now.";
+          output.textContent = result.data.error || t("The preview isn't available right now.");
         }
         panel.hidden = false;
-        button.textContent = "Hide preview";
+        button.textContent = t("Hide preview");
         button.setAttribute("aria-expanded", "true");
       }).catch(function () {
-        output.textContent = "The preview isn't available right now. Your text is safe.";
+        output.textContent = t("The preview isn't available right now. Your text is safe.");
         panel.hidden = false;
       }).finally(function () {
         button.disabled = false;
@@ -52,7 +57,7 @@
   function quoteText(text, author) {
     var lines = text.replace(/\r\n/g, "\n").trim().split("\n");
     var quoted = lines.map(function (line) { return "> " + line; }).join("\n");
-    return (author ? author + " wrote:\n" : "") + quoted + "\n\n";
+    return (author ? t("%(name)s wrote:", { name: author }) + "\n" : "") + quoted + "\n\n";
   }
 
   function setupQuotes() {

@@ -65,7 +65,7 @@
     menu.className = "mention-menu";
     menu.id = "mention-menu-" + (++counter);
     menu.setAttribute("role", "listbox");
-    menu.setAttribute("aria-label", "Members to mention");
+    menu.setAttribute("aria-label", t("Members to mention"));
     people.forEach(function (p, i) {
       var li = document.createElement("li");
       li.id = menu.id + "-" + i;

@@ -48,7 +48,7 @@
         return response.json();
       }).then(function (data) {
         box.querySelector("[data-vote-score]").textContent = data.score;
-        box.querySelector("[data-vote-score]").setAttribute("aria-label", "Score " + data.score);
+        box.querySelector("[data-vote-score]").setAttribute("aria-label", t("Score %(score)s", { score: data.score }));
         var up = box.querySelectorAll("form")[0];
         var down = box.querySelectorAll("form")[1];
         up.querySelector("[name=value]").value = data.value === 1 ? "0" : "1";
@@ -57,9 +57,9 @@
         var downButton = down.querySelector("button");
         upButton.setAttribute("aria-pressed", data.value === 1 ? "true" : "false");
         downButton.setAttribute("aria-pressed", data.value === -1 ? "true" : "false");
-        upButton.setAttribute("aria-label", data.value === 1 ? "Withdraw your up vote" : "Vote up: this is useful");
+        upButton.setAttribute("aria-label", data.value === 1 ? t("Withdraw your up vote") : t("Vote up: this is useful"));
         downButton.setAttribute("aria-label",
-          data.value === -1 ? "Withdraw your down vote" : "Vote down: this is not useful");
+          data.value === -1 ? t("Withdraw your down vote") : t("Vote down: this is not useful"));
       }).catch(function () {
         form.submit();  // let the server explain what went wrong
       }).finally(function () {
