@@ -54,7 +54,7 @@ def configure_i18n(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=format_day, datetime=format_moment, month_year=format_month_year, number=format_number,
     )  # fmt: skip
-    app.jinja_env.globals.update(current_language=current_language, js_messages=js_messages)
+    app.jinja_env.globals.update(current_language=current_language, current_zone=current_zone, js_messages=js_messages)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -156,6 +156,11 @@ def current_language() -> str:
     """'en-GB', 'fr-FR': for ``<html lang>``."""
     locale = get_locale()
     return str(locale).replace("_", "-") if locale is not None else LOCALES[DEFAULT_LANGUAGE].replace("_", "-")
+
+
+def current_zone() -> str:
+    """The reader's time zone, as people write it ('Europe/Paris', 'America/New York')."""
+    return _key()[1].replace("_", " ")
 
 
 @lru_cache(maxsize=1)

@@ -143,3 +143,19 @@ def test_csrf_is_required(client, login, pat, csrf_app):
     r = client.post("/blogs/images", data={})
     assert r.status_code == 400
     _nothing_stored()
+
+
+def test_a_scheduled_time_is_read_in_the_authors_time_zone(client, login, pat):
+    from sqlalchemy import select
+
+    from community.services.auth import set_language
+
+    set_language(pat, "", "America/New_York")
+    login(pat)
+    page = client.get("/blogs/new").get_data(as_text=True)
+    assert "In your time zone (America/New York)" in page
+    r = client.post("/blogs/new", data=dict(FORM, schedule="1", publish_at="2031-07-01T09:00"))
+    assert r.status_code == 302
+    topic = db.session.scalars(select(Topic).where(Topic.author_id == pat.id).order_by(Topic.id.desc())).first()
+    assert topic.status == "scheduled"
+    assert topic.publish_at == datetime(2031, 7, 1, 13, 0, tzinfo=UTC)  # 09:00 in New York in summer

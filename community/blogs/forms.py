@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,6 +10,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from community.i18n import to_utc
 
 DATE_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 
@@ -26,7 +28,6 @@ class BlogPostForm(FlaskForm):
     image = FileField(_l("Add an image to your text"))
     image_alt = StringField(_l("Describe the image (for people who can't see it)"), validators=[Length(max=120)])
     publish_at = StringField(_l("Publish on"), validators=[Optional(), Length(max=40)])
-    tz_offset = HiddenField()  # minutes behind UTC, filled in by blogs.js (UTC without JavaScript)
     revision = HiddenField()
     save_draft = SubmitField(_l("Save draft"))
     publish = SubmitField(_l("Publish"))
@@ -40,7 +41,7 @@ class BlogPostForm(FlaskForm):
             raise ValidationError(_("That isn't a date and time we understand: use the picker, e.g. 2026-12-01 09:30."))
 
     def scheduled_time(self) -> datetime | None:
-        """The chosen publication time in UTC (the browser's offset applied), or None."""
+        """The chosen publication time, typed in the member's own time zone, as UTC (or None)."""
         raw = (self.publish_at.data or "").strip()
         for fmt in DATE_FORMATS:
             try:
@@ -48,13 +49,8 @@ class BlogPostForm(FlaskForm):
             except ValueError:
                 continue
             try:
-                offset = int(self.tz_offset.data or 0)
-            except ValueError:
-                offset = 0
-            offset = max(-900, min(900, offset))
-            try:
-                return (local + timedelta(minutes=offset)).replace(tzinfo=UTC)
-            except OverflowError:
+                return to_utc(local)
+            except (OverflowError, ValueError):
                 return None
         return None
 

@@ -1,13 +1,8 @@
 // Blog enhancements (progressive: every form works without this file).
-// - Scheduling: send the browser's time-zone offset so "publish at 09:00" means 09:00 where you are.
 // - Inline images: upload from the editor and insert the Markdown at the cursor.
 // - Comments: "Reply to <name>" opens a reply form under that comment; Cancel closes it.
 (function () {
   "use strict";
-
-  document.querySelectorAll("input[name='tz_offset']").forEach(function (input) {
-    input.value = String(new Date().getTimezoneOffset());
-  });
 
   // The editor's own Preview button (editor.js) replaces the server round-trip one.
   if (document.querySelector("[data-editor-preview]") && window.fetch) {
