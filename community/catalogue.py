@@ -44,6 +44,10 @@ def sources() -> Sources:
                    Path(current_app.static_folder or ""))  # fmt: skip
 
 
+def _not_hidden(path: str) -> bool:
+    return not Path(path).name.startswith(".") and Path(path).name != "__pycache__"
+
+
 def _extract(where: Sources) -> Iterable[tuple[str, int, str | tuple[str, ...], list[str], str | None]]:
     for folder, method_map in (
         (where.package, [("**.py", "python")]),
@@ -52,7 +56,8 @@ def _extract(where: Sources) -> Iterable[tuple[str, int, str | tuple[str, ...], 
     ):
         options = {"**.html": JINJA_OPTIONS, "**.txt": JINJA_OPTIONS}
         for filename, lineno, message, comments, context in extract_from_dir(
-            str(folder), method_map, options, KEYWORDS, comment_tags=("Translators:",), strip_comment_tags=True
+            str(folder), method_map, options, KEYWORDS, comment_tags=("Translators:",), strip_comment_tags=True,
+            directory_filter=_not_hidden,  # Babel's default also skips folders starting with "_" (templates/_macros)
         ):
             yield f"{folder.name}/{filename}", lineno, message, comments, context
 
