@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -102,13 +101,11 @@ def configure_cli(app: Flask) -> None:
     """Register every command on the app."""
     for command in (run_command, init_command, create_admin_command):
         app.cli.add_command(command)
-    for module_name in ("community.seed", "community.cli_extra", "community.notifications.commands", "community.scale"):
-        try:
-            module: Any = __import__(module_name, fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
+    from community import cli_extra, seed
+    from community.notifications import commands as notification_commands
+    from community.scale import commands as scale_commands
+
+    for module in (seed, cli_extra, notification_commands, scale_commands):
         module.register(app)
 
 
