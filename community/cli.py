@@ -75,24 +75,48 @@ def init_command() -> None:
 
 
 @click.command("create-admin")
-@click.option("--email", prompt=True)
-@click.option("--handle", prompt=True)
-@click.option("--name", "display_name", prompt="Your name")
-@click.option("--community-name", default="", help="Name the community (first admin only).")
-@click.password_option()
+@click.option("--email", help="Their e-mail address (asked for when not given).")
+@click.option("--handle", help="Their @handle (asked for when not given).")
+@click.option("--name", "display_name", help="Their name as members see it (asked for when not given).")
+@click.option("--password", help="Their password (asked for, hidden and twice, when not given).")
+@click.option("--community-name", default="", help="Name the community (the first community manager only).")
+@click.option("--another", is_flag=True,
+              help="Add a community manager although the community already has one.")  # fmt: skip
 @with_appcontext
-def create_admin_command(email: str, handle: str, display_name: str, community_name: str, password: str) -> None:
-    """Create a community manager account without a browser."""
-    from community.errors import InvalidInput
+def create_admin_command(email: str | None, handle: str | None, display_name: str | None, password: str | None,
+                         community_name: str, another: bool) -> None:  # fmt: skip
+    """Create the community manager account without a browser (migrates the database first).
+
+    A community has one community manager from its setup on; a second one is made only with --another (or,
+    in the browser, by giving a member the community manager role on their admin page).
+    """
+    from community.errors import DomainError
     from community.services import setup as setup_service
 
     migrate_database()
+    existing = setup_service.admin_handles()
+    if existing and not another:
+        handles = ", ".join(f"@{handle}" for handle in existing)
+        raise click.ClickException(
+            f"This community already has a community manager ({handles}). To add another one, run "
+            "`community create-admin --another`, or give a member the role on their admin page."
+        )
+    if existing and community_name:
+        raise click.ClickException("--community-name names a new community; rename this one under Settings.")
+    email = email or click.prompt("E-mail")
+    handle = handle or click.prompt("Handle")
+    display_name = display_name or click.prompt("Name")
+    password = password or click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = setup_service.create_first_admin(
-            email=email, handle=handle, display_name=display_name, password=password,
-            community_name=community_name,
-        )  # fmt: skip
-    except InvalidInput as exc:
+        if existing:
+            user = setup_service.add_admin_from_console(
+                email=email, handle=handle, display_name=display_name, password=password)  # fmt: skip
+        else:
+            user = setup_service.create_first_admin(
+                email=email, handle=handle, display_name=display_name, password=password,
+                community_name=community_name,
+            )  # fmt: skip
+    except DomainError as exc:
         raise click.ClickException(exc.message)
     click.echo(f"Created community manager @{user.handle}.")
 
