@@ -41,8 +41,8 @@ def _first_run_message(app: Flask) -> None:
 
 
 @click.command("run")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on (0.0.0.0: every one).")
+@click.option("--port", default=5000, show_default=True, type=int, help="The port to listen on.")
 @with_appcontext
 def run_command(host: str, port: int) -> None:
     """Migrate the database and serve the community (embedded default)."""
@@ -52,11 +52,12 @@ def run_command(host: str, port: int) -> None:
         app.config["BASE_URL"] = f"http://{host}:{port}"
     if app.config.get("AUTO_MIGRATE", True):
         migrate_database()
-    from community.services import mail
+    from community.services import jobs
 
     if app.config.get("MAIL_BACKGROUND_THREAD"):
-        mail.start_background_sender(app)
+        jobs.start_background_loop(app)  # the outbox and the periodic jobs, as `community worker` does
     _first_run_message(app)
+    click.echo(f"  Instance folder (secret key, uploads, the SQLite database): {app.instance_path}")
     click.echo(f"  Community running on http://{host}:{port}  (Ctrl+C to stop)")
     from werkzeug.serving import WSGIRequestHandler, run_simple
 
