@@ -17,6 +17,7 @@ class Config:
     DATABASE_URL: str | None = None  # None: sqlite:///<instance>/community.db
     REDIS_URL: str | None = None
     BASE_URL = "http://127.0.0.1:5000"
+    PROXY_HOPS = 0  # reverse proxies in front (1 behind nginx): client addresses come from X-Forwarded-For
     COMMUNITY_NAME = "Learning Community"
 
     # Sessions and cookies
@@ -58,7 +59,8 @@ class Config:
     SMTP_PASSWORD: str | None = None
     SMTP_STARTTLS = True
     MAIL_FROM = "community@localhost"
-    MAIL_BACKGROUND_THREAD = True  # embedded default: deliver the outbox from a thread
+    MAIL_BACKGROUND_THREAD = True  # embedded default: deliver the outbox (and run the periodic jobs) from a thread
+    OUTBOX_KEEP_DAYS = 30  # sent e-mail is deleted after this many days (0: kept for ever); unsent mail is kept
 
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default

@@ -1,1 +1,2 @@
-"""Scale tools: a bulk data generator (``bench.generate``) and a loopback benchmark (``bench.run``)."""
+"""The loopback benchmark (``bench.run``) and a profiler (``bench.profile``); the data generator they use is
+``community.scale`` (``community seed-scale``), which ships with the package."""

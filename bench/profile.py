@@ -53,10 +53,10 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["COMMUNITY_INSTANCE_PATH"] = str(instance)
     os.environ.setdefault("COMMUNITY_MAIL_BACKGROUND_THREAD", "false")
     sys.path.insert(0, str(ROOT))
-    from bench.generate import EMAIL_DOMAIN, PASSWORD
     from bench.run import pick_pages
     from community import create_app
     from community.extensions import db
+    from community.scale.generate import EMAIL_DOMAIN, PASSWORD
 
     found = pick_pages(f"sqlite:///{instance / 'community.db'}")
     app = create_app(RATELIMIT_ENABLED=False)

@@ -233,7 +233,8 @@ def pick_pages(database_url: str) -> dict[str, Any]:
     from sqlalchemy import create_engine, text
 
     sys.path.insert(0, str(ROOT))
-    from bench.generate import FACILITATOR_HANDLE, MEMBER_HANDLE, SEARCH_TERM
+    from community.scale.generate import FACILITATOR_HANDLE, MEMBER_HANDLE
+    from community.scale.words import SEARCH_TERM
 
     engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as conn:
@@ -278,7 +279,7 @@ BENCHMARK_REPLY = "Benchmark reply "
 def remove_benchmark_replies(connection: Any) -> int:
     """Take out the replies an earlier run posted (and everything that hangs on them), so every run measures
     the generated community: thousands of them in one thread would otherwise fill the home feed and the
-    discussion. Counters are put back as they were; ``generate.verify`` holds afterwards."""
+    discussion. Counters are put back as they were; ``community.scale.checks.verify`` holds afterwards."""
     from sqlalchemy import text
 
     rows = connection.execute(
@@ -329,7 +330,7 @@ def remove_benchmark_replies(connection: Any) -> int:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Serve, sign in, drive every page, then the hello app; write the results."""
-    from bench.generate import EMAIL_DOMAIN, PASSWORD
+    from community.scale.generate import EMAIL_DOMAIN, PASSWORD
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     log = RESULTS / f"{args.label}.log"

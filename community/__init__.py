@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 from community.models import utcnow
+from community.resources import load_config_module, resource_path
 
 __all__ = ["create_app", "utcnow"]
 
@@ -18,8 +19,9 @@ def create_app(config: Any = None, instance_path: str | None = None, **overrides
     """Build the app from a config class (``config.Config`` by default) and ``COMMUNITY_*`` env vars."""
     app = Flask(
         __name__,
-        template_folder="../templates",
-        static_folder="../static",
+        # Inside the package when installed from a wheel, at the top of the checkout otherwise.
+        template_folder=str(resource_path("templates")),
+        static_folder=str(resource_path("static")),
         instance_relative_config=True,
         instance_path=instance_path or os.environ.get("COMMUNITY_INSTANCE_PATH") or None,
     )
@@ -48,8 +50,7 @@ def create_app(config: Any = None, instance_path: str | None = None, **overrides
 def configure_config(app: Flask, config: Any, overrides: dict[str, Any]) -> None:
     """Class defaults, then ``COMMUNITY_*`` environment variables, then explicit overrides."""
     if config is None:
-        import config as config_module
-
+        config_module = load_config_module()  # config.py, installed or in the checkout (community.resources)
         # COMMUNITY_CONFIG=production behind HTTPS (secure cookies); the embedded default otherwise.
         choice = os.environ.get("COMMUNITY_CONFIG", "default").lower()
         configs = {"default": config_module.Config, "production": config_module.ProductionConfig}
@@ -117,7 +118,7 @@ def configure_extensions(app: Flask) -> None:
     """Migrations, CSRF, rate limits."""
     from community.extensions import csrf, db, limiter, migrate
 
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(resource_path("migrations")), render_as_batch=True)
     csrf.init_app(app)
     # Initialise the limiter fully even when limits are off (TestConfig), so they can be switched on at run
     # time (the rate_limits test fixture does): Flask-Limiter skips its setup entirely when disabled.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -42,8 +41,8 @@ def _first_run_message(app: Flask) -> None:
 
 
 @click.command("run")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on (0.0.0.0: every one).")
+@click.option("--port", default=5000, show_default=True, type=int, help="The port to listen on.")
 @with_appcontext
 def run_command(host: str, port: int) -> None:
     """Migrate the database and serve the community (embedded default)."""
@@ -53,11 +52,12 @@ def run_command(host: str, port: int) -> None:
         app.config["BASE_URL"] = f"http://{host}:{port}"
     if app.config.get("AUTO_MIGRATE", True):
         migrate_database()
-    from community.services import mail
+    from community.services import jobs
 
     if app.config.get("MAIL_BACKGROUND_THREAD"):
-        mail.start_background_sender(app)
+        jobs.start_background_loop(app)  # the outbox and the periodic jobs, as `community worker` does
     _first_run_message(app)
+    click.echo(f"  Instance folder (secret key, uploads, the SQLite database): {app.instance_path}")
     click.echo(f"  Community running on http://{host}:{port}  (Ctrl+C to stop)")
     from werkzeug.serving import WSGIRequestHandler, run_simple
 
@@ -76,24 +76,48 @@ def init_command() -> None:
 
 
 @click.command("create-admin")
-@click.option("--email", prompt=True)
-@click.option("--handle", prompt=True)
-@click.option("--name", "display_name", prompt="Your name")
-@click.option("--community-name", default="", help="Name the community (first admin only).")
-@click.password_option()
+@click.option("--email", help="Their e-mail address (asked for when not given).")
+@click.option("--handle", help="Their @handle (asked for when not given).")
+@click.option("--name", "display_name", help="Their name as members see it (asked for when not given).")
+@click.option("--password", help="Their password (asked for, hidden and twice, when not given).")
+@click.option("--community-name", default="", help="Name the community (the first community manager only).")
+@click.option("--another", is_flag=True,
+              help="Add a community manager although the community already has one.")  # fmt: skip
 @with_appcontext
-def create_admin_command(email: str, handle: str, display_name: str, community_name: str, password: str) -> None:
-    """Create a community manager account without a browser."""
-    from community.errors import InvalidInput
+def create_admin_command(email: str | None, handle: str | None, display_name: str | None, password: str | None,
+                         community_name: str, another: bool) -> None:  # fmt: skip
+    """Create the community manager account without a browser (migrates the database first).
+
+    A community has one community manager from its setup on; a second one is made only with --another (or,
+    in the browser, by giving a member the community manager role on their admin page).
+    """
+    from community.errors import DomainError
     from community.services import setup as setup_service
 
     migrate_database()
+    existing = setup_service.admin_handles()
+    if existing and not another:
+        handles = ", ".join(f"@{handle}" for handle in existing)
+        raise click.ClickException(
+            f"This community already has a community manager ({handles}). To add another one, run "
+            "`community create-admin --another`, or give a member the role on their admin page."
+        )
+    if existing and community_name:
+        raise click.ClickException("--community-name names a new community; rename this one under Settings.")
+    email = email or click.prompt("E-mail")
+    handle = handle or click.prompt("Handle")
+    display_name = display_name or click.prompt("Name")
+    password = password or click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = setup_service.create_first_admin(
-            email=email, handle=handle, display_name=display_name, password=password,
-            community_name=community_name,
-        )  # fmt: skip
-    except InvalidInput as exc:
+        if existing:
+            user = setup_service.add_admin_from_console(
+                email=email, handle=handle, display_name=display_name, password=password)  # fmt: skip
+        else:
+            user = setup_service.create_first_admin(
+                email=email, handle=handle, display_name=display_name, password=password,
+                community_name=community_name,
+            )  # fmt: skip
+    except DomainError as exc:
         raise click.ClickException(exc.message)
     click.echo(f"Created community manager @{user.handle}.")
 
@@ -102,14 +126,11 @@ def configure_cli(app: Flask) -> None:
     """Register every command on the app."""
     for command in (run_command, init_command, create_admin_command):
         app.cli.add_command(command)
-    for module_name in ("community.seed", "community.cli_extra", "community.notifications.commands", "community.scale",
-                        "community.catalogue"):
-        try:
-            module: Any = __import__(module_name, fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
+    from community import catalogue, cli_extra, seed
+    from community.notifications import commands as notification_commands
+    from community.scale import commands as scale_commands
+
+    for module in (seed, cli_extra, notification_commands, scale_commands, catalogue):
         module.register(app)
 
 

@@ -1,36 +1,99 @@
-"""Extra ``community`` commands: the outbox worker, and inviting people from the command line."""
+"""Extra ``community`` commands: the worker (outbox and periodic jobs), housekeeping, and inviting people from
+the command line."""
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+WORKER_HELP = """Deliver the e-mail outbox and run the periodic jobs, until stopped (one per deployment).
 
-@click.command("worker")
-@click.option("--once", is_flag=True, help="Deliver what is due, then stop (for cron and tests).")
-@click.option("--interval", default=2.0, show_default=True, type=float, help="Seconds between rounds.")
+\b
+Every --interval seconds (2) it
+  - sends the e-mail waiting in the outbox: by SMTP when COMMUNITY_SMTP_HOST
+    is set, otherwise into the instance's outbox/ folder; a failed message
+    is tried again later, with a growing delay (at most 6 hours);
+  - runs the periodic jobs that are due:
+      publishing scheduled blog posts (every 30 s);
+      the daily digests, and on Mondays the weekly ones, from 07:00 UTC
+      (checked every 10 min);
+      housekeeping: deleting sent e-mail older than COMMUNITY_OUTBOX_KEEP_DAYS
+      and expired sign-in sessions (every 1 h).
+
+`community run` does all of this in the background by itself; behind gunicorn, run one `community worker`
+(under your service manager), or `community worker --once` from cron every minute. Running more than one
+is safe: a message is never sent twice and a digest period never goes out twice.
+"""
+
+
+def _worker_banner(interval: float, once: bool) -> list[str]:
+    """What the worker delivers and runs, and how often: its first lines, so a log says what it is."""
+    from flask import current_app
+
+    from community.services.jobs import PERIODIC_JOBS, describe_every
+
+    config = current_app.config
+    if config.get("SMTP_HOST"):
+        where = f"by SMTP through {config['SMTP_HOST']}:{config['SMTP_PORT']}"
+    else:
+        where = f"into {Path(current_app.instance_path) / 'outbox'} (no COMMUNITY_SMTP_HOST)"
+    how_often = "once, then stops" if once else f"every {describe_every(interval)}"
+    lines = [f"Worker: delivers the e-mail outbox {where}, {how_often}; periodic jobs:"]
+    for job in PERIODIC_JOBS:
+        lines.append(f"  - {job.does} ({'now' if once else 'every ' + describe_every(job.every)})")
+    if not once:
+        lines.append("Stop it with Ctrl+C.")
+    return lines
+
+
+def _pause(seconds: float) -> None:
+    """Wait between rounds (a seam for the tests, which must not stop every sleep in the process)."""
+    time.sleep(seconds)
+
+
+@click.command("worker", help=WORKER_HELP, short_help="Deliver the e-mail outbox and run the periodic jobs.")
+@click.option("--once", is_flag=True,
+              help="One round, every periodic job included, then stop (for cron, e.g. every minute).")  # fmt: skip
+@click.option("--interval", default=2.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds between rounds.")  # fmt: skip
 @with_appcontext
 def worker_command(once: bool, interval: float) -> None:
-    """Deliver the e-mail outbox (SMTP or the outbox folder), retrying failures; runs until stopped."""
-    from community.extensions import db
-    from community.services.mail import deliver_pending
+    from flask import current_app
 
+    from community.services.jobs import run_round
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    for line in _worker_banner(interval, once):
+        click.echo(line)
     while True:
-        sent = deliver_pending()
-        db.session.remove()  # a fresh session each round: never hold a transaction or stale objects
+        sent, jobs = run_round(app, all_now=once)
         if sent or once:
             click.echo(f"Sent {sent} message{'s' if sent != 1 else ''}.")
+        for job, result in jobs:
+            if once or result:
+                click.echo(f"  {job.does}: {result}")
         if once:
             return
-        time.sleep(interval)
+        _pause(interval)
+
+
+@click.command("cleanup", short_help="Delete old sent e-mail and expired sign-in sessions.")
+@with_appcontext
+def cleanup_command() -> None:
+    """Delete sent e-mail older than COMMUNITY_OUTBOX_KEEP_DAYS and expired sign-in sessions (the worker does
+    this every hour; run it from cron when there is no worker)."""
+    from community.services.housekeeping import clean_up
+
+    click.echo(f"Housekeeping: {clean_up()}.")
 
 
 @click.command("invite")
 @click.argument("emails", nargs=-1, required=True)
-@click.option("--role", default="participant", show_default=True,
+@click.option("--role", default="participant", show_default=True, help="The community role they join with.",
               type=click.Choice(["participant", "facilitator", "admin"]))  # fmt: skip
 @click.option("--group", "groups", multiple=True, help="Slug of a group they join on arrival (repeatable).")
 @click.option("--note", default="", help="A personal note in the invitation e-mail.")
@@ -70,6 +133,12 @@ def invite_command(emails: tuple[str, ...], role: str, groups: tuple[str, ...], 
 
 
 def register(app: Flask) -> None:
-    """Add the commands of this module to the app's CLI."""
+    """Add the commands of this module to the app's CLI, and housekeeping to the periodic jobs."""
+    from community.services.housekeeping import clean_up
+    from community.services.jobs import register_periodic_job
+
     app.cli.add_command(worker_command)
+    app.cli.add_command(cleanup_command)
     app.cli.add_command(invite_command)
+    register_periodic_job(clean_up, every=3600.0,
+                          does="housekeeping: deletes old sent e-mail and expired sign-in sessions")  # fmt: skip

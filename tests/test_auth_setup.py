@@ -108,3 +108,72 @@ def test_cli_create_admin_reports_bad_input(app, monkeypatch):
     assert result.exit_code == 1
     assert "too common" in result.output or "at least" in result.output
     assert users() == 0
+
+
+def _create_admin(*extra: str):
+    return ["create-admin", "--email", "second@example.org", "--handle", "second", "--name", "Sec Ond",
+            "--password", SECRET, *extra]  # fmt: skip
+
+
+def test_cli_create_admin_refuses_a_second_community_manager(app, admin, monkeypatch):
+    monkeypatch.setattr(cli, "migrate_database", lambda: None)
+    result = app.test_cli_runner().invoke(args=_create_admin())
+    assert result.exit_code == 1, result.output
+    assert "already has a community manager (@ada)" in result.output
+    assert "community create-admin --another" in result.output
+    assert users() == 1
+
+
+def test_cli_create_admin_refuses_before_asking_for_anything(app, admin, monkeypatch):
+    """Without options it would prompt: the refusal comes first, so nobody types a password for nothing."""
+    monkeypatch.setattr(cli, "migrate_database", lambda: None)
+    result = app.test_cli_runner().invoke(args=["create-admin"], input="")
+    assert result.exit_code == 1
+    assert "already has a community manager" in result.output and "E-mail" not in result.output
+
+
+def test_cli_create_admin_another_adds_one_and_audits_it(app, admin, monkeypatch):
+    from community.models import AuditEvent
+
+    monkeypatch.setattr(cli, "migrate_database", lambda: None)
+    result = app.test_cli_runner().invoke(args=_create_admin("--another"))
+    assert result.exit_code == 0, result.output
+    assert "Created community manager @second." in result.output
+    second = User.query.filter_by(handle="second").one()
+    assert (second.role, second.email) == ("admin", "second@example.org")
+    event = AuditEvent.query.filter_by(action="member.admin_added").one()
+    assert (event.actor_id, event.target_id, event.detail) == (None, second.id, {"via": "console"})
+
+
+def test_cli_create_admin_another_checks_input_and_names_nothing(app, admin, monkeypatch):
+    monkeypatch.setattr(cli, "migrate_database", lambda: None)
+    runner = app.test_cli_runner()
+    renamed = runner.invoke(args=_create_admin("--another", "--community-name", "Other"))
+    assert renamed.exit_code == 1 and "rename this one under Settings" in renamed.output
+    taken = runner.invoke(args=["create-admin", "--another", "--email", "x@example.org", "--handle", "ada",
+                                "--name", "Ad A", "--password", SECRET])  # fmt: skip
+    assert taken.exit_code == 1 and "handle is taken" in taken.output
+    assert users() == 1
+
+
+def test_cli_create_admin_another_on_an_empty_community_makes_the_first(app, monkeypatch):
+    monkeypatch.setattr(cli, "migrate_database", lambda: None)
+    result = app.test_cli_runner().invoke(args=_create_admin("--another", "--community-name", "Cohort B"))
+    assert result.exit_code == 0, result.output
+    assert get_setting("community_name") == "Cohort B"
+
+
+def test_cli_create_admin_asks_for_what_is_missing(app, monkeypatch):
+    monkeypatch.setattr(cli, "migrate_database", lambda: None)
+    typed = f"asked@example.org\nasked\nAsk Ed\n{SECRET}\n{SECRET}\n"
+    result = app.test_cli_runner().invoke(args=["create-admin"], input=typed)
+    assert result.exit_code == 0, result.output
+    assert "Created community manager @asked." in result.output
+    assert SECRET not in result.output  # the password is not echoed
+
+
+def test_first_admin_service_refuses_when_one_exists(admin):
+    from community.errors import Conflict
+
+    with pytest.raises(Conflict):
+        setup_service.create_first_admin(email="b@example.org", handle="bob", display_name="Bob", password=SECRET)

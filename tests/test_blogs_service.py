@@ -55,9 +55,9 @@ def test_publish_scheduled_command(app, pat):
 
 
 def test_background_loop_runs_the_publisher():
-    from community.services.mail import PERIODIC_JOBS
+    from community.services.jobs import PERIODIC_JOBS
 
-    assert any(entry[0] is blogs.publish_due_posts for entry in PERIODIC_JOBS)
+    assert any(entry.job is blogs.publish_due_posts for entry in PERIODIC_JOBS)
 
 
 def test_thread_nests_three_deep_then_flattens(pat, sam, fran):
@@ -129,12 +129,10 @@ def test_a_like_that_lost_a_race_counts_once(pat, sam):
 def test_the_background_loop_publishes_due_posts(app, pat):
     from sqlalchemy import update
 
-    from community.services import mail
+    from community.services import jobs
 
     topic = make_blog_post(pat, action="schedule", publish_at=utcnow() + timedelta(hours=1))
     db.session.execute(update(Topic).where(Topic.id == topic.id).values(publish_at=utcnow() - timedelta(minutes=1)))
     db.session.commit()
-    for entry in mail.PERIODIC_JOBS:
-        entry[2] = 0.0
-    mail._run_periodic_jobs(app)
+    jobs.run_periodic_jobs(app, all_now=True)
     assert _topic(topic.id).status == "published"

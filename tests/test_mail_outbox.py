@@ -144,18 +144,7 @@ def test_a_message_claimed_by_another_worker_is_skipped(app, outbox):
     assert mail.deliver_pending() == 1
 
 
-def test_worker_command_once(app, outbox):
-    queue()
-    queue("bo@example.org")
-    result = app.test_cli_runner().invoke(args=["worker", "--once"])
-    assert result.exit_code == 0, result.output
-    assert "Sent 2 messages." in result.output
-    assert len(list(outbox.glob("*.eml"))) == 2
-    assert db.session.scalars(select(OutboxMessage.sent_at)).all().count(None) == 0
-
-
 def test_invite_command_invites_as_the_community_manager(app, admin):
-    from sqlalchemy import select
 
     from community.models import Invitation, OutboxMessage
     from tests.factories_groups import make_group

@@ -1,4 +1,4 @@
-"""The scale generator (bench/generate.py) builds a consistent community: the "tiny" preset on the test database."""
+"""The scale generator (community.scale) builds a consistent community: the "tiny" preset on the test database."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from typing import Any
 
 from sqlalchemy import func, select, text, update
 
-from bench import generate as gen
 from community.models import Group, Membership, Post, Topic, User
+from community.scale import checks
+from community.scale import generate as gen
 from community.search import search_topics
 from tests.factories import acting
 
@@ -21,12 +22,12 @@ def test_tiny_preset_counters_equal_real_counts(db: Any) -> None:
     summary = _build()
     assert summary.posts == gen.PRESETS["tiny"][2] == db.session.scalar(select(func.count()).select_from(Post))
     with db.engine.connect() as conn:
-        assert gen.verify(conn) == {name: 0 for name in [*gen.CHECKS, "search.documents"]}
+        assert checks.verify(conn) == {name: 0 for name in [*checks.CHECKS, "search.documents"]}
     # The checks do catch a wrong counter.
     db.session.execute(update(Topic).where(Topic.id == 1).values(reply_count=Topic.reply_count + 1))
     db.session.commit()
     with db.engine.connect() as conn:
-        assert gen.verify(conn)["topic.reply_count"] == 1
+        assert checks.verify(conn)["topic.reply_count"] == 1
 
 
 def test_tiny_preset_is_a_realistic_community(db: Any) -> None:
@@ -84,7 +85,7 @@ def test_the_benchmark_takes_its_replies_out_again(db: Any) -> None:
         assert remove_benchmark_replies(conn) == 5
         assert remove_benchmark_replies(conn) == 0
     with db.engine.connect() as conn:
-        assert gen.verify(conn) == {name: 0 for name in [*gen.CHECKS, "search.documents"]}
+        assert checks.verify(conn) == {name: 0 for name in [*checks.CHECKS, "search.documents"]}
         assert conn.execute(text("SELECT COUNT(*) FROM activities WHERE post_id IS NOT NULL AND post_id NOT IN "
                                  "(SELECT id FROM posts)")).scalar_one() == 0  # fmt: skip
     after = db.session.execute(select(Topic.reply_count, Topic.post_counter).where(Topic.id == topic_id)).one()

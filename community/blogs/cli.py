@@ -1,4 +1,4 @@
-"""Blog commands: publishing scheduled posts (also run by the embedded background loop)."""
+"""Blog commands: publishing scheduled posts (also a periodic job of ``community worker`` and ``community run``)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import click
 
 from community.blogs import bp
 from community.services.blogs import publish_due_posts
-from community.services.mail import register_periodic_job
+from community.services.jobs import register_periodic_job
 
-register_periodic_job(publish_due_posts, every=30.0)
+register_periodic_job(publish_due_posts, every=30.0, does="publishes scheduled blog posts when their time comes")
 
 
 @bp.cli.command("publish-scheduled")

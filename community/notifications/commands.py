@@ -46,8 +46,9 @@ def register(app: Flask) -> None:
     """Add the commands to the ``community`` CLI."""
     app.cli.add_command(send_digests_command)
     app.cli.add_command(reindex_command)
-    from community.services.digests import send_due_digests
-    from community.services.mail import register_periodic_job
+    from community.services.digests import DIGEST_HOUR, send_due_digests
+    from community.services.jobs import register_periodic_job
 
-    # The embedded default sends digests from its background loop, as a cron'd `send-digests --due` does.
-    register_periodic_job(send_due_digests, every=600.0)
+    # The worker (and the embedded default's background loop) sends digests, as a cron'd `send-digests --due` does.
+    does = f"sends each member's daily digest from {DIGEST_HOUR:02d}:00 in their time zone (weekly ones on Mondays)"
+    register_periodic_job(send_due_digests, every=600.0, does=does)

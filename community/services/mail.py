@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import threading
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import Any
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from community.database import writing
@@ -137,47 +133,3 @@ def deliver_pending(limit: int = 50) -> int:
             db.session.commit()
         sent += 1
     return sent
-
-
-# Other periodic work the embedded loop runs too (e.g. publishing scheduled blog posts): [job, every, last].
-PERIODIC_JOBS: list[list[Any]] = []
-
-
-def register_periodic_job(job: Callable[[], Any], every: float = 30.0) -> None:
-    """Run ``job()`` (in an app context) from the background loop about every ``every`` seconds."""
-    if all(entry[0] is not job for entry in PERIODIC_JOBS):
-        PERIODIC_JOBS.append([job, every, 0.0])
-
-
-def _run_periodic_jobs(app: Flask) -> None:
-    now = time.monotonic()
-    for entry in PERIODIC_JOBS:
-        job, every, last = entry
-        if now - last < every:
-            continue
-        entry[2] = now
-        try:
-            with app.app_context():
-                job()
-                db.session.remove()
-        except Exception:
-            log.exception("periodic job %s failed", getattr(job, "__name__", job))
-
-
-def start_background_sender(app: Flask, interval: float = 2.0) -> threading.Thread:
-    """The embedded default: a daemon thread that delivers the outbox every few seconds."""
-
-    def loop() -> None:
-        while True:
-            try:
-                with app.app_context():
-                    deliver_pending()
-                    db.session.remove()
-            except Exception:
-                log.exception("outbox delivery failed")
-            _run_periodic_jobs(app)
-            time.sleep(interval)
-
-    thread = threading.Thread(target=loop, name="community-mail", daemon=True)
-    thread.start()
-    return thread

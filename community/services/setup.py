@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from community.errors import InvalidInput
+from community.errors import Conflict, InvalidInput
 from community.extensions import db
 from community.models import User
 from community.services.accounts import create_user
@@ -18,6 +18,11 @@ from community.tokens import hash_token, new_token
 def admin_exists() -> bool:
     """Whether the community has an active community manager."""
     return bool(db.session.scalar(select(func.count()).select_from(User).where(User.role == "admin")))
+
+
+def admin_handles() -> list[str]:
+    """The @handles of the community managers, oldest first."""
+    return list(db.session.scalars(select(User.handle).where(User.role == "admin").order_by(User.id)))
 
 
 def _token_file() -> Path:
@@ -51,6 +56,8 @@ def create_first_admin(*, email: str, handle: str, display_name: str, password: 
     from community.models import Setting
     from community.services.settings import DEFAULTS
 
+    if admin_exists():
+        raise Conflict("The community already has a community manager.")
     if not email or "@" not in email:
         raise InvalidInput(_("Please give a valid e-mail address."), field="email")
     user = create_user(email=email, handle=handle, display_name=display_name, password=password, role="admin")
@@ -66,4 +73,18 @@ def create_first_admin(*, email: str, handle: str, display_name: str, password: 
     from community.templating import invalidate_settings_cache
 
     invalidate_settings_cache()
+    return user
+
+
+def add_admin_from_console(*, email: str, handle: str, display_name: str, password: str) -> User:
+    """Another community manager, made at the server's console (``community create-admin --another``) when
+    the community has one already; audited as done by the system (commits)."""
+    from community.services.audit import record
+
+    if not email or "@" not in email:
+        raise InvalidInput("Please give a valid e-mail address.", field="email")
+    user = create_user(email=email, handle=handle, display_name=display_name, password=password, role="admin")
+    db.session.flush()
+    record(None, "member.admin_added", user, detail={"via": "console"})
+    db.session.commit()
     return user

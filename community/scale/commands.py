@@ -1,31 +1,17 @@
 """``community seed-scale``: a large, realistic community for measuring performance (see bench/).
 
-The generator itself lives in ``bench/generate.py`` (next to the benchmark that uses it); this module only
-adds the command. It writes into the configured database, which must be empty.
+The generator is ``community.scale.generate``; this module only adds the command. It writes into the
+configured database, which must be empty.
 """
 
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
-
-
-def _generator() -> Any:
-    """``bench.generate``, importable from a source checkout (bench/ is not part of the installed package)."""
-    root = str(Path(__file__).resolve().parent.parent)
-    if root not in sys.path:
-        sys.path.insert(0, root)
-    try:
-        from bench import generate
-    except ModuleNotFoundError as exc:
-        raise click.ClickException("seed-scale needs the bench/ folder of a source checkout.") from exc
-    return generate
 
 
 @click.command("seed-scale")
@@ -40,9 +26,9 @@ def seed_scale_command(
 ) -> None:
     """Fill an empty database with a large generated community (bulk inserts, with a progress bar)."""
     from community.extensions import db
+    from community.scale import generate as gen
     from community.search import ensure_search_schema
 
-    gen = _generator()
     sizes = gen.PRESETS[preset or "large"]
     members, groups, posts = members or sizes[0], groups or sizes[1], posts or sizes[2]
     db.create_all()  # no-op on a migrated database
