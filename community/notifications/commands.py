@@ -50,5 +50,5 @@ def register(app: Flask) -> None:
     from community.services.jobs import register_periodic_job
 
     # The worker (and the embedded default's background loop) sends digests, as a cron'd `send-digests --due` does.
-    does = f"sends each member's daily digest from {DIGEST_HOUR:02d}:00 in their time zone (weekly ones on Mondays)"
+    does = f"sends the digests, each member's from {DIGEST_HOUR:02d}:00 in their own time zone (weekly: Mondays)"
     register_periodic_job(send_due_digests, every=600.0, does=does)
