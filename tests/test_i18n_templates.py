@@ -19,12 +19,17 @@ HUMAN_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "data-confirm",
                     "aria-roledescription", "data-empty", "data-label"}  # fmt: skip
 # Names that read the same in every language we ship.
 NOT_WORDS = {"Atom", "CSV", "Markdown", "SVG", "PNG", "JPEG", "GIF", "WebP", "UTC", "OK"}
+# Elements whose text is not prose: scripts, styles and code (a command, a path) reads the same everywhere.
+SKIPPED = ("script", "style", "code")
 WORD = re.compile(r"[^\W\d_]{2,}")
 TRANS_BLOCK = re.compile(r"{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}", re.S)
 COMMENT = re.compile(r"{#.*?#}", re.S)
 JINJA = re.compile(r"{{.*?}}|{%.*?%}", re.S)
 LITERAL = re.compile(r"""(?<![\w.])(["'])((?:\\.|(?!\1).)*)\1""")
-GETTEXT_CALL = re.compile(r"\b(?:_|gettext|ngettext|pgettext|npgettext)\(\s*$")
+# A gettext call opened just before, with the context or singular given already (the plural of ngettext).
+GETTEXT_CALL = re.compile(r"\b(?:_|gettext|ngettext|pgettext|npgettext)\(\s*"
+                          r"""(?:(["'])(?:\\.|(?!\1).)*\1\s*,\s*){0,2}$""")  # fmt: skip
+COMPARED = re.compile(r"(?:==|!=)\s*$")  # a value compared with (error.reason == 'already used'), not shown
 PROSE = re.compile(r"^[A-Z][a-z’']+(?:[\s,.:;!?…’']|$)|[A-Za-z]{2,}[’']?\s+[A-Za-z]{2,}")
 
 
@@ -39,7 +44,7 @@ class _Reader(HTMLParser):
         self.skip = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
+        if tag in SKIPPED:
             self.skip += 1
         values = dict(attrs)
         for name, value in attrs:
@@ -48,7 +53,7 @@ class _Reader(HTMLParser):
                 self.found.append(f'{tag}[{name}]="{value}"')
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self.skip:
+        if tag in SKIPPED and self.skip:
             self.skip -= 1
 
     def handle_data(self, data: str) -> None:
@@ -64,7 +69,7 @@ def literal_text(source: str) -> list[str]:
         for match in LITERAL.finditer(block):
             text = match.group(2)
             before = block[: match.start()]
-            if PROSE.search(text) and not GETTEXT_CALL.search(before) and words(text):
+            if PROSE.search(text) and not GETTEXT_CALL.search(before) and not COMPARED.search(before) and words(text):
                 found.append(f"{{{{ {text!r} }}}}")
     reader = _Reader()
     reader.feed(JINJA.sub(" ", source))
@@ -87,3 +92,8 @@ def test_the_check_finds_literal_text() -> None:
     assert literal_text("<p>{{ _('Hello there') }}</p>{% trans %}Good {{ x }} day{% endtrans %}") == []
     assert literal_text("<a href=\"{{ url_for('auth.account') }}\" class=\"button\">{{ n }}</a>") == []
     assert literal_text("<p>{{ ngettext('%(num)d vote', '%(num)d votes', n) }} · CSV</p>") == []
+    assert literal_text("{{ ngettext('One good answer',\n 'Many good answers', n) }}") == []
+    assert literal_text("{% if reason == 'already used' %}{% endif %}") == []
+    assert literal_text("<p>Run <code>community create-admin</code></p>") == ["Run"]
+    found = literal_text("{{ 'Good answer' if reason == 'already used' else 'Bad answer' }}")
+    assert found == ["{{ 'Good answer' }}", "{{ 'Bad answer' }}"]
