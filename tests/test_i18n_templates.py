@@ -19,6 +19,8 @@ HUMAN_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "data-confirm",
                     "aria-roledescription", "data-empty", "data-label"}  # fmt: skip
 # Names that read the same in every language we ship.
 NOT_WORDS = {"Atom", "CSV", "Markdown", "SVG", "PNG", "JPEG", "GIF", "WebP", "UTC", "OK"}
+# Elements whose text is not prose: scripts, styles and code (a command, a path) reads the same everywhere.
+SKIPPED = ("script", "style", "code")
 WORD = re.compile(r"[^\W\d_]{2,}")
 TRANS_BLOCK = re.compile(r"{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}", re.S)
 COMMENT = re.compile(r"{#.*?#}", re.S)
@@ -29,6 +31,7 @@ GETTEXT_CALL = re.compile(
     r"""\b(?:_|gettext|ngettext|pgettext|npgettext)\(\s*(?:(["'])(?:\\.|(?!\1).)*\1\s*,\s*){0,2}$"""
 )
 CSS_CLASS = re.compile(r"\bclass_?\s*=\s*$")  # class='button secondary' names styles, not words
+COMPARED = re.compile(r"(?:==|!=)\s*$")  # a value compared with (error.reason == 'already used'), not shown
 PROSE = re.compile(r"^[A-Z][a-z’']+(?:[\s,.:;!?…’']|$)|[A-Za-z]{2,}[’']?\s+[A-Za-z]{2,}")
 
 
@@ -43,7 +46,7 @@ class _Reader(HTMLParser):
         self.skip = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
+        if tag in SKIPPED:
             self.skip += 1
         values = dict(attrs)
         for name, value in attrs:
@@ -52,7 +55,7 @@ class _Reader(HTMLParser):
                 self.found.append(f'{tag}[{name}]="{value}"')
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self.skip:
+        if tag in SKIPPED and self.skip:
             self.skip -= 1
 
     def handle_data(self, data: str) -> None:
@@ -68,7 +71,8 @@ def literal_text(source: str) -> list[str]:
         for match in LITERAL.finditer(block):
             text = match.group(2)
             before = block[: match.start()]
-            if PROSE.search(text) and not GETTEXT_CALL.search(before) and not CSS_CLASS.search(before) and words(text):
+            ignored = GETTEXT_CALL.search(before) or CSS_CLASS.search(before) or COMPARED.search(before)
+            if PROSE.search(text) and not ignored and words(text):
                 found.append(f"{{{{ {text!r} }}}}")
     reader = _Reader()
     reader.feed(JINJA.sub(" ", source))
@@ -97,3 +101,8 @@ def test_the_check_finds_literal_text() -> None:
     assert found == ["{{ 'Say something' }}"]
     assert literal_text("{{ ngettext('One new reply', '%(num)d new replies', n) }}{{ pgettext('verb', 'Post') }}") == []
     assert literal_text("{{ f('Hello there', _('ok')) }}") == ["{{ 'Hello there' }}"]  # a first argument of f()
+    assert literal_text("{{ ngettext('One good answer',\n 'Many good answers', n) }}") == []
+    assert literal_text("{% if reason == 'already used' %}{% endif %}") == []
+    assert literal_text("<p>Run <code>community create-admin</code></p>") == ["Run"]
+    found = literal_text("{{ 'Good answer' if reason == 'already used' else 'Bad answer' }}")
+    assert found == ["{{ 'Good answer' }}", "{{ 'Bad answer' }}"]
