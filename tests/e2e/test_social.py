@@ -142,7 +142,7 @@ def test_reactions_are_images_named_by_the_reaction(new_page, live_server, live_
         assert box and 14 <= box["width"] <= 24 and abs(box["width"] - box["height"]) < 0.5, box
         name = re.match(r'- button "([^"]*)"', button.aria_snapshot()).group(1)  # as Chromium computes it
         visible = button.inner_text().strip()
-        assert name.startswith(label) and visible in name, (name, visible)
+        assert name.startswith(str(label)) and visible in name, (name, visible)
     expect(row.get_by_role("button", name="Celebrate 1")).to_have_attribute("aria-pressed", "false")
     row.get_by_role("button", name="Heart", exact=True).click()
     page.wait_for_load_state("networkidle")
