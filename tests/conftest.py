@@ -246,3 +246,14 @@ def rate_limits(app: Flask) -> Iterator[Flask]:
         limiter.reset()
         app.config["RATELIMIT_ENABLED"] = False
         limiter.enabled = False
+
+
+@pytest.fixture
+def outbox(app: Flask) -> Any:
+    """The outbox folder (mail without SMTP), emptied first."""
+    from pathlib import Path
+
+    folder = Path(app.instance_path) / "outbox"
+    for old in folder.glob("*.eml"):
+        old.unlink()
+    return folder

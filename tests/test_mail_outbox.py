@@ -5,22 +5,12 @@ from __future__ import annotations
 import logging
 import smtplib
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select, update
 
 from community.extensions import db
 from community.models import OutboxMessage, utcnow
 from community.services import mail
-
-
-@pytest.fixture
-def outbox(app) -> Path:
-    folder = Path(app.instance_path) / "outbox"
-    for old in folder.glob("*.eml"):
-        old.unlink()
-    return folder
 
 
 def queue(to: str = "ann@example.org", subject: str = "Hello") -> int:

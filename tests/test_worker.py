@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -24,14 +23,6 @@ def fresh_jobs(monkeypatch):
         monkeypatch.setattr(entry, "last", None)
     # Digests depend on the hour of the day: keep them out of the worker's counts here (they have their tests).
     monkeypatch.setattr(digests, "DIGEST_HOUR", 24)
-
-
-@pytest.fixture
-def outbox(app) -> Path:
-    folder = Path(app.instance_path) / "outbox"
-    for old in folder.glob("*.eml"):
-        old.unlink()
-    return folder
 
 
 def queue(to: str = "ann@example.org") -> int:
