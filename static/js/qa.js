@@ -48,7 +48,6 @@
         return response.json();
       }).then(function (data) {
         box.querySelector("[data-vote-score]").textContent = data.score;
-        box.querySelector("[data-vote-score]").setAttribute("aria-label", t("Score %(score)s", { score: data.score }));
         var up = box.querySelectorAll("form")[0];
         var down = box.querySelectorAll("form")[1];
         up.querySelector("[name=value]").value = data.value === 1 ? "0" : "1";
