@@ -11,6 +11,8 @@ from community.services.dashboard import Week
 
 WIDTH, HEIGHT = 720, 260
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 16, 16, 36
+# A phone draws its own, narrower chart: the wide one shrunk to 350 px would set its labels at 5 px.
+PHONE_WIDTH, PHONE_HEIGHT, PHONE_LABELS = 360, 240, 5
 
 
 @dataclass
@@ -27,6 +29,8 @@ class Segment:
 class Chart:
     width: int
     height: int
+    pad_left: int = PAD_LEFT
+    pad_right: int = PAD_RIGHT
     segments: list[Segment] = field(default_factory=list)
     line: str = ""  # SVG points of the active-members line
     points: list[tuple[float, float, int]] = field(default_factory=list)
@@ -46,16 +50,17 @@ def _nice_max(value: int) -> int:
     return value
 
 
-def weekly_chart(weeks: list[Week]) -> Chart:
-    """Stacked bars (new topics; replies) per week, and a line of active members."""
-    chart = Chart(WIDTH, HEIGHT)
+def weekly_chart(weeks: list[Week], width: int = WIDTH, height: int = HEIGHT, max_labels: int = 8) -> Chart:
+    """Stacked bars (new topics; replies) per week, and a line of active members; at most ``max_labels`` dates
+    under the bars (they must not overlap)."""
+    chart = Chart(width, height)
     if not weeks:
         return chart
     stacks = [(w.discussions + w.questions + w.blog_posts, w.replies + w.answers + w.comments) for w in weeks]
     top = _nice_max(max([a + b for a, b in stacks] + [w.active_members for w in weeks] + [1]))
     chart.empty = all(a + b == 0 for a, b in stacks)
-    inner_w = WIDTH - PAD_LEFT - PAD_RIGHT
-    inner_h = HEIGHT - PAD_TOP - PAD_BOTTOM
+    inner_w = width - PAD_LEFT - PAD_RIGHT
+    inner_h = height - PAD_TOP - PAD_BOTTOM
     chart.baseline = PAD_TOP + inner_h
     slot = inner_w / len(weeks)
     bar = max(4.0, slot * 0.6)
@@ -73,9 +78,14 @@ def weekly_chart(weeks: list[Week]) -> Chart:
             bottom += value
         cx = PAD_LEFT + slot * i + slot / 2
         chart.points.append((round(cx, 1), round(y_of(week.active_members), 1), week.active_members))
-        every = max(1, len(weeks) // 8)
+        every = -(-len(weeks) // max_labels)  # rounded up
         if i % every == 0:
             chart.x_labels.append((round(cx, 1), format_day(week.start, "dd MMM")))
     chart.line = " ".join(f"{x},{y}" for x, y, _v in chart.points)
     chart.y_ticks = [(round(y_of(top * k / 4), 1), top * k // 4) for k in range(5)]
     return chart
+
+
+def phone_chart(weeks: list[Week]) -> Chart:
+    """The same chart drawn for a phone's width."""
+    return weekly_chart(weeks, PHONE_WIDTH, PHONE_HEIGHT, PHONE_LABELS)

@@ -16,7 +16,7 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from community.dashboard import bp
-from community.dashboard.charts import SERIES, weekly_chart
+from community.dashboard.charts import SERIES, phone_chart, weekly_chart
 from community.errors import DomainError, NotFound
 from community.extensions import db
 from community.models import User
@@ -49,6 +49,7 @@ def index() -> ResponseReturnValue:
         attention=figures.needs_attention(current_user, scope),
         weeks=found.weeks,
         chart=weekly_chart(found.weeks),
+        narrow_chart=phone_chart(found.weeks),
         series=SERIES,
         share=found.participation,
         peers=found.peers,

@@ -23,7 +23,7 @@ def test_a_facilitator_answers_a_waiting_question_from_the_dashboard(new_page: A
     page.get_by_role("link", name="Dashboard").click()
     page.wait_for_load_state("networkidle")
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
-    chart = page.locator("svg.chart-svg")
+    chart = page.locator("svg.chart-svg.chart-wide")  # a phone gets its own, narrower drawing
     expect(chart).to_be_visible()
     assert chart.locator("rect.bar").count() > 3  # weeks of activity, not one bar
     attention = page.locator("section.attention")
