@@ -178,8 +178,7 @@ def _walk(new_page: Any, live_server: Any, out: Path) -> Walk:
                 screenshot(shot_page, f"checkers-dashboard{suffix}")
             # The menu opened on a phone, to see what it covers.
             phone.goto(live_server("/"))
-            if phone.get_by_role("button", name="Menu").count():
-                phone.get_by_role("button", name="Menu").click()
+            phone.get_by_role("button", name="Menu").click()
             screenshot(phone, "checkers-menu-open-phone")
 
     check(new_page(), "signin", "/signin", desktop)
