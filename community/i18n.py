@@ -292,8 +292,10 @@ def timeago(value: datetime | None, now: datetime | None = None) -> str:
     return _("just now")
 
 
-def machine_time(value: datetime) -> str:
-    """A valid ``<time datetime>``: UTC, to the second ('2026-12-02T07:12:58Z')."""
+def machine_time(value: datetime | None) -> str:
+    """A valid ``<time datetime>``: UTC, to the second ('2026-12-02T07:12:58Z'); empty for no time."""
+    if value is None:
+        return ""
     return _aware(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -112,7 +112,7 @@ def test_a_blog_post_from_draft_to_conversation(new_page, live_server, live_data
     expect(nested).to_be_visible()
     peer.goto(post_url)
     peer.get_by_role("button", name=re.compile("^Like this post")).click()
-    liked = peer.get_by_role("button", name=re.compile("^Liked this post, 1 like$"))
+    liked = peer.get_by_role("button", name=re.compile("^Liked this post, likes: 1$"))
     expect(liked).to_have_attribute("aria-pressed", "true")
     peer.goto(post_url)  # back to the top of the page for the picture
     screenshot(peer, "blogs-post", keep=True)
