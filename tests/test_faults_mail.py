@@ -21,7 +21,7 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from community.extensions import db
 from community.models import OutboxMessage, utcnow
@@ -227,11 +227,17 @@ def test_a_server_that_defers_with_451_then_accepts_gets_the_same_message_id(app
     assert (deferred.attempts, deferred.deferrals, deferred.failed_at) == (1, 1, None)
     assert "451" in deferred.last_error
     assert t0 + timedelta(seconds=4) <= deferred.next_attempt_at <= t0 + timedelta(seconds=6)
+    # After many tries while the server was away, a deferral still starts the schedule from its beginning.
+    db.session.execute(update(OutboxMessage).values(attempts=40))
+    db.session.commit()
+    assert deliver(deferred.next_attempt_at) == 0
+    again = row(message_id)
+    assert again.deferrals == 2 and again.next_attempt_at <= deferred.next_attempt_at + timedelta(seconds=12)
     handler.refuse_data = None
-    assert deliver(deferred.next_attempt_at) == 1
-    first, second = handler.received
-    assert first["Message-ID"] == second["Message-ID"] == deferred.message_id  # the same message, twice offered
-    assert first["Date"] == second["Date"]
+    assert deliver(again.next_attempt_at) == 1
+    first, second, third = handler.received
+    assert first["Message-ID"] == second["Message-ID"] == third["Message-ID"] == deferred.message_id  # the same
+    assert first["Date"] == third["Date"]
 
 
 def test_a_message_put_off_too_often_is_marked_failed_listed_and_retried(app, smtp_server, caplog, monkeypatch):

@@ -164,7 +164,8 @@ def deliver_pending(limit: int = 50, now: datetime | None = None, rng: random.Ra
             deferrals += kind == DEFERRED
             error = f"{type(exc).__name__}: {exc}"[:2000]
             failed = kind == REFUSED or deferrals >= max_deferrals
-            delay = retry_delay(attempts, kind, rng)
+            # Each kind on its own count: a message put off after a long outage starts again at 5 s.
+            delay = retry_delay(deferrals if kind == DEFERRED else attempts, kind, rng)
             _finish(message_id, owner, deferrals=deferrals, last_error=error, next_attempt_at=clock() + delay,
                     failed_at=clock() if failed else None)  # fmt: skip
             if failed:
