@@ -57,7 +57,12 @@ class Config:
     SMTP_PORT = 587
     SMTP_USERNAME: str | None = None
     SMTP_PASSWORD: str | None = None
-    SMTP_STARTTLS = True
+    # auto: implicit TLS on port 465, else STARTTLS when offered (never a password in clear); or tls, starttls,
+    # none. The certificate is always checked: against SMTP_CA_FILE (a private CA) when set, else the system's.
+    SMTP_SECURITY = "auto"
+    SMTP_CA_FILE: str | None = None
+    SMTP_TIMEOUT = 30  # seconds each step of an SMTP exchange may take
+    MAIL_MAX_DEFERRALS = 10  # a message the server puts off (4xx) this many times is marked failed
     MAIL_FROM = "community@localhost"
     MAIL_BACKGROUND_THREAD = True  # embedded default: deliver the outbox (and run the periodic jobs) from a thread
     OUTBOX_KEEP_DAYS = 30  # sent e-mail is deleted after this many days (0: kept for ever); unsent mail is kept

@@ -1,5 +1,5 @@
-"""Extra ``community`` commands: the worker (outbox and periodic jobs), housekeeping, and inviting people from
-the command line."""
+"""Extra ``community`` commands: the worker (outbox and periodic jobs), the outbox's troubles, housekeeping,
+and inviting people from the command line."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ WORKER_HELP = """Deliver the e-mail outbox and run the periodic jobs, until stop
 \b
 Every --interval seconds (2) it
   - sends the e-mail waiting in the outbox: by SMTP when COMMUNITY_SMTP_HOST
-    is set, otherwise into the instance's outbox/ folder; a failed message
-    is tried again later, with a growing delay (at most 6 hours);
+    is set, otherwise into the instance's outbox/ folder; a message that
+    could not go is tried again after 5 s, 10 s, 20 s, 40 s, then about
+    every 50 s while the server is unreachable (see `community outbox`);
   - runs the periodic jobs that are due:
       publishing scheduled blog posts (every 30 s);
       the daily digests, and on Mondays the weekly ones, from 07:00 UTC
@@ -26,7 +27,7 @@ Every --interval seconds (2) it
 
 `community run` does all of this in the background by itself; behind gunicorn, run one `community worker`
 (under your service manager), or `community worker --once` from cron every minute. Running more than one
-is safe: a message is never sent twice and a digest period never goes out twice.
+is safe: each message is leased to one worker at a time, and a digest period never goes out twice.
 """
 
 
@@ -79,6 +80,33 @@ def worker_command(once: bool, interval: float) -> None:
         if once:
             return
         _pause(interval)
+
+
+@click.command("outbox", short_help="List the e-mail that failed or waits for a retry; send failed mail again.")
+@click.option("--retry", "retry_ids", multiple=True, type=int, metavar="ID",
+              help="Put this failed message back in the queue (repeatable).")  # fmt: skip
+@click.option("--retry-failed", "retry_all", is_flag=True, help="Put every failed message back in the queue.")
+@with_appcontext
+def outbox_command(retry_ids: tuple[int, ...], retry_all: bool) -> None:
+    """List the messages that failed for good (refused by the server, or put off too often) and those waiting
+    for another try, with their last error; --retry ID or --retry-failed sends failed ones again."""
+    from community.services.mail import outbox_problems, retry_failed
+
+    if retry_ids or retry_all:
+        count = retry_failed(None if retry_all else retry_ids)
+        click.echo(f"Queued again: {count} failed message{'s' if count != 1 else ''}.")
+        return
+    problems = outbox_problems()
+    if not problems:
+        click.echo("The outbox has no failed message and none waiting for a retry.")
+        return
+    for message in problems:
+        state = f"FAILED {message.failed_at:%Y-%m-%d %H:%M} UTC" if message.failed_at else (
+            f"retry at {message.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC")  # fmt: skip
+        click.echo(f"#{message.id} to {message.to_addr} ({message.subject!r}): {state}, {message.attempts} "
+                   f"attempt{'s' if message.attempts != 1 else ''}; {message.last_error}")  # fmt: skip
+    if any(message.failed_at for message in problems):
+        click.echo("Send failed ones again with `community outbox --retry ID` or `--retry-failed`.")
 
 
 @click.command("cleanup", short_help="Delete old sent e-mail and expired sign-in sessions.")
@@ -138,6 +166,7 @@ def register(app: Flask) -> None:
     from community.services.jobs import register_periodic_job
 
     app.cli.add_command(worker_command)
+    app.cli.add_command(outbox_command)
     app.cli.add_command(cleanup_command)
     app.cli.add_command(invite_command)
     register_periodic_job(clean_up, every=3600.0,

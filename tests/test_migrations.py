@@ -120,3 +120,32 @@ def test_the_migrations_alone_build_the_member_search_and_fill_it(tmp_path):
             conn.execute(text("UPDATE users SET display_name = 'Lou Hopper' WHERE id = :id"), {"id": lou})
             assert conn.execute(find, {"q": '"lov"*'}).scalars().all() == []
             assert conn.execute(find, {"q": '"hop"*'}).scalars().all() == [lou]
+
+
+def test_the_outbox_migration_gives_waiting_mail_its_message_id_and_goes_back_down(tmp_path):
+    """Mail queued before the revision keeps waiting, with a Message-ID it keeps from then on."""
+    from flask_migrate import downgrade, upgrade
+
+    with fresh_app(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'outbox.db'}") as app, app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade(revision="c3d8f1a2b4e6")
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO outbox_messages (to_addr, subject, body_text, headers, created_at, attempts,"
+                " next_attempt_at, last_error) VALUES ('ann@example.org', 'Hello', 'Body', '{}',"
+                " '2026-12-01 10:00:00', 2, '2026-12-01 10:05:00', 'SMTPConnectError: try later')"
+            ))
+        upgrade()
+        with db.engine.begin() as conn:
+            waiting = conn.execute(text("SELECT message_id, deferrals, failed_at, claimed_by, attempts"
+                                        " FROM outbox_messages")).one()  # fmt: skip
+        assert tuple(waiting) == ("<outbox.1@community.invalid>", 0, None, None, 2)
+        assert not next(c for c in inspect(db.engine).get_columns("outbox_messages")
+                        if c["name"] == "message_id")["nullable"]  # fmt: skip
+        downgrade(revision="c3d8f1a2b4e6")
+        columns = {c["name"] for c in inspect(db.engine).get_columns("outbox_messages")}
+        assert "message_id" not in columns and "claimed_until" in columns
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT to_addr FROM outbox_messages")).scalars().all() == ["ann@example.org"]

@@ -93,12 +93,21 @@ class OutboxMessage(db.Model):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Made once when queued and sent on every attempt: a resend after a crash carries the same Message-ID, so
+    # receiving servers and mail programs recognise it as the same message.
+    message_id: Mapped[str] = mapped_column(String(250))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # every try, whatever became of it
+    # Tries the server answered by putting this message off (4xx): these, not outages, make a message fail.
+    deferrals: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # A worker claims a message before sending, so two workers never send it twice.
+    # Given up: refused for good (5xx) or put off too often. Kept, never retried, until someone retries it.
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A worker leases a message before sending (until claimed_until, as claimed_by), so two workers never send
+    # it at once; a lease that runs out (the worker died) lets another take it.
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
     last_error: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)
