@@ -43,10 +43,16 @@ class Config:
     POST_MAX_CHARS = 50_000
     TITLE_MAX_CHARS = 200
 
-    # Rate limits (Flask-Limiter notation)
+    # Rate limits (Flask-Limiter notation). Without REDIS_URL they are counted in <instance>/ratelimits.sqlite3
+    # (once per machine), and there too while Redis is down (community/limits_store.py).
     RATELIMIT_ENABLED = True
-    RATELIMIT_SIGNIN_ADDRESS = "20 per 10 minutes"
-    RATELIMIT_SIGNIN_ACCOUNT = "10 per 10 minutes"
+    RATELIMIT_SIGNIN_ADDRESS = "20 per 10 minutes"  # failed sign-ins from one address, then 429 (known devices pass)
+    RATELIMIT_SIGNIN_ACCOUNT = "10 per 10 minutes"  # failed sign-ins to one account before unknown devices wait
+    SIGNIN_DELAY_SECONDS = 30  # the first wait; it doubles with each further failure (community/auth/limits.py)
+    SIGNIN_DELAY_MAX_SECONDS = 900
+    SIGNIN_DEVICE_DAYS = 180  # a browser that signed in is a known device for this long
+    RATELIMIT_REDIS_RETRY_SECONDS = 5  # while Redis is down, each process asks it again this often
+    RATELIMIT_SWALLOW_ERRORS = True  # if even the embedded store fails: log, and let the request through
     RATELIMIT_RESET_MAIL = "5 per hour"
     RATELIMIT_INVITE = "30 per hour"
     RATELIMIT_POSTING = "20 per minute"

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 
+from community.limits_store import configure_storage
 from community.models import utcnow
 from community.resources import load_config_module, resource_path
 
@@ -78,7 +79,7 @@ def configure_config(app: Flask, config: Any, overrides: dict[str, Any]) -> None
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
-    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    configure_storage(app.config, app.instance_path)  # Redis, else a file per machine; that file if Redis fails
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
 
 

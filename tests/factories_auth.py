@@ -5,13 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from community.extensions import db
 from community.models import OutboxMessage, User
 from community.services import invitations
+from tests.factories import PASSWORD
 
 LINK_RE = re.compile(r"(https?://\S+?/(join|reset)/(\S+))")
+GUESSER = "203.0.113.66"  # client addresses of the sign-in limit tests
+OWNER = "198.51.100.7"
+WRONG = "not the password 123"
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,11 @@ def mails_to(address: str) -> list[Mail]:
     # End the read transaction: on SQLite (WAL) it would keep the test on an old snapshot of the data.
     db.session.rollback()
     return mails
+
+
+def sign_in_attempt(client: FlaskClient, login: str, password: str = PASSWORD, address: str = GUESSER) -> Response:
+    """Send the sign-in form from a client address."""
+    return client.post("/signin", data={"login": login, "password": password}, environ_base={"REMOTE_ADDR": address})
 
 
 def link_in(message: Mail) -> str:

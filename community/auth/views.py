@@ -22,12 +22,7 @@ from community.auth.forms import (
     SetupForm,
     SignInForm,
 )
-from community.auth.limits import (
-    reset_mail_per_address,
-    reset_mail_per_email,
-    signin_per_account,
-    signin_per_address,
-)
+from community.auth.limits import remember_device, reset_mail_per_address, reset_mail_per_email, signin_attempt
 from community.errors import DomainError, InvalidInput, NotFound
 from community.i18n import language_choices, timezone_names
 from community.models import User
@@ -55,18 +50,22 @@ def sign_member_in(user: User, remember: bool = False) -> None:
 
 
 @bp.route("/signin", methods=["GET", "POST"])
-@signin_per_address
-@signin_per_account
 def signin() -> ResponseReturnValue:
-    """Sign in by e-mail or handle."""
+    """Sign in by e-mail or handle; guessers wait, known devices don't (``community.auth.limits``)."""
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next"), url_for("feed.home")))
     form = SignInForm()
     if form.validate_on_submit():
-        user = auth_service.authenticate(form.login.data, form.password.data)
+        attempt = signin_attempt(form.login.data)
+        hold = attempt.hold()
+        if hold is not None:  # the password is not checked: a guesser learns nothing while it waits
+            form.form_errors.extend(hold.messages())
+            return render_template("auth/signin.html", form=form), 429, {"Retry-After": str(hold.seconds)}
+        user = auth_service.check_password(attempt.account, form.password.data)
         if user is not None:
             sign_member_in(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next"), url_for("feed.home")))
+            return remember_device(redirect(safe_next(request.args.get("next"), url_for("feed.home"))), user)
+        attempt.failed()
         form.form_errors.append(str(SIGNIN_FAILED))
     return render_template("auth/signin.html", form=form), 400 if form.is_submitted() else 200
 
@@ -130,7 +129,7 @@ def account() -> ResponseReturnValue:
             show_error(form, error)
         else:
             flash(_("Your password is changed. You're still signed in here; other devices were signed out."), "success")
-            return redirect(url_for("auth.account"))
+            return remember_device(redirect(url_for("auth.account")), current_user)  # known devices die with it
     return _account_page(form, language_form(), 400 if form.is_submitted() else 200)
 
 
@@ -208,14 +207,15 @@ def reset_password(token: str) -> ResponseReturnValue:
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            auth_service.reset_password(token, form.password.data)
+            user = auth_service.reset_password(token, form.password.data)
         except InvalidInput as error:
             show_error(form, error)
         else:
             if current_user.is_authenticated:
                 logout_user()
             flash(_("Your password is changed. Please sign in with it."), "success")
-            return redirect(url_for("auth.signin"))
+            # The e-mailed link proved the owner: this browser signs in at once, even while guessers wait.
+            return remember_device(redirect(url_for("auth.signin")), user)
     return render_template("auth/reset.html", form=form), 400 if form.is_submitted() else 200
 
 

@@ -3,13 +3,16 @@
 Sign-in and reset never reveal whether an account exists: the same answer, and a password check is run
 against a dummy hash when there is no account, so the response time does not tell either. A reset token is
 an itsdangerous signed payload carrying a fingerprint of the current password hash: it expires after
-``RESET_TOKEN_HOURS`` and dies the moment the password changes (so it is single-use).
+``RESET_TOKEN_HOURS`` and dies the moment the password changes (so it is single-use). A known-device token
+(the sign-in page's ``signin_device`` cookie, see ``community.auth.limits``) is built the same way: it
+names the account and a random device id, lasts ``SIGNIN_DEVICE_DAYS`` and dies with the password.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +33,7 @@ from community.services.settings import get_setting
 from community.tokens import hash_token
 
 RESET_SALT = "community.password-reset"
+DEVICE_SALT = "community.known-device"
 # States that may sign in (pending and suspended members then see the holding page).
 SIGN_IN_STATES = ("active", "pending", "suspended")
 _dummy_hash: str | None = None
@@ -57,11 +61,38 @@ def find_account(login: str) -> User | None:
 
 def authenticate(login: str, password: str) -> User | None:
     """The member if ``login`` and ``password`` match, else None (same work either way)."""
-    user = find_account(login)
+    return check_password(find_account(login), password)
+
+
+def check_password(user: User | None, password: str) -> User | None:
+    """The member if the password is theirs, else None (a dummy hash is checked when there is no account)."""
     if user is None or not user.password_hash:
         check_password_hash(_dummy_password_hash(), password)
         return None
     return user if verify_password(user, password) else None
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=DEVICE_SALT)
+
+
+def make_device_token(user: User) -> str:
+    """A signed token saying a browser signed in to this account with its current password (a new device id)."""
+    return _device_serializer().dumps({"u": user.id, "d": secrets.token_urlsafe(12), "f": _fingerprint(user)})
+
+
+def device_for_token(token: str, user: User) -> str | None:
+    """The device id of a valid known-device token of ``user`` (not too old, same password), else None."""
+    try:
+        data = _device_serializer().loads(token, max_age=int(current_app.config["SIGNIN_DEVICE_DAYS"]) * 86400)
+    except BadData:
+        return None
+    if not isinstance(data, dict) or data.get("u") != user.id:
+        return None
+    if not hmac.compare_digest(str(data.get("f", "")), _fingerprint(user)):
+        return None  # the password changed since: the device must prove itself again
+    device = data.get("d")
+    return device if isinstance(device, str) and device else None
 
 
 def community_display_name() -> str:
