@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from community.errors import DomainError
+from community.errors import AlreadyPosted, DomainError
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,11 @@ def configure_errors(app: Flask) -> None:
         if status == 429:
             message = MESSAGES[429]
         return error_response(status, message)
+
+    @app.errorhandler(AlreadyPosted)
+    def _already_posted(error: AlreadyPosted) -> ResponseReturnValue:
+        flash(_("You had already sent this: it is posted once, here."), "info")
+        return redirect(url_for("feed.post_link", post_id=error.post_id), 303)
 
     @app.errorhandler(Exception)
     def _crash(error: Exception) -> ResponseReturnValue:

@@ -158,7 +158,8 @@ def new() -> ResponseReturnValue:
     try:
         topic = blogs.write_post(current_user, title=form.title.data, body=form.body.data, tags=form.tags.data,
                                  group=_audience_group(form), action=form.action(),
-                                 publish_at=form.scheduled_time(), cover=_file(form.cover))  # fmt: skip
+                                 publish_at=form.scheduled_time(), cover=_file(form.cover),
+                                 submission_key=form.submitted_key())  # fmt: skip
     except InvalidInput as err:
         _fail(form, err)
         return render_template("blogs/write.html", form=form, topic=None), 400
