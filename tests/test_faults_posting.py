@@ -1,7 +1,7 @@
 """Posting twice stores once: every posting form carries a one-time submission key, and the same form sent
 again (a double click, a retry from an error page, an answer lost after the commit) lands on the stored post.
 
-On SQLite and PostgreSQL.
+On SQLite and PostgreSQL; the faults come from ``tests.faults``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from tests.factories_boards import general_board, make_discussion
 from tests.factories_groups import make_group
 from tests.factories_qa import make_answer, make_question
 from tests.factories_security import page_text
+from tests.faults import losing_the_connection_after_a_post_is_committed
+from tests.test_faults_database import _resend_fields
 
 KEY = re.compile(r'name="submission_key" (?:type="hidden" )?value="([0-9a-f]{32})"|'
                  r'type="hidden" name="submission_key" value="([0-9a-f]{32})"')  # fmt: skip
@@ -236,6 +238,24 @@ def test_the_services_raise_already_posted_for_a_resent_key(board, pat):
 
 # --------------------------------------------------------------------------------------------------
 # Stored, but the answer was lost
+
+
+def test_a_reply_stored_but_answered_503_lands_on_the_stored_post_when_sent_again(client, login, board, pat):
+    topic = make_discussion(pat, board)
+    topic_id = topic.id
+    login(pat)
+    key = _reply_key(client, topic_id)
+    with losing_the_connection_after_a_post_is_committed(db.engine) as failed:
+        first = client.post(f"/discussions/{topic_id}/reply", data={"body": "Did it go?", "submission_key": key})
+    assert failed, "the fault did not fire"
+    assert first.status_code == 503  # committed, but the connection dropped before the answer was made
+    assert _count(Post, topic_id=topic_id) == 2
+    again = client.post(f"/discussions/{topic_id}/reply", data=_resend_fields(first))  # "Send it again"
+    assert again.status_code == 303
+    stored = db.session.scalars(select(Post).where(Post.topic_id == topic_id, Post.number == 2)).one()
+    assert again.headers["Location"] == f"/p/{stored.id}"
+    assert _count(Post, topic_id=topic_id) == 2
+    assert db.session.get(Topic, topic_id).reply_count == 1
 
 
 def test_a_reply_stored_but_answered_500_lands_on_the_stored_post_when_sent_again(app, client, login, board, pat,
