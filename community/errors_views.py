@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from community.database_failures import BUSY, RETRY_AFTER, STORAGE, UNREACHABLE, database_failure, database_label
 from community.errors import AlreadyPosted, DomainError
+from community.services.submissions import valid_key
 
 log = logging.getLogger(__name__)
 
@@ -162,15 +163,20 @@ def _community_name() -> str:
 
 
 def _resend_form() -> dict[str, Any]:
-    """A form post's fields, to show the typed text again and send it all once more (same CSRF token and
-    submission key, so sending it again never posts twice)."""
+    """What the page offers for the request: "Try again" for a page, the typed text for a form post.
+
+    A posting form (it carries a submission key) comes back whole, to be sent once more as it was: same CSRF
+    token and key, so it never posts twice. Any other form (sign-in, settings, ...) is not echoed, so that no
+    password lands in a page: its typed title and text are shown to copy, and the Back button has the rest.
+    """
     if request.method != "POST":
         return {"retry_url": request.full_path.rstrip("?") if request.method == "GET" else None}
-    fields = [(name, value) for name, value in request.form.items(multi=True)]
+    fields = list(request.form.items(multi=True))
+    posting = valid_key(request.form.get("submission_key")) is not None
     return {
-        "resend_url": request.full_path.rstrip("?"),
+        "form_post": True,
+        "resend_url": request.full_path.rstrip("?") if posting else None,
         "typed": [(name, value) for name, value in fields if name in TYPED_FIELDS and value.strip()],
-        "hidden": [(name, value) for name, value in fields if name not in TYPED_FIELDS],
-        "safe_to_resend": any(name == "submission_key" for name, _value in fields),
+        "hidden": [(name, value) for name, value in fields if name not in TYPED_FIELDS] if posting else [],
         "had_files": any(f.filename for f in request.files.values()),
     }

@@ -148,6 +148,28 @@ def test_a_reply_sent_while_the_database_is_down_keeps_the_text_and_can_be_sent_
     assert _posts_in(topic_id) == ["How do you give it?", typed]
 
 
+def test_a_sign_in_while_the_database_is_down_never_echoes_the_password(client, pat):
+    with refusing_connections(db.engine):
+        response = client.post("/signin", data={"login": "pat", "password": "correct horse battery staple"})
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "correct horse battery staple" not in page
+    assert "Send it again" not in page  # only posting forms come back whole
+    assert "browser's Back button: what you typed is still there" in page_text(response)
+
+
+def test_an_edit_sent_while_the_database_is_down_shows_the_text_to_copy(client, login, pat, topic):
+    login(pat)
+    post_id = db.session.scalars(select(Post.id).where(Post.topic_id == topic.id)).one()
+    with refusing_connections(db.engine):
+        response = client.post(f"/posts/{post_id}/edit", data={"title": "Feedback", "body": "Edited words",
+                                                                "revision": "0"})  # fmt: skip
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert re.search(r"<textarea [^>]*readonly>Edited words</textarea>", page)
+    assert 'name="revision"' not in page and "Send it again" not in page
+
+
 def test_the_page_is_still_an_answer_when_even_the_error_page_cannot_be_made(client, login, pat, topic, monkeypatch):
     login(pat)
 
