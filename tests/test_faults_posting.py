@@ -151,6 +151,8 @@ def test_every_form_on_a_page_has_its_own_key_and_every_rendering_a_new_one(clie
     blog = make_blog_post(sam, title="Reflections")
     page = client.get(f"/blog/{blog.id}").get_data(as_text=True)
     assert len(set(keys_in(page))) == 2  # the comment form and the reply box's template
+    login(sam)
+    assert keys_in(client.get(f"/blog/{blog.id}/edit").get_data(as_text=True)) == []  # an edit posts nothing new
 
 
 def test_counters_count_a_resent_reply_once(client, login, board, pat, sam):
