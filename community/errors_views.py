@@ -21,6 +21,8 @@ from werkzeug.exceptions import HTTPException
 
 from community.database_failures import BUSY, RETRY_AFTER, STORAGE, UNREACHABLE, database_failure, database_label
 from community.errors import AlreadyPosted, DomainError
+from community.extensions import db, login_manager
+from community.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALES
 from community.services.submissions import valid_key
 
 log = logging.getLogger(__name__)
@@ -46,7 +48,7 @@ UNAVAILABLE = {
         "It has been logged for the administrators. You can still read."
     ),
 }
-# The fields members type into posting forms, shown again (editable) on the 503 page; the rest is sent hidden.
+# The fields members type into posting forms, shown again on the 503 page (a posting form's others go hidden).
 TYPED_FIELDS = ("title", "body")
 
 
@@ -97,8 +99,6 @@ def configure_errors(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _crash(error: Exception) -> ResponseReturnValue:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        from community.extensions import db
-
         db.session.rollback()
         if app.testing and not app.config.get("RENDER_500_IN_TESTS"):
             raise error  # tests see the real traceback, not a friendly page
@@ -116,8 +116,6 @@ def configure_errors(app: Flask) -> None:
 
 def unavailable_response(kind: str, error: BaseException) -> ResponseReturnValue:
     """503 with Retry-After for a database that is down or refuses a write; the page needs no database."""
-    from community.extensions import db
-
     log.error("database unavailable (%s) on %s %s: %s [database: %s]", kind, request.method, request.path,
               getattr(error, "orig", None) or error, database_label(db.engine))  # fmt: skip
     language = _language_without_database()
@@ -142,16 +140,12 @@ def unavailable_response(kind: str, error: BaseException) -> ResponseReturnValue
 
 def _language_without_database() -> str:
     """The member's language if this request already loaded them, else the browser's (never a query)."""
-    from community.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALES
-
     user = g.get("_login_user")
     state = inspect(user, raiseerr=False) if user is not None else None
     chosen = state.dict.get("language") if state is not None else None  # loaded attributes only
     if chosen not in LANGUAGES:
         chosen = request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
     if "_login_user" not in g:  # the failure came while loading the member: don't let anything try again
-        from community.extensions import login_manager
-
         g._login_user = login_manager.anonymous_user()
     g.setdefault("_community_settings", {})  # nor read the settings
     return LOCALES[chosen]
