@@ -70,11 +70,11 @@ def configure_config(app: Flask, config: Any, overrides: dict[str, Any]) -> None
     elif url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
-    engine_options: dict[str, Any] = {}
+    # Test each connection as it leaves the pool: after a PostgreSQL restart every pooled connection is dead,
+    # and the ping replaces them instead of failing the next request (on SQLite it costs ~6 us a checkout).
+    engine_options: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("sqlite"):
         engine_options["connect_args"] = {"check_same_thread": False, "timeout": 10}
-    else:
-        engine_options["pool_pre_ping"] = True
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options)
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")

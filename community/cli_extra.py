@@ -22,8 +22,8 @@ Every --interval seconds (2) it
       publishing scheduled blog posts (every 30 s);
       the daily digests, and on Mondays the weekly ones, from 07:00 UTC
       (checked every 10 min);
-      housekeeping: deleting sent e-mail older than COMMUNITY_OUTBOX_KEEP_DAYS
-      and expired sign-in sessions (every 1 h).
+      housekeeping: deleting sent e-mail older than COMMUNITY_OUTBOX_KEEP_DAYS,
+      expired sign-in sessions and old posting keys (every 1 h).
 
 `community run` does all of this in the background by itself; behind gunicorn, run one `community worker`
 (under your service manager), or `community worker --once` from cron every minute. Running more than one
@@ -109,11 +109,12 @@ def outbox_command(retry_ids: tuple[int, ...], retry_all: bool) -> None:
         click.echo("Send failed ones again with `community outbox --retry ID` or `--retry-failed`.")
 
 
-@click.command("cleanup", short_help="Delete old sent e-mail and expired sign-in sessions.")
+@click.command("cleanup", short_help="Delete old sent e-mail, expired sign-in sessions and old posting keys.")
 @with_appcontext
 def cleanup_command() -> None:
-    """Delete sent e-mail older than COMMUNITY_OUTBOX_KEEP_DAYS and expired sign-in sessions (the worker does
-    this every hour; run it from cron when there is no worker)."""
+    """Delete sent e-mail older than COMMUNITY_OUTBOX_KEEP_DAYS, expired sign-in sessions and posting forms'
+    one-time keys older than two days (the worker does this every hour; run it from cron when there is no
+    worker)."""
     from community.services.housekeeping import clean_up
 
     click.echo(f"Housekeeping: {clean_up()}.")
@@ -169,5 +170,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(outbox_command)
     app.cli.add_command(cleanup_command)
     app.cli.add_command(invite_command)
-    register_periodic_job(clean_up, every=3600.0,
-                          does="housekeeping: deletes old sent e-mail and expired sign-in sessions")  # fmt: skip
+    register_periodic_job(
+        clean_up, every=3600.0,
+        does="housekeeping: deletes old sent e-mail, expired sign-in sessions and old posting keys",
+    )  # fmt: skip

@@ -9,6 +9,7 @@ event then issues ``BEGIN IMMEDIATE``; plain page views stay deferred so readers
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import time
 from collections.abc import Callable, Hashable, Iterator
@@ -16,8 +17,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, exc
 
+from community.database_failures import database_label, refuses_writes
+
+log = logging.getLogger(__name__)
 _writing: ContextVar[bool] = ContextVar("community_sqlite_writing", default=False)
 
 
@@ -139,8 +143,10 @@ def side_write(statements: list[Any]) -> None:
     """Run a few bookkeeping writes (last seen, read position) from any request.
 
     In a page view they run in a short write transaction of their own, so the view's transaction stays a
-    reader. In a request that already writes, a second connection would wait for the lock this request
-    holds, so they join the request's transaction instead (and commit with it).
+    reader; if the database refuses the write just now (locked, full, read-only), the page is still shown
+    and the bookkeeping waits for the next view. In a request that already writes, a second connection
+    would wait for the lock this request holds, so they join the request's transaction instead (and commit
+    with it, or fail with it).
     """
     from community.extensions import db
 
@@ -148,9 +154,14 @@ def side_write(statements: list[Any]) -> None:
         for statement in statements:
             db.session.execute(statement)
         return
-    with writing(), db.engine.begin() as conn:
-        for statement in statements:
-            conn.execute(statement)
+    try:
+        with writing(), db.engine.begin() as conn:
+            for statement in statements:
+                conn.execute(statement)
+    except exc.DBAPIError as error:
+        if not refuses_writes(error):
+            raise
+        log.warning("bookkeeping write skipped (%s) [database: %s]", error.orig, database_label(db.engine))
 
 
 _statements: dict[Hashable, Any] = {}

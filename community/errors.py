@@ -42,3 +42,14 @@ class RateLimited(DomainError):
     """Too many actions in too short a time."""
 
     status = 429
+
+
+class AlreadyPosted(Exception):
+    """The form was sent before and its post is stored: the member is taken to it (not an error, a redirect).
+
+    Not a DomainError, so that views which show a service's error next to a field let it through.
+    """
+
+    def __init__(self, post_id: int) -> None:
+        super().__init__(post_id)
+        self.post_id = post_id

@@ -1,17 +1,29 @@
-"""Friendly error pages (and JSON for API clients); domain errors map to their status codes."""
+"""Friendly error pages (and JSON for API clients); domain errors map to their status codes.
+
+A database that is down or refuses a write (``community.database_failures``) answers 503 with Retry-After on a
+page rendered without touching the database, which shows a form post's text again with a button to send it.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import inspect
 from werkzeug.exceptions import HTTPException
 
-from community.errors import DomainError
+from community.database_failures import BUSY, RETRY_AFTER, STORAGE, UNREACHABLE, database_failure, database_label
+from community.errors import AlreadyPosted, DomainError
+from community.extensions import db, login_manager
+from community.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALES
+from community.services.submissions import valid_key
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +37,19 @@ MESSAGES = {  # read when a page is shown, in the reader's language
     429: _l("You're doing that too often. Please wait a little and try again."),
     500: _l("Something went wrong on our side. It has been logged; please try again."),
 }
+UNAVAILABLE = {
+    UNREACHABLE: _l(
+        "We can't reach the community's database just now: it is probably restarting. "
+        "Please try again in a few seconds."
+    ),
+    BUSY: _l("The community is very busy just now and couldn't finish that. Please try again in a few seconds."),
+    STORAGE: _l(
+        "The community can't save anything just now: the server's storage is full or read-only. "
+        "It has been logged for the administrators. You can still read."
+    ),
+}
+# The fields members type into posting forms, shown again on the 503 page (a posting form's others go hidden).
+TYPED_FIELDS = ("title", "body")
 
 
 def _wants_json() -> bool:
@@ -57,17 +82,95 @@ def configure_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
+        original = getattr(error, "original_exception", None)
+        kind = database_failure(original) if status == 500 and original is not None else None
+        if kind is not None:  # the database failed outside the view (an after-request step)
+            return unavailable_response(kind, original)
         message = None
         if status == 429:
             message = MESSAGES[429]
         return error_response(status, message)
 
+    @app.errorhandler(AlreadyPosted)
+    def _already_posted(error: AlreadyPosted) -> ResponseReturnValue:
+        flash(_("You had already sent this: it is posted once, here."), "info")
+        return redirect(url_for("feed.post_link", post_id=error.post_id), 303)
+
     @app.errorhandler(Exception)
     def _crash(error: Exception) -> ResponseReturnValue:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        from community.extensions import db
-
         db.session.rollback()
         if app.testing and not app.config.get("RENDER_500_IN_TESTS"):
             raise error  # tests see the real traceback, not a friendly page
         return error_response(500)
+
+    @app.errorhandler(sa_exc.DBAPIError)
+    @app.errorhandler(sa_exc.DisconnectionError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    def _database(error: Exception) -> ResponseReturnValue:
+        kind = database_failure(error)
+        if kind is None:
+            return _crash(error)  # a bug (missing table, bad SQL, broken constraint): a 500 like any other
+        return unavailable_response(kind, error)
+
+
+def unavailable_response(kind: str, error: BaseException) -> ResponseReturnValue:
+    """503 with Retry-After for a database that is down or refuses a write; the page needs no database."""
+    log.error("database unavailable (%s) on %s %s: %s [database: %s]", kind, request.method, request.path,
+              getattr(error, "orig", None) or error, database_label(db.engine))  # fmt: skip
+    language = _language_without_database()
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: the pool replaces it on the next checkout
+        log.warning("rollback failed after a database failure", exc_info=True)
+    headers = {"Retry-After": str(RETRY_AFTER[kind])}
+    with force_locale(language):
+        message = str(UNAVAILABLE[kind])
+        if _wants_json():
+            return jsonify(error=message, status=503), 503, headers
+        try:
+            page = current_app.jinja_env.get_template("errors/unavailable.html").render(
+                kind=kind, message=message, community_name=_community_name(), **_resend_form()
+            )
+        except Exception:  # never a dropped connection: a plain answer if even this page can't be made
+            log.exception("the unavailable page could not be rendered")
+            return message, 503, {**headers, "Content-Type": "text/plain; charset=utf-8"}
+    return page, 503, headers
+
+
+def _language_without_database() -> str:
+    """The member's language if this request already loaded them, else the browser's (never a query)."""
+    user = g.get("_login_user")
+    state = inspect(user, raiseerr=False) if user is not None else None
+    chosen = state.dict.get("language") if state is not None else None  # loaded attributes only
+    if chosen not in LANGUAGES:
+        chosen = request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
+    if "_login_user" not in g:  # the failure came while loading the member: don't let anything try again
+        g._login_user = login_manager.anonymous_user()
+    g.setdefault("_community_settings", {})  # nor read the settings
+    return LOCALES[chosen]
+
+
+def _community_name() -> str:
+    settings = g.get("_community_settings") or {}
+    return str(settings.get("community_name") or current_app.config["COMMUNITY_NAME"])
+
+
+def _resend_form() -> dict[str, Any]:
+    """What the page offers for the request: "Try again" for a page, the typed text for a form post.
+
+    A posting form (it carries a submission key) comes back whole, to be sent once more as it was: same CSRF
+    token and key, so it never posts twice. Any other form (sign-in, settings, ...) is not echoed, so that no
+    password lands in a page: its typed title and text are shown to copy, and the Back button has the rest.
+    """
+    if request.method != "POST":
+        return {"retry_url": request.full_path.rstrip("?") if request.method == "GET" else None}
+    fields = list(request.form.items(multi=True))
+    posting = valid_key(request.form.get("submission_key")) is not None
+    return {
+        "form_post": True,
+        "resend_url": request.full_path.rstrip("?") if posting else None,
+        "typed": [(name, value) for name, value in fields if name in TYPED_FIELDS and value.strip()],
+        "hidden": [(name, value) for name, value in fields if name not in TYPED_FIELDS] if posting else [],
+        "had_files": any(f.filename for f in request.files.values()),
+    }

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
 from community import cache
+from community.forms import submission_key_input
 from community.i18n import current_language, date_tag, machine_time, time_tag, timeago
 from community.models import REACTION_LABELS, REACTIONS
 from community.permissions import BoundPredicates
@@ -283,6 +284,7 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.globals["nav_url"] = nav_url
     app.jinja_env.globals["is_muted"] = is_muted
     app.jinja_env.globals["topic_url"] = topic_url
+    app.jinja_env.globals["submission_key_input"] = submission_key_input
 
     @app.context_processor
     def _inject() -> dict[str, Any]:

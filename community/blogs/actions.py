@@ -116,7 +116,7 @@ def comment(topic_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_post_page(topic, form, 400, reply_to=form.parent())
     try:
-        new = blogs.add_comment(current_user, topic, form.body.data, form.parent())
+        new = blogs.add_comment(current_user, topic, form.body.data, form.parent(), submission_key=form.submitted_key())
     except InvalidInput as err:
         form.form_errors.append(err.message)
         form.parent_id.data = ""  # a bad reference is dropped; the text is kept for a plain comment

@@ -11,12 +11,13 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from community.forms import PostingForm
 from community.i18n import to_utc
 
 DATE_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 
 
-class BlogPostForm(FlaskForm):
+class BlogPostForm(PostingForm):
     """Write or edit a blog post; the pressed button says what to do with it."""
 
     title = StringField(_l("Title"), validators=[DataRequired(_l("Please give your post a title.")), Length(max=200)])
@@ -74,7 +75,7 @@ class ScheduleForm(FlaskForm):
     scheduled_time = BlogPostForm.scheduled_time
 
 
-class CommentForm(FlaskForm):
+class CommentForm(PostingForm):
     """A comment, or a reply to a comment (``parent_id``)."""
 
     body = TextAreaField(_l("Your comment"), validators=[DataRequired(_l("Please write something first."))])

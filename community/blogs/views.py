@@ -90,6 +90,8 @@ def member_blog(handle: str) -> ResponseReturnValue:
 
 def _write_form(topic: Topic | None = None, opening: Post | None = None) -> BlogPostForm:
     form = BlogPostForm()
+    if topic is not None:
+        del form.submission_key  # an edit posts nothing new (a stale one is a 409): no one-time key
     if topic is not None and opening is not None and not form.is_submitted():
         form.title.data, form.body.data = topic.title, opening.body
         form.tags.data = " ".join(t.name for t in blog_reads.topic_tags(topic))
@@ -158,7 +160,8 @@ def new() -> ResponseReturnValue:
     try:
         topic = blogs.write_post(current_user, title=form.title.data, body=form.body.data, tags=form.tags.data,
                                  group=_audience_group(form), action=form.action(),
-                                 publish_at=form.scheduled_time(), cover=_file(form.cover))  # fmt: skip
+                                 publish_at=form.scheduled_time(), cover=_file(form.cover),
+                                 submission_key=form.submitted_key())  # fmt: skip
     except InvalidInput as err:
         _fail(form, err)
         return render_template("blogs/write.html", form=form, topic=None), 400

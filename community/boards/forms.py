@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from community.forms import PostingForm
+
 
 class PreviewForm(FlaskForm):
     """The Markdown preview (CSRF is checked from the X-CSRFToken header by CSRFProtect)."""
@@ -14,7 +16,7 @@ class PreviewForm(FlaskForm):
     text = TextAreaField(_l("Text"))
 
 
-class DiscussionForm(FlaskForm):
+class DiscussionForm(PostingForm):
     """Start a discussion."""
 
     title = StringField(_l("Title"), validators=[DataRequired(_l("Please give a title."))])
@@ -24,7 +26,7 @@ class DiscussionForm(FlaskForm):
     tags = StringField(_l("Tags (optional)"), validators=[Optional()])
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(PostingForm):
     """Reply to a discussion."""
 
     body = TextAreaField(_l("Your reply"), validators=[DataRequired(_l("Please write something first."))])

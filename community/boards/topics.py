@@ -89,7 +89,8 @@ def reply(topic_id: int) -> ResponseReturnValue:
             quoting = None
             if request.form.get("quote_id", "").isdigit():
                 quoting = access_post(current_user, int(request.form["quote_id"]))
-            post = service.reply(current_user, topic, form.body.data, quoting=quoting)
+            post = service.reply(current_user, topic, form.body.data, quoting=quoting,
+                                 submission_key=form.submitted_key())
         except DomainError as error:
             form_error(form, error)
             return _render_topic(topic, form, reading.page_count(topic), error.status)

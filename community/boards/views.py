@@ -136,7 +136,8 @@ def new_discussion(board_id: int) -> ResponseReturnValue:
     form = DiscussionForm()
     if form.validate_on_submit():
         try:
-            topic = service.start_discussion(current_user, board, form.title.data, form.body.data, form.tags.data)
+            topic = service.start_discussion(current_user, board, form.title.data, form.body.data, form.tags.data,
+                                             submission_key=form.submitted_key())
         except DomainError as error:
             form_error(form, error)
         else:

@@ -195,6 +195,18 @@ class Post(db.Model):
         return self.edited_at is not None
 
 
+class Submission(db.Model):
+    """A posting form's one-time key and the post it stored (``services.submissions``): a form sent twice
+    lands on that post instead of storing another. Written in the post's own transaction; pruned after days."""
+
+    __tablename__ = "submissions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
 class Revision(db.Model):
     """A post's earlier text, kept on every edit (readable by the author and moderators)."""
 

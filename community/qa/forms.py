@@ -7,10 +7,11 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from community.forms import PostingForm
 from community.services.qa import COMMENT_MAX_CHARS
 
 
-class AskForm(FlaskForm):
+class AskForm(PostingForm):
     """Ask a question; the "check" button shows similar questions without asking."""
 
     title = StringField(
@@ -25,13 +26,13 @@ class AskForm(FlaskForm):
     submit = SubmitField(_l("Post your question"))
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(PostingForm):
     """Answer a question."""
 
     body = TextAreaField(_l("Your answer"), validators=[DataRequired(_l("Please write your answer first."))])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(PostingForm):
     """A short comment under the question or an answer."""
 
     body = TextAreaField(

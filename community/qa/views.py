@@ -73,7 +73,7 @@ def ask() -> ResponseReturnValue:
     group = next((g for g in groups if str(g.id) == form.where.data), None)
     try:
         topic = qa.ask_question(current_user, title=form.title.data, body=form.body.data, tags=form.tags.data,
-                                group=group)  # fmt: skip
+                                group=group, submission_key=form.submitted_key())  # fmt: skip
     except InvalidInput as error:
         _form_error(form, error)
         return _ask_page(form, 400)
@@ -127,7 +127,7 @@ def answer(topic_id: int) -> ResponseReturnValue:
     if not form.validate():
         return _question_page(topic, 400, answer_form=form)
     try:
-        post = qa.post_answer(current_user, topic, form.body.data)
+        post = qa.post_answer(current_user, topic, form.body.data, submission_key=form.submitted_key())
     except InvalidInput as error:
         _form_error(form, error)
         return _question_page(topic, 400, answer_form=form)
@@ -142,7 +142,7 @@ def comment(post_id: int) -> ResponseReturnValue:
     try:
         if not form.validate():
             raise InvalidInput(" ".join(str(e) for e in form.body.errors), field="body")
-        qa.add_comment(current_user, parent.topic, parent, form.body.data)
+        qa.add_comment(current_user, parent.topic, parent, form.body.data, submission_key=form.submitted_key())
     except InvalidInput as error:
         form.body.errors = [error.message]
         return _question_page(parent.topic, 400, comment_form=form, comment_parent_id=parent.id)

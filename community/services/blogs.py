@@ -30,7 +30,7 @@ from community.permissions import (
     can_view_post,
     is_member,
 )
-from community.services import posts
+from community.services import posts, submissions
 from community.services.audit import record
 from community.services.images import save_image
 from community.tokens import new_token
@@ -58,8 +58,10 @@ def _check_schedule(publish_at: datetime | None, now: datetime) -> datetime:
 
 def write_post(actor: User, *, title: str, body: str, tags: str | Iterable[str] | None = None,
                group: Group | None = None, action: str = "draft", publish_at: datetime | None = None,
-               cover: IO[bytes] | None = None, now: datetime | None = None) -> Topic:  # fmt: skip
+               cover: IO[bytes] | None = None, now: datetime | None = None,
+               submission_key: str | None = None) -> Topic:  # fmt: skip
     """Write a blog post: ``action`` is draft, publish or schedule (with ``publish_at``). Commits."""
+    submission_key = submissions.check(actor, submission_key, body)
     if not is_member(actor):
         raise Forbidden(_("Only members can write blog posts."))
     now = now or utcnow()
@@ -75,7 +77,8 @@ def write_post(actor: User, *, title: str, body: str, tags: str | Iterable[str] 
         publish_at = _check_schedule(publish_at, now)
     cover_upload = _save_cover(actor, cover) if cover is not None else None
     topic = posts.create_topic(actor, kind="blog", title=title, body=body, group=group, tags=tags, status=status,
-                               publish_at=publish_at if status == "scheduled" else None, commit=False)  # fmt: skip
+                               publish_at=publish_at if status == "scheduled" else None, commit=False,
+                               submission_key=submission_key)  # fmt: skip
     if cover_upload is not None:
         cover_upload.topic_id = topic.id
         topic.cover_path = cover_upload.name
@@ -221,8 +224,10 @@ def publish_due_posts(now: datetime | None = None, limit: int = 100) -> int:
 # Comments
 
 
-def add_comment(actor: User, topic: Topic, body: str, parent_id: int | None = None) -> Post:
+def add_comment(actor: User, topic: Topic, body: str, parent_id: int | None = None, *,
+                submission_key: str | None = None) -> Post:  # fmt: skip
     """Comment on a post, or reply to a comment of the same post. Commits."""
+    submission_key = submissions.check(actor, submission_key, body)
     if topic.kind != "blog":
         raise NotFound()
     if not can_reply(actor, topic):
@@ -235,7 +240,7 @@ def add_comment(actor: User, topic: Topic, body: str, parent_id: int | None = No
         if (parent is None or parent.topic_id != topic.id or parent.number == 1 or parent.deleted_at is not None
                 or not can_view_post(actor, parent, topic)):  # fmt: skip
             raise InvalidInput(_("You can only reply to a comment on this same post."), field="parent_id")
-    return posts.add_post(actor, topic, body, kind="comment", parent=parent)
+    return posts.add_post(actor, topic, body, kind="comment", parent=parent, submission_key=submission_key)
 
 
 def set_comments_closed(actor: User, topic: Topic, closed: bool) -> None:

@@ -21,7 +21,7 @@ from community.permissions import (
     live_posts,
     visible_group_ids_clause,
 )
-from community.services import posts
+from community.services import posts, submissions
 from community.services.audit import record
 from community.services.groups import slugify
 
@@ -107,11 +107,14 @@ def moderated_boards(user: User, topic: Topic) -> list[Board]:
 # Discussions
 
 
-def start_discussion(actor: User, board: Board, title: str, body: str, tags: str | None = None) -> Topic:
-    """Start a discussion on a board (commits)."""
+def start_discussion(actor: User, board: Board, title: str, body: str, tags: str | None = None, *,
+                     submission_key: str | None = None) -> Topic:  # fmt: skip
+    """Start a discussion on a board (commits); a form sent twice lands on the first (``submissions``)."""
+    submission_key = submissions.check(actor, submission_key, body)
     if not can_start_discussion(actor, board):
         raise Forbidden(_("You can't start a discussion on this board."))
-    return posts.create_topic(actor, kind="discussion", title=title, body=body, board=board, tags=tags)
+    return posts.create_topic(actor, kind="discussion", title=title, body=body, board=board, tags=tags,
+                              submission_key=submission_key)  # fmt: skip
 
 
 def quote_text(post: Post) -> str:
@@ -121,8 +124,10 @@ def quote_text(post: Post) -> str:
     return f"{post.author.display_name} wrote:\n{quoted}\n\n"
 
 
-def reply(actor: User, topic: Topic, body: str, *, quoting: Post | None = None) -> Post:
+def reply(actor: User, topic: Topic, body: str, *, quoting: Post | None = None,
+          submission_key: str | None = None) -> Post:  # fmt: skip
     """Reply to a discussion; ``quoting`` (a post of the same discussion) becomes its parent (commits)."""
+    submission_key = submissions.check(actor, submission_key, body)
     if not can_reply(actor, topic):
         if topic.locked:
             raise Forbidden(_("This discussion is locked: no new replies."))
@@ -130,7 +135,7 @@ def reply(actor: User, topic: Topic, body: str, *, quoting: Post | None = None) 
             raise Forbidden(_("This group is archived: it can be read but no longer takes replies."))
         raise Forbidden(_("You can't reply here."))
     parent = quoting if quoting is not None and quoting.topic_id == topic.id and not quoting.deleted_at else None
-    post = posts.add_post(actor, topic, body, parent=parent, commit=False)
+    post = posts.add_post(actor, topic, body, parent=parent, commit=False, submission_key=submission_key)
     # One's own reply is not news to one: the read position moves in the same transaction (no second write).
     db.session.execute(posts.read_position_statement(actor.id, topic.id, post.number))
     db.session.commit()

@@ -6,6 +6,8 @@
 - Sign-in sessions idle for longer than any cookie lives (the longer of ``PERMANENT_SESSION_LIFETIME`` and
   ``REMEMBER_COOKIE_DURATION``): no browser can still present them, so their rows only grow the table and
   the "signed-in devices" list.
+- Posting forms' one-time submission keys older than ``submissions.KEEP`` (two days): a form is sent again
+  within minutes (a double click, a retry after an error page), not days later.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy import delete
 from community.database import writing
 from community.extensions import db
 from community.models import OutboxMessage, UserSession, utcnow
+from community.services import submissions
 
 
 @dataclass
@@ -28,13 +31,15 @@ class Cleaned:
 
     sent_mail: int = 0
     sessions: int = 0
+    submission_keys: int = 0
 
     @property
     def total(self) -> int:
-        return self.sent_mail + self.sessions
+        return self.sent_mail + self.sessions + self.submission_keys
 
     def __str__(self) -> str:
-        return f"removed {self.sent_mail} sent e-mails and {self.sessions} expired sign-in sessions"
+        return (f"removed {self.sent_mail} sent e-mails, {self.sessions} expired sign-in sessions and "
+                f"{self.submission_keys} old posting keys")  # fmt: skip
 
 
 def _seconds(value: Any) -> float:
@@ -49,7 +54,8 @@ def session_lifetime() -> timedelta:
 
 
 def clean_up(now: datetime | None = None) -> Cleaned:
-    """Delete sent e-mail past its keeping time and sign-in sessions no cookie can reach (commits)."""
+    """Delete sent e-mail past its keeping time, sign-in sessions no cookie can reach and old posting keys
+    (commits)."""
     now = now or utcnow()
     keep_days = int(current_app.config["OUTBOX_KEEP_DAYS"])
     cleaned = Cleaned()
@@ -61,5 +67,6 @@ def clean_up(now: datetime | None = None) -> Cleaned:
         cleaned.sessions = db.session.execute(
             delete(UserSession).where(UserSession.last_seen_at < now - session_lifetime())
         ).rowcount
+        cleaned.submission_keys = submissions.prune(now)
         db.session.commit()
     return cleaned

@@ -23,7 +23,7 @@ from community.i18n import format_number
 from community.markup import render_markdown
 from community.models import Board, Group, Post, Revision, Tag, Topic, TopicRead, TopicTag, User, utcnow
 from community.permissions import can_delete_post, can_edit_post, can_hide_post, can_moderate_topic
-from community.services import safety
+from community.services import safety, submissions
 from community.services.audit import record
 
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -47,7 +47,7 @@ def clean_title(title: str | None) -> str:
 
 def clean_body(body: str | None, *, field: str = "body") -> str:
     """A body with trailing space trimmed; InvalidInput if empty or too long."""
-    body = (body or "").replace("\r\n", "\n").replace("\x00", "").strip()
+    body = submissions.normalise_body(body)
     if not body:
         raise InvalidInput(_("Please write something first."), field=field)
     limit = current_app.config["POST_MAX_CHARS"]
@@ -103,8 +103,10 @@ def create_topic(
     status: str = "published",
     publish_at: datetime | None = None,
     commit: bool = True,
+    submission_key: str | None = None,
 ) -> Topic:
-    """Start a topic with its opening post. The caller has checked the permission to post there."""
+    """Start a topic with its opening post. The caller has checked the permission to post there, and the
+    form's ``submission_key`` (``submissions.check``), which is stored with the opening post."""
     title = clean_title(title)
     body = clean_body(body)
     tag_names = parse_tags(tags)
@@ -129,6 +131,7 @@ def create_topic(
     )  # fmt: skip
     db.session.add(post)
     db.session.flush()
+    submissions.remember(actor, submission_key, post)
     topic.last_post_id = post.id
     set_tags(topic, tag_names)
     if status == "published":
@@ -215,9 +218,10 @@ def _counts_as_reply(topic: Topic, kind: str) -> bool:
 
 
 def add_post(actor: User, topic: Topic, body: str, *, kind: str = "reply", parent: Post | None = None,
-             pending: bool = False, commit: bool = True) -> Post:  # fmt: skip
-    """Add a reply, answer or comment. The caller has checked ``can_reply``. Counters stay exact under
-    concurrent writers: the post number comes from an atomic UPDATE ... RETURNING on the topic."""
+             pending: bool = False, commit: bool = True, submission_key: str | None = None) -> Post:  # fmt: skip
+    """Add a reply, answer or comment. The caller has checked ``can_reply`` and the form's
+    ``submission_key`` (stored with the post). Counters stay exact under concurrent writers: the post
+    number comes from an atomic UPDATE ... RETURNING on the topic."""
     body = clean_body(body)
     if parent is not None and (parent.topic_id != topic.id or parent.deleted_at is not None):
         raise InvalidInput(_("You can only reply to a live post of this same thread."), field="parent_id")
@@ -238,6 +242,7 @@ def add_post(actor: User, topic: Topic, body: str, *, kind: str = "reply", paren
     )  # fmt: skip
     db.session.add(post)
     db.session.flush()
+    submissions.remember(actor, submission_key, post)
     if parent is not None:
         db.session.execute(update(Post).where(Post.id == parent.id).values(child_count=Post.child_count + 1))
     if counts:

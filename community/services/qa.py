@@ -30,7 +30,7 @@ from community.permissions import (
     can_view_post,
     can_vote,
 )
-from community.services import posts
+from community.services import posts, submissions
 from community.services.audit import record
 
 COMMENT_MAX_CHARS = 600
@@ -50,24 +50,28 @@ def _watch(user: User, topic: Topic) -> None:
 # Asking, answering, commenting
 
 
-def ask_question(actor: User, *, title: str, body: str, tags: str | None = None, group: Group | None = None) -> Topic:
+def ask_question(actor: User, *, title: str, body: str, tags: str | None = None, group: Group | None = None,
+                 submission_key: str | None = None) -> Topic:  # fmt: skip
     """Ask a question in the whole community (``group=None``) or in one of the member's groups (commits)."""
+    submission_key = submissions.check(actor, submission_key, body)
     if not can_post_in_group(actor, group):
         raise Forbidden(_("You can ask questions only in groups you belong to."))
-    topic = posts.create_topic(actor, kind="question", title=title, body=body, group=group, tags=tags, commit=False)
+    topic = posts.create_topic(actor, kind="question", title=title, body=body, group=group, tags=tags, commit=False,
+                               submission_key=submission_key)  # fmt: skip
     _watch(actor, topic)
     db.session.commit()
     return topic
 
 
-def post_answer(actor: User, topic: Topic, body: str) -> Post:
+def post_answer(actor: User, topic: Topic, body: str, *, submission_key: str | None = None) -> Post:
     """Answer a question (commits); the first live answer records when it came and from whom."""
+    submission_key = submissions.check(actor, submission_key, body)
     if topic.kind != "question":
         raise NotFound(_("Not found."))
     if not can_reply(actor, topic):
         raise Forbidden(_("This question is closed to new answers.") if topic.closed_at
                         else _("You can't answer here."))  # fmt: skip
-    answer = posts.add_post(actor, topic, body, kind="answer", commit=False)
+    answer = posts.add_post(actor, topic, body, kind="answer", commit=False, submission_key=submission_key)
     _watch(actor, topic)
     db.session.commit()
     return answer
@@ -90,8 +94,9 @@ def _on_post_created(post: Post, *, topic: Topic, **_kw: Any) -> None:
 events.post_created.connect(_on_post_created, weak=False)
 
 
-def add_comment(actor: User, topic: Topic, parent: Post, body: str) -> Post:
+def add_comment(actor: User, topic: Topic, parent: Post, body: str, *, submission_key: str | None = None) -> Post:
     """A short, flat comment under the question or under an answer (commits)."""
+    submission_key = submissions.check(actor, submission_key, body)
     if parent.topic_id != topic.id or parent.kind not in ("opening", "answer"):
         raise InvalidInput(_("Comments go under the question or one of its answers."), field="body")
     if parent.deleted_at is not None or parent.hidden_at is not None:
@@ -101,7 +106,7 @@ def add_comment(actor: User, topic: Topic, parent: Post, body: str) -> Post:
     if len((body or "").strip()) > COMMENT_MAX_CHARS:
         raise InvalidInput(_("Comments are %(num)d characters at most: post a longer text as an answer.",
                              num=COMMENT_MAX_CHARS), field="body")  # fmt: skip
-    return posts.add_post(actor, topic, body, kind="comment", parent=parent)
+    return posts.add_post(actor, topic, body, kind="comment", parent=parent, submission_key=submission_key)
 
 
 def delete_question(actor: User, topic: Topic, opening: Post) -> None:
