@@ -3,20 +3,22 @@
 ``queue_mail`` adds a message in the caller's transaction, so it exists exactly when the event that caused it
 was committed. ``deliver_pending`` claims due messages (a lease, so two workers never send one twice), sends
 them by SMTP when configured or writes them to ``instance/outbox/`` and the log otherwise, and retries
-failures with back-off; a message is never dropped.
+failures with back-off; a message is never dropped. Only a message that a send check (``register_send_check``)
+withdraws before it goes is deleted unsent: a notification's e-mail whose reader may no longer see it.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from community.database import writing
 from community.extensions import db
@@ -25,6 +27,27 @@ from community.models import OutboxMessage, utcnow
 log = logging.getLogger("community.mail")
 LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
+SEND_CHECKS: list[Callable[[OutboxMessage], bool]] = []
+
+
+def register_send_check(check: Callable[[OutboxMessage], bool]) -> None:
+    """Ask ``check(message)`` before each message goes; False withdraws it (deleted, never sent)."""
+    if check not in SEND_CHECKS:
+        SEND_CHECKS.append(check)
+
+
+def _withdraw_if_unwanted(message: OutboxMessage) -> bool:
+    """Delete the (claimed) message when a send check withdraws it; True if it was withdrawn."""
+    if all(check(message) for check in SEND_CHECKS):
+        return False
+    message_id, to_addr = message.id, message.to_addr
+    db.session.rollback()
+    with writing():
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.id == message_id))
+        db.session.commit()
+    log.info("mail %s to %s withdrawn before sending: its reader may no longer see what it is about",
+             message_id, to_addr)  # fmt: skip
+    return True
 
 
 def queue_mail(to: str, subject: str, text: str, html: str | None = None,
@@ -104,6 +127,8 @@ def deliver_pending(limit: int = 50) -> int:
             continue  # another worker has it
         message = db.session.get(OutboxMessage, message_id)
         assert message is not None
+        if _withdraw_if_unwanted(message):
+            continue
         built, to_addr = _build(message), message.to_addr
         # End the read before sending: the writes below must begin their own (IMMEDIATE) transaction, or on
         # SQLite a worker that read before another worker wrote fails with "database is locked".
