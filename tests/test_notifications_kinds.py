@@ -161,3 +161,20 @@ def test_the_settings_page_offers_the_new_kinds(client, login, pat):
     assert client.post("/notifications/settings", data=data).status_code == 302
     db.session.rollback()
     assert notifications.preferences(db.session.get(User, pat.id))["facilitator_removed"] == "daily"
+
+
+def test_the_settings_page_is_in_sections_with_every_kind_once(app, client, login, pat, monkeypatch):
+    from community.notifications import forms
+
+    login(pat)
+    html = client.get("/notifications/settings").get_data(as_text=True)
+    assert html.index("Conversations") < html.index('name="reply"') < html.index("You and your groups")
+    assert html.index("You and your groups") < html.index('name="join_declined"') < html.index("If you facilitate")
+    assert html.index("If you facilitate a group") < html.index('name="report"')
+    with app.test_request_context():
+        names = [f.name for _title, fields in forms.PreferencesForm().sections() for f in fields]
+        assert sorted(names) == sorted(NOTIFICATION_KINDS)
+        # A kind no section names yet (another area's) is still offered, last.
+        monkeypatch.setattr(forms, "SECTIONS", forms.SECTIONS[:1])
+        titles = [str(title) for title, _fields in forms.PreferencesForm().sections()]
+        assert titles == ["Conversations", "Other news"]
