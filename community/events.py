@@ -40,3 +40,7 @@ member_warned = _signals.signal("member-warned")
 member_suspended = _signals.signal("member-suspended")
 #: sender: the User whose content was all hidden (spam wave); kwargs: actor.
 member_content_hidden = _signals.signal("member-content-hidden")
+#: sender: the Membership; kwargs: actor, group, role ("facilitator" or "member"). A group role was changed.
+group_role_changed = _signals.signal("group-role-changed")
+#: sender: the User; kwargs: actor, previous, role. The community manager changed a member's community role.
+member_role_changed = _signals.signal("member-role-changed")

@@ -561,20 +561,39 @@ def can_mute_member(user: Any, member: User) -> bool:
 # SQL filters for listings: every listing, count, search, feed and e-mail builds on these.
 
 
-# Statements built once (``database.prebuilt``) take the viewer's groups as this expanding parameter.
+# Statements built once (``database.prebuilt``) take the viewer's groups as this expanding parameter...
 VIEWER_GROUPS = "viewer_group_ids"
+# ... the groups they facilitate as this one, and their own id as this one.
+VIEWER_FACILITATED = "viewer_facilitated_ids"
+VIEWER_ID = "viewer_id"
 
 
 def viewer_shape(user: Any) -> str:
-    """Which form the visibility filter takes for the viewer: "none", "admin" or "member"."""
+    """Which form the visibility filters take for the viewer: "none", "admin", "moderator" (a member who
+    moderates the community-wide areas) or "member"."""
     if not is_member(user):
         return "none"
-    return "admin" if user.role == "admin" else "member"
+    if user.role == "admin":
+        return "admin"
+    return "moderator" if can_moderate_group(user, None) else "member"
 
 
 def viewer_params(user: Any) -> dict[str, Any]:
     """The bound values a ``bound=True`` visibility filter needs for this viewer."""
-    return {VIEWER_GROUPS: sorted(user.group_roles)} if viewer_shape(user) == "member" else {}
+    shape = viewer_shape(user)
+    if shape == "none":
+        return {}
+    if shape == "admin":
+        return {VIEWER_ID: user.id}
+    return {VIEWER_ID: user.id, VIEWER_GROUPS: sorted(user.group_roles),
+            VIEWER_FACILITATED: moderated_group_ids(user)}  # fmt: skip
+
+
+def moderated_group_ids(user: Any) -> list[int]:
+    """The groups whose content the viewer moderates as one of their facilitators (see ``can_moderate_group``)."""
+    if not is_member(user):
+        return []
+    return sorted(gid for gid in user.group_roles if group_role(user, gid) == "facilitator")
 
 
 def visible_group_ids_clause(user: Any, column: Any, *, bound: bool = False) -> ColumnElement[bool]:
@@ -603,6 +622,37 @@ def visible_topics(user: Any, *, bound: bool = False) -> ColumnElement[bool]:
     return and_(live_topics(), visible_group_ids_clause(user, Topic.group_id, bound=bound))
 
 
+def moderated_group_ids_clause(user: Any, column: Any, *, bound: bool = False) -> ColumnElement[bool]:
+    """``column`` (a group id) names a group whose content the viewer moderates, or is NULL (the community-wide
+    areas) when they moderate those: ``can_moderate_group`` in SQL. ``bound=True``: the facilitated groups
+    are the ``VIEWER_FACILITATED`` parameter."""
+    if not is_member(user):
+        return false()
+    if is_admin(user):
+        return true()
+    facilitated = bindparam(VIEWER_FACILITATED, expanding=True) if bound else moderated_group_ids(user)
+    clauses = [column.in_(facilitated)]
+    if can_moderate_group(user, None):
+        clauses.append(column.is_(None))
+    return or_(*clauses)
+
+
+def invited_or_member_clause(user: Any, column: Any, *, bound: bool = False) -> ColumnElement[bool]:
+    """``column`` (a group id) names a group the viewer belongs to or has an invitation into that they may still
+    answer (``can_answer_group_invitation``): a withdrawn or declined invitation no longer counts."""
+    from community.models import Membership
+
+    if not is_member(user):
+        return false()
+    viewer = bindparam(VIEWER_ID) if bound else user.id
+    return (
+        select(Membership.id)
+        .where(Membership.group_id == column, Membership.user_id == viewer,
+               Membership.state.in_(("active", "invited")))
+        .exists()
+    )  # fmt: skip
+
+
 def live_topics() -> ColumnElement[bool]:
     """Topics anybody may see where they live: published, not deleted or hidden."""
     return and_(Topic.status == "published", Topic.deleted_at.is_(None), Topic.hidden_at.is_(None))
@@ -618,14 +668,17 @@ def visible_posts(user: Any) -> ColumnElement[bool]:
     return and_(visible_topics(user), live_posts())
 
 
-def visible_groups(user: Any) -> ColumnElement[bool]:
-    """Groups listed for the viewer: open and request groups, and private ones they belong to."""
+def visible_groups(user: Any, *, bound: bool = False) -> ColumnElement[bool]:
+    """Groups listed for the viewer: open and request groups, and private ones they belong to
+    (``can_see_group``). ``bound=True``: the member's groups are the ``VIEWER_GROUPS`` parameter."""
     if not is_member(user):
         return false()
     if user.role == "admin":
         return true()
     clauses = [Group.visibility != "private"]
-    if user.group_roles:
+    if bound:
+        clauses.append(Group.id.in_(bindparam(VIEWER_GROUPS, expanding=True)))
+    elif user.group_roles:
         clauses.append(Group.id.in_(list(user.group_roles)))
     return or_(*clauses)
 

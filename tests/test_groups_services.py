@@ -97,12 +97,14 @@ def test_request_cancel_approve_and_decline(fran, pat, sam, mallory):
     request = service.request_to_join(acting(pat), _group(group.id), None)
     other = service.request_to_join(acting(sam), _group(group.id), None)
     approved = []
-    events.group_request_answered.connect(lambda m, **kw: approved.append(kw["approved"]), weak=False)
-    try:
+
+    def answered(m, **kw):
+        approved.append(kw["approved"])
+
+    # connected_to takes only this receiver off again (clearing them all would silence the notifications').
+    with events.group_request_answered.connected_to(answered):
         service.answer_request(acting(fran), _group(group.id), request.id, approve=True)
         service.answer_request(acting(fran), _group(group.id), other.id, approve=False)
-    finally:
-        events.group_request_answered.receivers.clear()
     assert approved == [True, False]
     assert _group(group.id).member_count == 2
     assert _rows(group.id) == [(fran.id, "facilitator", "active"), (pat.id, "member", "active")]
@@ -125,12 +127,13 @@ def test_open_and_private_groups_take_no_requests(fran, pat):
 def test_invite_accept_and_decline(fran, pat, sam, mallory, suspended):
     group = make_group(fran, "private")
     sent = []
-    events.group_invitation_sent.connect(lambda m, **kw: sent.append(m.user_id), weak=False)
-    try:
+
+    def invited(m, **kw):
+        sent.append(m.user_id)
+
+    with events.group_invitation_sent.connected_to(invited):
         service.invite_to_group(acting(fran), group, pat.id)
         service.invite_to_group(acting(fran), _group(group.id), sam.id)
-    finally:
-        events.group_invitation_sent.receivers.clear()
     assert sent == [pat.id, sam.id]
     assert _group(group.id).member_count == 1
     with pytest.raises(Conflict):

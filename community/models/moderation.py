@@ -55,7 +55,8 @@ class Report(db.Model):
 
 
 class MemberRelation(db.Model):
-    """A member mutes (collapses their posts) or blocks (no mentions or messages) another member."""
+    """A member mutes (collapses their posts) or blocks (no mentions or messages) another member; either one
+    silences that member's notifications and home-feed activity for them (services.notifications, feed)."""
 
     __tablename__ = "member_relations"
 

@@ -30,6 +30,11 @@ NOTIFICATION_KINDS = {
     "report": _l("Reports of posts in a group you facilitate"),
     "invitation": _l("Invitations to join a group"),
     "nudge": _l("A friendly note from a facilitator"),
+    # Where the member stands: their requests to join answered, a facilitator role given or taken away.
+    "join_approved": _l("Your requests to join a group, when approved"),
+    "join_declined": _l("Your requests to join a group, when declined"),
+    "facilitator_added": _l("Being made a facilitator (of a group or the community)"),
+    "facilitator_removed": _l("No longer being a facilitator"),
 }
 #: in the page only / e-mail at once / daily digest / weekly digest / off
 DELIVERIES = {

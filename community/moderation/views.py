@@ -191,9 +191,11 @@ def relation(handle: str, kind: str) -> ResponseReturnValue:
             return redirect(url_for("members.profile", handle=member.handle))
         name = member.display_name
         messages = {
-            "mute": lambda: _("%(name)s's posts are now collapsed for you.", name=name),
+            "mute": lambda: _("%(name)s is muted: their posts are collapsed and you get no notifications from them.",
+                              name=name),
             "unmute": lambda: _("You see %(name)s's posts again.", name=name),
-            "block": lambda: _("%(name)s can no longer mention you.", name=name),
+            "block": lambda: _("%(name)s is blocked: they can no longer mention you, and you get no notifications "
+                               "from them.", name=name),
             "unblock": lambda: _("%(name)s is no longer blocked.", name=name),
         }
         flash(messages[kind](), "success")

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice
 
 from community.models import DELIVERIES, NOTIFICATION_KINDS
+
+#: The settings page in sections, so a long list reads as a few short ones; a kind in none of them goes last,
+#: under "Other news".
+SECTIONS = (
+    (_l("Conversations"), ("reply", "mention", "answer", "accepted", "comment", "watched")),
+    (_l("You and your groups"), ("invitation", "join_approved", "join_declined", "facilitator_added",
+                                 "facilitator_removed", "nudge")),
+    (_l("If you facilitate a group"), ("join_request", "report")),
+)  # fmt: skip
 
 
 class EmptyForm(FlaskForm):
@@ -21,9 +31,14 @@ class PreferencesForm(FlaskForm):
         """The submitted delivery per kind."""
         return {kind: getattr(self, kind).data for kind in NOTIFICATION_KINDS}
 
-    def kind_fields(self) -> list[Any]:
-        """The per-kind fields, in the order of ``NOTIFICATION_KINDS``."""
-        return [getattr(self, kind) for kind in NOTIFICATION_KINDS]
+    def sections(self) -> list[tuple[Any, list[Any]]]:
+        """The per-kind fields under their section headings (``SECTIONS``), every kind exactly once."""
+        placed = {kind for _title, kinds in SECTIONS for kind in kinds}
+        groups = [(title, [getattr(self, k) for k in kinds if k in NOTIFICATION_KINDS]) for title, kinds in SECTIONS]
+        rest = [getattr(self, kind) for kind in NOTIFICATION_KINDS if kind not in placed]
+        if rest:
+            groups.append((_l("Other news"), rest))
+        return [(title, fields) for title, fields in groups if fields]
 
 
 for _kind, _label in NOTIFICATION_KINDS.items():

@@ -174,6 +174,7 @@ def change_role(actor: User, member: User, role: str, reason: str = "") -> User:
     previous = member.role
     member.role = role
     record(actor, "member.role", member, reason=reason, detail={"from": previous, "to": role})
+    events.member_role_changed.send(member, actor=actor, previous=previous, role=role)
     db.session.commit()
     return member
 

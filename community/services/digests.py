@@ -27,8 +27,8 @@ from community.auth_session import load_group_roles
 from community.database import writing
 from community.extensions import db
 from community.i18n import as_member, member_timezone, zoneinfo_or_utc
-from community.models import DigestSent, Notification, Post, Topic, User, utcnow
-from community.services.notifications import preferences
+from community.models import DigestSent, Notification, Topic, User, utcnow
+from community.services.notifications import preferences, visible_notifications
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 ITEMS = 5
@@ -85,14 +85,11 @@ def build_digest(user: User, frequency: str, now: datetime) -> Digest:
     notes: list[Notification] = []
     if kinds:
         notes = list(db.session.scalars(
-            select(Notification).options(joinedload(Notification.actor), joinedload(Notification.topic))
-            .outerjoin(Topic, Topic.id == Notification.topic_id)
-            .outerjoin(Post, Post.id == Notification.post_id)
+            select(Notification)
+            .options(joinedload(Notification.actor), joinedload(Notification.topic), joinedload(Notification.group))
             .where(
-                Notification.user_id == user.id, Notification.kind.in_(kinds), Notification.created_at > since,
-                Notification.read_at.is_(None),
-                Notification.topic_id.is_(None) | permissions.visible_topics(user),
-                Notification.post_id.is_(None) | permissions.live_posts(),
+                Notification.id.in_(visible_notifications(user)), Notification.kind.in_(kinds),
+                Notification.created_at > since, Notification.read_at.is_(None),
             )
             .order_by(Notification.id.desc()).limit(20)
         ).unique())  # fmt: skip

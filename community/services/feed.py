@@ -20,7 +20,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from community import events, permissions
 from community.extensions import db
 from community.models import Activity, Membership, Post, PostHashtag, Tag, Topic, TopicTag, User, utcnow
-from community.services.social import followed_ids
+from community.services.social import followed_ids, silenced_ids
 
 FILTERS = {"all": _l("Everything"), "groups": _l("My groups"), "following": _l("People I follow")}
 PAGE_SIZE = 20  # entries on a page (a busy thread's replies fold into one entry)
@@ -124,8 +124,10 @@ def fold(rows: list[_Row]) -> list[tuple[_Row, list[_Row]]]:
 
 
 def _visible(user: User) -> Any:
-    """Activity rows the viewer may see: about a visible topic and live post, or a visible group/member."""
+    """Activity rows the viewer may see: about a visible topic and live post, or a visible group/member; none
+    by a member the viewer muted or blocked."""
     return and_(
+        Activity.actor_id.not_in(silenced_ids(user.id)),
         or_(
             and_(Activity.topic_id.is_(None), permissions.visible_group_ids_clause(user, Activity.group_id)),
             and_(Activity.topic_id.is_not(None), permissions.visible_topics(user)),

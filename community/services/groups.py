@@ -407,6 +407,7 @@ def set_member_role(actor: User, group: Group, membership_id: int, role: str) ->
         raise Conflict(_("The group needs at least one facilitator: promote someone else first."))
     membership.role = role
     record(actor, "group.role", membership, group_id=group.id, detail={"user_id": membership.user_id, "role": role})
+    events.group_role_changed.send(membership, actor=actor, group=group, role=role)
     db.session.commit()
     if membership.user_id == actor.id:
         _set_role(actor, group, role)

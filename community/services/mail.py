@@ -9,6 +9,8 @@ its lease to run out, and another worker sends the message again with the same M
 servers and mail programs recognise. A message is never dropped: while the server can't be reached it waits
 (never more than a minute between tries); it is marked failed only when the server refuses it for good (5xx)
 or has put it off ``MAIL_MAX_DEFERRALS`` times (4xx), and ``retry_failed`` puts it back in the queue.
+Only a message that a send check (``register_send_check``) withdraws before it goes is deleted unsent: a
+notification's e-mail whose reader may no longer see what it is about.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import os
 import random
 import secrets
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -26,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from community.database import writing
 from community.extensions import db
@@ -45,6 +47,29 @@ def new_message_id() -> str:
     """A Message-ID on the community's own domain (the host of ``BASE_URL``)."""
     domain = urlsplit(current_app.config["BASE_URL"]).hostname or "community.invalid"
     return make_msgid(domain=domain)
+
+
+SEND_CHECKS: list[Callable[[OutboxMessage], bool]] = []
+
+
+def register_send_check(check: Callable[[OutboxMessage], bool]) -> None:
+    """Ask ``check(message)`` before each message goes; False withdraws it (deleted, never sent)."""
+    if check not in SEND_CHECKS:
+        SEND_CHECKS.append(check)
+
+
+def _withdraw_if_unwanted(message: OutboxMessage) -> bool:
+    """Delete the (claimed) message when a send check withdraws it; True if it was withdrawn."""
+    if all(check(message) for check in SEND_CHECKS):
+        return False
+    message_id, to_addr = message.id, message.to_addr
+    db.session.rollback()
+    with writing():
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.id == message_id))
+        db.session.commit()
+    log.info("mail %s to %s withdrawn before sending: its reader may no longer see what it is about",
+             message_id, to_addr)  # fmt: skip
+    return True
 
 
 def queue_mail(to: str, subject: str, text: str, html: str | None = None,
@@ -151,6 +176,8 @@ def deliver_pending(limit: int = 50, now: datetime | None = None, rng: random.Ra
             continue  # another worker has it (or had it, and it is no longer due)
         message = db.session.get(OutboxMessage, message_id)
         assert message is not None
+        if _withdraw_if_unwanted(message):
+            continue
         to_addr, attempts, deferrals = message.to_addr, message.attempts + 1, message.deferrals
         try:
             built = _build(message)

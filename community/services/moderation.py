@@ -36,6 +36,7 @@ from community.permissions import (
     can_report_post,
     is_admin,
     is_member,
+    moderated_group_ids_clause,
 )
 from community.services import posts
 from community.services.audit import record
@@ -107,13 +108,8 @@ def reports_visible_to(user: User) -> ColumnElement[bool]:
         return false()
     if is_admin(user):
         return true()
-    facilitated = [gid for gid, role in user.group_roles.items() if role == "facilitator"]
-    clauses = []
-    if facilitated:
-        clauses.append(Report.group_id.in_(facilitated))
-    if user.role == "facilitator":
-        clauses.append(and_(Report.group_id.is_(None), Report.target_user_id.is_(None)))
-    return or_(*clauses) if clauses else false()
+    # Reports of a profile go to the community manager alone (can_handle_report).
+    return and_(moderated_group_ids_clause(user, Report.group_id), Report.target_user_id.is_(None))
 
 
 def _report_loads() -> tuple[Any, ...]:

@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import bindparam, func, inspect, select, update
+from sqlalchemy import and_, bindparam, false, func, inspect, or_, select, true, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -35,6 +35,9 @@ from community.models import (
     User,
     utcnow,
 )
+from community.services import mail
+from community.services.notify_mail import NOTIFICATION_HEADER, mail_notification
+from community.services.social import silenced_ids, silencing_ids
 
 DEFAULT_DELIVERY = {
     "reply": "email",
@@ -47,9 +50,18 @@ DEFAULT_DELIVERY = {
     "report": "email",
     "invitation": "email",
     "nudge": "email",
+    "join_approved": "email",
+    "join_declined": "email",
+    "facilitator_added": "email",
+    "facilitator_removed": "email",
 }
 DIGEST_KINDS = ("daily", "weekly")  # unsubscribe tokens for a digest carry these instead of a kind
 PAGE_SIZE = 30
+#: What a member who muted or blocked the actor is not told (and no longer sees while the mute lasts). Duties
+#: (requests to join, reports) and decisions about the member (answers, roles) always get through.
+SILENCEABLE_KINDS = ("reply", "mention", "answer", "accepted", "comment", "watched", "nudge", "invitation")
+#: Kinds a facilitator gets for the groups they manage; they go when the facilitator no longer manages it.
+MODERATOR_KINDS = ("report", "join_request")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -126,12 +138,16 @@ def _ensure_group_loaded(topic: Topic) -> None:
         set_committed_value(topic, "group", group)
 
 
-def _load_recipients(user_ids: Iterable[int]) -> list[User]:
-    """Active members with their group roles, in two queries however many there are."""
+def _load_recipients(user_ids: Iterable[int], silenced_by: int | None = None) -> list[User]:
+    """Active members (but those who muted or blocked ``silenced_by``) with their group roles, in two queries
+    however many there are."""
     ids = sorted({i for i in user_ids if i is not None})
     if not ids:
         return []
-    users = list(db.session.scalars(select(User).where(User.id.in_(ids), User.state == "active")))
+    stmt = select(User).where(User.id.in_(ids), User.state == "active")
+    if silenced_by is not None:
+        stmt = stmt.where(User.id.not_in(silencing_ids(silenced_by)))
+    users = list(db.session.scalars(stmt))
     roles: dict[int, dict[int, str]] = {u.id: {} for u in users}
     if users:
         rows = db.session.execute(
@@ -168,25 +184,6 @@ def may_know(user: User, kind: str, *, topic: Topic | None, post: Post | None, g
     return True
 
 
-def blocked_by(recipient_ids: Iterable[int], actor_id: int) -> set[int]:
-    """Members (of ``recipient_ids``) who blocked ``actor_id``: they get no mention from them.
-
-    The hook for moderation's member blocks: it reads ``MemberRelation`` when that model exists."""
-    from community import models
-
-    relation = getattr(models, "MemberRelation", None)
-    ids = list(recipient_ids)
-    if relation is None or not ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(relation.user_id).where(
-                relation.user_id.in_(ids), relation.other_id == actor_id, relation.kind == "block"
-            )
-        )
-    )
-
-
 def notify(recipient_ids: Iterable[int], kind: str, actor: User | None, *, topic: Topic | None = None,
            post: Post | None = None, group: Group | None = None, url: str = "",
            skip: set[int] | None = None, message: str = "") -> list[Notification]:  # fmt: skip
@@ -197,8 +194,10 @@ def notify(recipient_ids: Iterable[int], kind: str, actor: User | None, *, topic
     skip = skip if skip is not None else set()
     actor_id = actor.id if actor is not None else None
     wanted = [i for i in set(recipient_ids) if i != actor_id and i not in skip]
+    silenced_by = actor_id if kind in SILENCEABLE_KINDS else None
     created: list[Notification] = []
-    for user in _load_recipients(wanted):
+    to_mail: list[tuple[User, Notification]] = []
+    for user in _load_recipients(wanted, silenced_by):
         if not may_know(user, kind, topic=topic, post=post, group=group):
             continue
         skip.add(user.id)
@@ -214,11 +213,12 @@ def notify(recipient_ids: Iterable[int], kind: str, actor: User | None, *, topic
         db.session.add(note)
         created.append(note)
         if delivery == "email":
-            from community.services.notify_mail import mail_notification
-
-            mail_notification(user, kind, actor, topic=topic, post=post, group=group, url=url, message=message)
+            to_mail.append((user, note))
     if created:
-        db.session.flush()
+        db.session.flush()  # the ids, which the e-mails carry
+    for user, note in to_mail:
+        mail_notification(user, kind, actor, topic=topic, post=post, group=group, url=url, message=message,
+                          notification_id=note.id)  # fmt: skip
     return created
 
 
@@ -235,27 +235,48 @@ class NotificationPage:
     next_before: int | None
 
 
-def _visible_to(user: User, *, bound: bool = False) -> Any:
-    """Re-check at read time: a post hidden, deleted or moved since stays out of the list.
+def visible_notifications(user: User, *, bound: bool = False) -> Any:
+    """The ids of the member's notifications they may still see, re-checked now with the filters every
+    listing uses: about a topic, what ``visible_topics`` and ``live_posts`` let through (reports: what the
+    member still moderates, held or hidden included); about a group, what they may still know of it (its
+    requests and reports while they manage it, an invitation while it stands or they belong, the rest while
+    ``visible_groups`` lists it); nothing from a member they muted or blocked (``SILENCEABLE_KINDS``).
 
-    ``bound=True``: the member's id and groups are parameters (``user_id`` and ``permissions.viewer_params``).
+    ``bound=True``: the member's id and groups are parameters (``permissions.viewer_params``), so one statement
+    serves every member of the same ``permissions.viewer_shape``.
     """
+    viewer = bindparam(permissions.VIEWER_ID) if bound else user.id
+    report = Notification.kind == "report"
+    duty = Notification.kind.in_(MODERATOR_KINDS)
+    invitation = Notification.kind == "invitation"
+    about_topic = and_(
+        Notification.topic_id.is_not(None),
+        or_(
+            and_(report, permissions.moderated_group_ids_clause(user, Topic.group_id, bound=bound)),
+            and_(~report, permissions.visible_topics(user, bound=bound),
+                 Notification.post_id.is_(None) | permissions.live_posts()),
+        ),
+    )  # fmt: skip
+    about_group = and_(
+        Notification.topic_id.is_(None),
+        Notification.group_id.is_not(None),
+        or_(
+            and_(duty, permissions.moderated_group_ids_clause(user, Notification.group_id, bound=bound)),
+            and_(invitation, permissions.invited_or_member_clause(user, Notification.group_id, bound=bound)),
+            and_(~duty, ~invitation, permissions.visible_groups(user, bound=bound)),
+        ),
+    )
+    # A report of a member's profile (no topic, no group) is for the community manager alone.
+    about_nothing = and_(Notification.topic_id.is_(None), Notification.group_id.is_(None),
+                         ~report | (true() if permissions.is_admin(user) else false()))  # fmt: skip
+    silenced = and_(Notification.kind.in_(SILENCEABLE_KINDS), Notification.actor_id.is_not(None),
+                    Notification.actor_id.in_(silenced_ids(viewer)))  # fmt: skip
     return (
         select(Notification.id)
         .outerjoin(Topic, Topic.id == Notification.topic_id)
         .outerjoin(Post, Post.id == Notification.post_id)
-        .where(
-            Notification.user_id == (bindparam("user_id") if bound else user.id),
-            # Reports are about posts a moderator sees even when held or hidden; they were checked on creation.
-            (Notification.kind == "report")
-            | (
-                (Notification.topic_id.is_(None) | permissions.visible_topics(user, bound=bound))
-                & (
-                    Notification.post_id.is_(None)
-                    | permissions.live_posts()
-                )
-            ),
-        )
+        .outerjoin(Group, Group.id == Notification.group_id)
+        .where(Notification.user_id == viewer, or_(about_topic, about_group, about_nothing), ~silenced)
     )
 
 
@@ -269,7 +290,7 @@ def list_notifications(user: User, before: int | None = None, limit: int = PAGE_
             joinedload(Notification.group),
             joinedload(Notification.post),
         )
-        .where(Notification.id.in_(_visible_to(user)))
+        .where(Notification.id.in_(visible_notifications(user)))
         .order_by(Notification.id.desc())
         .limit(limit + 1)
     )
@@ -289,21 +310,46 @@ def unread_count(user: User) -> int:
     # every notification the member ever had (tens of thousands for a busy member of a large community).
     # Built once per viewer shape (on every page: building it cost four times as much as running it).
     def build() -> Any:
-        unread = _visible_to(user, bound=True).where(Notification.read_at.is_(None))
+        unread = visible_notifications(user, bound=True).where(Notification.read_at.is_(None))
         return select(func.count()).select_from(Notification).where(
             Notification.id.in_(unread), Notification.read_at.is_(None)
         )
 
     statement = prebuilt(("bell", permissions.viewer_shape(user)), build)
-    return db.session.scalar(statement, {"user_id": user.id, **permissions.viewer_params(user)}) or 0
+    return db.session.scalar(statement, permissions.viewer_params(user)) or 0
 
 
 def access_notification(user: User, notification_id: int) -> Notification:
-    """The member's own notification; NotFound for anybody else's."""
-    note = db.session.get(Notification, notification_id)
-    if note is None or note.user_id != user.id:
+    """The member's own notification, while they may still see it; NotFound otherwise (anybody else's too)."""
+    note = db.session.scalar(select(Notification).where(
+        Notification.id == notification_id, Notification.id.in_(visible_notifications(user))))  # fmt: skip
+    if note is None:
         raise NotFound(_("No such notification."))
     return note
+
+
+def still_visible(notification_id: int) -> bool:
+    """Whether the notification still exists and its member (still active) may still see it."""
+    from community.auth_session import load_group_roles
+
+    note = db.session.get(Notification, notification_id)
+    user = db.session.get(User, note.user_id) if note is not None else None
+    if user is None or not permissions.is_member(user):
+        return False
+    load_group_roles(user)
+    visible = visible_notifications(user).where(Notification.id == notification_id)
+    return db.session.scalar(visible) is not None
+
+
+def _mail_still_wanted(message: Any) -> bool:
+    """The outbox's check before sending: a notification's e-mail goes only while its reader may still see it."""
+    value = (message.headers or {}).get(NOTIFICATION_HEADER)
+    if value is None:
+        return True  # not a notification's e-mail
+    return str(value).isdigit() and still_visible(int(value))
+
+
+mail.register_send_check(_mail_still_wanted)
 
 
 def mark_read(user: User, notification: Notification) -> None:

@@ -15,7 +15,7 @@ from community import events
 from community.extensions import db
 from community.markup import extract_hashtags, extract_mentions
 from community.models import Post, PostHashtag, Tag, Topic, TopicTag, User
-from community.services.notifications import blocked_by, notify
+from community.services.notifications import notify
 from community.services.social import watchers
 
 
@@ -23,7 +23,7 @@ def _mention(post: Post, topic: Topic, actor: User, handles: set[str], told: set
     if not handles:
         return
     ids = set(db.session.scalars(select(User.id).where(User.handle.in_(sorted(handles)[:50]))))
-    ids -= blocked_by(ids, actor.id)
+    # Who muted or blocked the author is left out by ``notify`` itself (mentions are silenceable).
     notify(ids, "mention", actor, topic=topic, post=post, skip=told)
 
 
@@ -168,3 +168,32 @@ def on_join_requested(membership: Any, actor: User | None = None, group: Any = N
     except BuildError:
         url = ""
     notify(set(facilitators), "join_request", actor, group=group, url=url)
+
+
+@events.group_request_answered.connect
+def on_group_request_answered(membership: Any, actor: User | None = None, group: Any = None,
+                              approved: bool = False, **_: Any) -> None:  # fmt: skip
+    """A request to join was answered: the member who asked is told, either way (and led to the group)."""
+    if group is not None:
+        kind = "join_approved" if approved else "join_declined"
+        notify([membership.user_id], kind, actor, group=group, url=_group_path(group))
+
+
+@events.group_role_changed.connect
+def on_group_role_changed(membership: Any, actor: User | None = None, group: Any = None, role: str = "",
+                          **_: Any) -> None:  # fmt: skip
+    """Made a facilitator of a group, or no longer one: the member is told."""
+    if group is not None and role in ("facilitator", "member"):
+        kind = "facilitator_added" if role == "facilitator" else "facilitator_removed"
+        notify([membership.user_id], kind, actor, group=group, url=_group_path(group))
+
+
+@events.member_role_changed.connect
+def on_member_role_changed(member: User, actor: User | None = None, previous: str = "", role: str = "",
+                           **_: Any) -> None:  # fmt: skip
+    """Made a facilitator of the community, or a participant again: the member is told (becoming the community
+    manager, who moderates everything anyway, is no facilitator notice)."""
+    if role == "facilitator":
+        notify([member.id], "facilitator_added", actor, url=_moderation_path())
+    elif previous == "facilitator" and role == "participant":
+        notify([member.id], "facilitator_removed", actor)

@@ -15,6 +15,8 @@ from community.markup import plain_excerpt
 from community.models import Group, Post, Topic, User
 from community.services.mail import queue_mail
 
+#: Notification e-mails sent at once carry their notification's id here, to be re-checked when they go.
+NOTIFICATION_HEADER = "X-Community-Notification"
 SUBJECTS = {
     "reply": _l("%(actor)s replied to you: %(title)s"),
     "mention": _l("%(actor)s mentioned you: %(title)s"),
@@ -26,6 +28,15 @@ SUBJECTS = {
     "report": _l("A post was reported in %(group)s"),
     "invitation": _l("%(actor)s invited you to join %(group)s"),
     "nudge": _l("%(actor)s sent you a note"),
+    "join_approved": _l("%(actor)s approved your request to join %(group)s"),
+    "join_declined": _l("%(actor)s declined your request to join %(group)s"),
+    "facilitator_added": _l("%(actor)s made you a facilitator of %(group)s"),
+    "facilitator_removed": _l("You are no longer a facilitator of %(group)s"),
+}
+#: Kinds whose subject differs when they are about the whole community rather than one group.
+COMMUNITY_SUBJECTS = {
+    "facilitator_added": _l("%(actor)s made you a facilitator of the community"),
+    "facilitator_removed": _l("You are no longer a facilitator of the community"),
 }
 
 
@@ -48,7 +59,8 @@ def _unsubscribe_headers(url: str) -> dict[str, str]:
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
-def send_templated(user: User, unsubscribe_kind: str, subject: str, template: str, **context: Any) -> None:
+def send_templated(user: User, unsubscribe_kind: str, subject: str, template: str, *,
+                   extra_headers: dict[str, str] | None = None, **context: Any) -> None:  # fmt: skip
     """Queue ``template``.txt and .html to the member with the unsubscribe link for ``unsubscribe_kind``, in
     the member's language and time zone (callers build ``subject`` inside ``as_member(user)`` too)."""
     from community.services.notifications import kind_label, unsubscribe_token
@@ -63,12 +75,16 @@ def send_templated(user: User, unsubscribe_kind: str, subject: str, template: st
         )  # fmt: skip
         text = _render(f"{template}.txt", **context)
         html = _render(f"{template}.html", **context)
-        queue_mail(user.email, subject, text, html, headers=_unsubscribe_headers(unsubscribe_url))
+        queue_mail(user.email, subject, text, html,
+                   headers={**_unsubscribe_headers(unsubscribe_url), **(extra_headers or {})})
 
 
 def mail_notification(user: User, kind: str, actor: User | None, *, topic: Topic | None, post: Post | None,
-                      group: Group | None, url: str, message: str = "") -> None:  # fmt: skip
-    """Queue the e-mail for one notification delivered "at once"."""
+                      group: Group | None, url: str, message: str = "",
+                      notification_id: int | None = None) -> None:  # fmt: skip
+    """Queue the e-mail for one notification delivered "at once" (it names the notification, so the outbox
+    re-checks at sending time that the member may still see it)."""
+
     if post is not None:
         link = external(path_for("feed.post_link", post_id=post.id))
     elif url:
@@ -76,11 +92,13 @@ def mail_notification(user: User, kind: str, actor: User | None, *, topic: Topic
     else:
         link = external(path_for("notifications.index"))
     with as_member(user):
-        subject = SUBJECTS[kind] % {
+        wording = COMMUNITY_SUBJECTS.get(kind) if group is None and topic is None else None
+        subject = (wording or SUBJECTS[kind]) % {
             "actor": actor.display_name if actor is not None else _("Someone"),
             "title": topic.title if topic is not None else "",
             "group": group.name if group is not None else _("your group"),
         }
         excerpt = plain_excerpt(post.body, 300) if post is not None else message
+        headers = {NOTIFICATION_HEADER: str(notification_id)} if notification_id is not None else None
         send_templated(user, kind, subject, "notifications/email/notification", link=link,
-                       excerpt=excerpt, actor=actor, topic=topic, kind=kind)  # fmt: skip
+                       excerpt=excerpt, actor=actor, topic=topic, kind=kind, extra_headers=headers)  # fmt: skip

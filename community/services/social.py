@@ -8,16 +8,19 @@ The callers check the target is visible (an ``access_*`` loader) before they cal
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 
 from community.database import upsert
 from community.errors import InvalidInput
 from community.extensions import db
-from community.models import Subscription, Tag, User, utcnow
+from community.models import MemberRelation, Subscription, Tag, User, utcnow
 
 TARGET_TYPES = ("member", "topic", "board", "group", "blog", "tag")
+#: The relations (``services.moderation.set_relation``) that silence a member for the one who set them.
+SILENCING = ("mute", "block")
 
 
 def _check(target_type: str) -> None:
@@ -126,3 +129,15 @@ def autocomplete(query: str, limit: int = 8) -> list[User]:
             .limit(limit)
         )
     )
+
+
+def silenced_ids(user_id: Any) -> Select[tuple[int]]:
+    """Ids of the members this member muted or blocked, as a subquery (``user_id`` may be a bound parameter)."""
+    return select(MemberRelation.other_id).where(MemberRelation.user_id == user_id,
+                                                 MemberRelation.kind.in_(SILENCING))  # fmt: skip
+
+
+def silencing_ids(actor_id: int) -> Select[tuple[int]]:
+    """Ids of the members who muted or blocked this member, as a subquery."""
+    return select(MemberRelation.user_id).where(MemberRelation.other_id == actor_id,
+                                                MemberRelation.kind.in_(SILENCING))  # fmt: skip
