@@ -131,7 +131,7 @@ def test_reactions_are_images_named_by_the_reaction(new_page, live_server, live_
     page = new_page()
     sign_in(page, live_server, "priya", PASSWORD)
     page.goto(live_server(f"/discussions/{topic.id}"))
-    row = page.locator("#post-2 form.reactions")
+    row = page.locator("#post-2 form.reactions-form")
     buttons = row.get_by_role("button")
     expect(buttons).to_have_count(len(REACTION_LABELS))
     for i, label in enumerate(REACTION_LABELS.values()):
@@ -146,7 +146,7 @@ def test_reactions_are_images_named_by_the_reaction(new_page, live_server, live_
     expect(row.get_by_role("button", name="Celebrate 1")).to_have_attribute("aria-pressed", "false")
     row.get_by_role("button", name="Heart", exact=True).click()
     page.wait_for_load_state("networkidle")
-    row = page.locator("#post-2 form.reactions")
+    row = page.locator("#post-2 form.reactions-form")
     heart = row.get_by_role("button", name="Heart 1", exact=True)
     expect(heart).to_have_attribute("aria-pressed", "true")
     expect(heart).to_have_attribute("title", "Priya Patel")
