@@ -40,3 +40,5 @@ member_warned = _signals.signal("member-warned")
 member_suspended = _signals.signal("member-suspended")
 #: sender: the User whose content was all hidden (spam wave); kwargs: actor.
 member_content_hidden = _signals.signal("member-content-hidden")
+#: sender: the User whose spam-wave-hidden content was restored on reactivation; kwargs: actor.
+member_content_restored = _signals.signal("member-content-restored")

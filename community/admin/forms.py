@@ -30,6 +30,21 @@ class ReasonForm(_Prefixed):
     reason = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=500)])
 
 
+class ReactivateForm(ReasonForm):
+    """Lift a suspension, and (after a spam wave) show again what it hid."""
+
+    restore_content = BooleanField(_l("Also restore the posts the spam wave hid"), default=True)
+
+
+class DeclineForm(_Prefixed):
+    """Turn down someone waiting for approval."""
+
+    prefix_name = "decline"
+
+    reason = StringField(_l("Reason (optional: they will read it in the e-mail)"),
+                         validators=[Optional(), Length(max=500)])  # fmt: skip
+
+
 class SuspendForm(_Prefixed):
     prefix_name = "suspend"
     until = DateField(_l("Suspended until"), validators=[Optional()])

@@ -13,6 +13,7 @@ from community.boards.forms import EditPostForm, HideForm, MoveForm, ReplyForm
 from community.boards.views import checked_form, form_error
 from community.errors import Conflict, DomainError, InvalidInput, NotFound
 from community.models import Post, Topic
+from community.notices import flash_if_held
 from community.permissions import (
     access_board,
     access_post,
@@ -93,6 +94,7 @@ def reply(topic_id: int) -> ResponseReturnValue:
         except DomainError as error:
             form_error(form, error)
             return _render_topic(topic, form, reading.page_count(topic), error.status)
+        flash_if_held(post)
         return redirect(_post_url(topic, post.number))
     return _render_topic(topic, form, reading.page_count(topic), 400)
 

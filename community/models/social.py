@@ -30,6 +30,13 @@ NOTIFICATION_KINDS = {
     "report": _l("Reports of posts in a group you facilitate"),
     "invitation": _l("Invitations to join a group"),
     "nudge": _l("A friendly note from a facilitator"),
+    # Moderation of the member's own posts: held, approved, rejected, hidden, restored; a moderators' warning.
+    "post_held": _l("Your post is waiting for a moderator"),
+    "post_approved": _l("A moderator approved your post"),
+    "post_rejected": _l("A moderator didn't approve your post"),
+    "post_hidden": _l("A moderator hid your post"),
+    "post_restored": _l("A moderator restored your post"),
+    "warning": _l("A warning from the moderators"),
 }
 #: in the page only / e-mail at once / daily digest / weekly digest / off
 DELIVERIES = {

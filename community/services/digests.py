@@ -28,7 +28,7 @@ from community.database import writing
 from community.extensions import db
 from community.i18n import as_member, member_timezone, zoneinfo_or_utc
 from community.models import DigestSent, Notification, Post, Topic, User, utcnow
-from community.services.notifications import preferences
+from community.services.notifications import own_post_notice, preferences
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 ITEMS = 5
@@ -91,8 +91,10 @@ def build_digest(user: User, frequency: str, now: datetime) -> Digest:
             .where(
                 Notification.user_id == user.id, Notification.kind.in_(kinds), Notification.created_at > since,
                 Notification.read_at.is_(None),
-                Notification.topic_id.is_(None) | permissions.visible_topics(user),
-                Notification.post_id.is_(None) | permissions.live_posts(),
+                own_post_notice(user) | (
+                    (Notification.topic_id.is_(None) | permissions.visible_topics(user))
+                    & (Notification.post_id.is_(None) | permissions.live_posts())
+                ),
             )
             .order_by(Notification.id.desc()).limit(20)
         ).unique())  # fmt: skip

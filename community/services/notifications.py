@@ -47,7 +47,15 @@ DEFAULT_DELIVERY = {
     "report": "email",
     "invitation": "email",
     "nudge": "email",
+    "post_held": "web",  # the author has just been told on the page
+    "post_approved": "email",
+    "post_rejected": "email",
+    "post_hidden": "email",
+    "post_restored": "email",
+    "warning": "email",
 }
+# Notices about the member's own post: kept while they may see where it lives, though the post is held or hidden.
+MODERATION_KINDS = ("post_held", "post_approved", "post_rejected", "post_hidden", "post_restored", "warning")
 DIGEST_KINDS = ("daily", "weekly")  # unsubscribe tokens for a digest carry these instead of a kind
 PAGE_SIZE = 30
 
@@ -248,6 +256,7 @@ def _visible_to(user: User, *, bound: bool = False) -> Any:
             Notification.user_id == (bindparam("user_id") if bound else user.id),
             # Reports are about posts a moderator sees even when held or hidden; they were checked on creation.
             (Notification.kind == "report")
+            | own_post_notice(user, bound=bound)
             | (
                 (Notification.topic_id.is_(None) | permissions.visible_topics(user, bound=bound))
                 & (
@@ -256,6 +265,13 @@ def _visible_to(user: User, *, bound: bool = False) -> Any:
                 )
             ),
         )
+    )
+
+
+def own_post_notice(user: User, *, bound: bool = False) -> Any:
+    """SQL filter (with Topic joined): a moderation notice about the member's own post, in a place they may see."""
+    return Notification.kind.in_(MODERATION_KINDS) & (
+        Notification.topic_id.is_(None) | permissions.visible_group_ids_clause(user, Topic.group_id, bound=bound)
     )
 
 

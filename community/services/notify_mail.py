@@ -26,7 +26,17 @@ SUBJECTS = {
     "report": _l("A post was reported in %(group)s"),
     "invitation": _l("%(actor)s invited you to join %(group)s"),
     "nudge": _l("%(actor)s sent you a note"),
+    "post_held": _l("Your post is waiting for a moderator: %(title)s"),
+    "post_approved": _l("Your post is approved: %(title)s"),
+    "post_rejected": _l("Your post was not approved: %(title)s"),
+    "post_hidden": _l("A moderator hid your post: %(title)s"),
+    "post_restored": _l("Your post is visible again: %(title)s"),
+    "warning": _l("A message from the moderators"),
 }
+
+
+# Kinds whose e-mail quotes the moderator's words (a reason, a warning) rather than the post.
+MODERATION_MESSAGES = ("post_rejected", "post_hidden", "warning")
 
 
 def path_for(endpoint: str, **values: Any) -> str:
@@ -82,5 +92,7 @@ def mail_notification(user: User, kind: str, actor: User | None, *, topic: Topic
             "group": group.name if group is not None else _("your group"),
         }
         excerpt = plain_excerpt(post.body, 300) if post is not None else message
+        if kind in MODERATION_MESSAGES and message:
+            excerpt = message  # the moderator's reason or warning is what the member needs to read
         send_templated(user, kind, subject, "notifications/email/notification", link=link,
                        excerpt=excerpt, actor=actor, topic=topic, kind=kind)  # fmt: skip
