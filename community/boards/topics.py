@@ -196,6 +196,10 @@ def move(topic_id: int) -> ResponseReturnValue:
         to_board = access_board(current_user, form.board_id.data)
     except NotFound:
         raise InvalidInput(_("Please choose a board you moderate."), field="board_id") from None
-    service.move_topic(current_user, topic, to_board)
+    try:
+        service.move_topic(current_user, topic, to_board)
+    except Conflict as error:
+        flash(error.message, "error")  # the mover is warned: nobody loses their own posts
+        return redirect(url_for("boards.topic", topic_id=topic.id)), 303
     flash(_("Moved to “%(board)s”.", board=to_board.name), "success")
     return redirect(url_for("boards.topic", topic_id=topic.id))

@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from community.admin.forms import ReasonForm as AdminReasonForm
 from community.errors import DomainError, NotFound
 from community.extensions import db
 from community.models import REPORT_REASONS, User
@@ -111,6 +112,7 @@ def queue() -> ResponseReturnValue:
         warn_form=WarnForm(),
         wave_form=SpamWaveForm(),
         pending_members=review.pending_members(current_user) if everything or status == "members" else [],
+        approve_form=AdminReasonForm(),
         join_requests=review.join_requests(current_user) if everything or status == "requests" else [],
     )
 

@@ -470,11 +470,11 @@ def restore_wave(actor: User, member: User) -> int:
     ).all()
     for topic_id, count in rows:
         db.session.execute(update(Topic).where(Topic.id == topic_id).values(reply_count=Topic.reply_count + count))
-    held = list(db.session.execute(
+    held = [(row[0], row[1]) for row in db.session.execute(
         select(Post, Topic).join(Topic, Topic.id == Post.topic_id)
         .where(of_wave, Post.deleted_at.is_(None), or_(Post.pending.is_(True),
                                                        and_(Post.number == 1, Topic.status == "pending")))
-    ).tuples())  # fmt: skip
+    )]  # fmt: skip
     restored = db.session.execute(
         update(Post).where(of_wave).values(hidden_at=None, hidden_reason="", hidden_by_id=None)
         .execution_options(synchronize_session=False)

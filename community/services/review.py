@@ -63,8 +63,8 @@ def counts(user: Any) -> ReviewCounts:
     if is_admin(user):
         members = select(func.count()).select_from(User).where(User.state == "pending").scalar_subquery()
     requests = (
-        select(func.count()).select_from(Membership)
-        .where(Membership.state == "requested", requests_visible_to(user))
+        select(func.count()).select_from(Membership).join(Group, Group.id == Membership.group_id)
+        .where(Membership.state == "requested", requests_visible_to(user), Group.archived_at.is_(None))
         .scalar_subquery()
     )  # fmt: skip
     row = db.session.execute(select(open_reports(False), open_reports(True), members, requests)).one()
