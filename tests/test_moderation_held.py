@@ -160,7 +160,7 @@ def test_the_author_is_told_at_once_and_sees_it_waiting(client, login, lounge, a
     response = client.post(f"/boards/{lounge.id}/new", data={"title": "Hello all", "body": "Glad to be here"})
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Your post is waiting for a moderator" in html
-    assert "waiting for a moderator" in html.split("</header>", 2)[-1]  # marked on the page itself
+    assert "Waiting for a moderator" in html.split("</header>", 2)[-1]  # marked on the post itself
     assert "Only members of this group can reply" not in html  # a community board has no group
     topic = db.session.scalar(select(Topic))
     note = db.session.scalar(select(Notification).where(Notification.user_id == pat.id))
