@@ -134,10 +134,11 @@ def test_reactivating_after_a_spam_wave_offers_to_restore_what_it_hid(client, lo
     own = posts.create_topic(acting(sam), kind="discussion", title="Sam's own", body="Hello", board=board)
     login(admin)
     page = client.get(f"/admin/members/{sam.id}").get_data(as_text=True)
-    assert f"/moderation/members/{sam.handle}/spam-wave" in page  # the button is on the member's page too
-    response = client.post(f"/moderation/members/{sam.handle}/spam-wave",
-                           data={"reason": "Spam", "hide_everything": "y", "next": f"/admin/members/{sam.id}"})
+    assert 'name="suspend-hide_everything"' in page  # the spam-wave button is on the member's page too
+    response = client.post(f"/admin/members/{sam.id}/suspend",
+                           data={"suspend-reason": "Spam", "suspend-hide_everything": "y"})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/admin/members/{sam.id}")
+    assert db.session.get(User, sam.id).state == "suspended"
     assert db.session.get(Post, reply.id).hidden_at is not None
     assert db.session.get(Topic, topic.id).reply_count == 0
     page = client.get(f"/admin/members/{sam.id}").get_data(as_text=True)

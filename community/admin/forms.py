@@ -51,6 +51,9 @@ class SuspendForm(_Prefixed):
     reason = StringField(_l("Reason"),
                          validators=[DataRequired(_l("Please give a reason: it goes into the audit log.")),
                                      Length(max=500)])  # fmt: skip
+    # The spam-wave button on the member's page: the same suspension, and everything they posted hidden.
+    hide_everything = BooleanField(_l("Spam wave: also hide everything they have posted (it can be restored)"),
+                                   default=False)  # fmt: skip
 
 
 class RoleForm(_Prefixed):

@@ -8,6 +8,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -25,7 +26,6 @@ from community.errors import DomainError
 from community.i18n import language_choices, timezone_names
 from community.members.forms import show_error
 from community.models import ROLE_LABELS, STATES
-from community.moderation.forms import SpamWaveForm
 from community.permissions import access_admin_area, access_member_for_admin
 from community.security import safe_next
 from community.services import admin as service
@@ -62,7 +62,6 @@ def _member_page(member: Any, status: int = 200, **forms: Any) -> ResponseReturn
     forms.setdefault("role_form", RoleForm(role=member.role))
     forms.setdefault("decline_form", DeclineForm())
     forms.setdefault("reactivate_form", ReactivateForm())
-    forms.setdefault("wave_form", SpamWaveForm())
     events = service.audit_for(member)
     # The latest spam wave among the events shown (no query): reactivating offers to restore what it hid.
     wave = next((moderation.wave_of(e) for e in events if e.action == "member.hide_all"), None)
@@ -120,10 +119,23 @@ def decline(member_id: int) -> ResponseReturnValue:
 @bp.post("/members/<int:member_id>/suspend")
 def suspend(member_id: int) -> ResponseReturnValue:
     """Suspend a member until a date or indefinitely; their sessions end."""
-    return _act(member_id, "suspend_form", SuspendForm(),
-                lambda m, f: service.suspend_member(current_user, m, service.suspension_end(f.until.data),
-                                                    f.reason.data),
-                lambda m: _("%(name)s is suspended and has been signed out.", name=m.display_name))  # fmt: skip
+    hidden: list[int] = []
+
+    def do(member: Any, form: Any) -> None:
+        until = service.suspension_end(form.until.data)
+        if form.hide_everything.data:
+            hidden.append(moderation.spam_wave(current_user, member, until=until, reason=form.reason.data or ""))
+        else:
+            service.suspend_member(current_user, member, until, form.reason.data)
+
+    def done(member: Any) -> str:
+        if hidden:
+            return ngettext("%(name)s is suspended and %(num)d of their posts is hidden.",
+                            "%(name)s is suspended and %(num)d of their posts are hidden.", hidden[0],
+                            name=member.display_name)  # fmt: skip
+        return _("%(name)s is suspended and has been signed out.", name=member.display_name)
+
+    return _act(member_id, "suspend_form", SuspendForm(), do, done)
 
 
 @bp.post("/members/<int:member_id>/reactivate")
