@@ -44,3 +44,6 @@ member_content_hidden = _signals.signal("member-content-hidden")
 group_role_changed = _signals.signal("group-role-changed")
 #: sender: the User; kwargs: actor, previous, role. The community manager changed a member's community role.
 member_role_changed = _signals.signal("member-role-changed")
+
+#: sender: the User whose spam-wave-hidden content was restored on reactivation; kwargs: actor.
+member_content_restored = _signals.signal("member-content-restored")

@@ -535,6 +535,37 @@ def can_handle_report(user: Any, report: Any, group: Group | None) -> bool:
     return group is not None and group.id == report.group_id and can_moderate_group(user, group)
 
 
+def is_held(post: Post, topic: Topic) -> bool:
+    """A post waiting for a moderator: a held reply, or the opening post of a held topic (rejected ones too)."""
+    return post.deleted_at is None and (post.pending or (post.number == 1 and topic.status == "pending"))
+
+
+def can_approve_post(user: Any, post: Post, topic: Topic) -> bool:
+    """Approve a held post (also one rejected before): the moderators of where it lives."""
+    return is_held(post, topic) and can_view_post(user, post, topic) and can_moderate_topic(user, topic)
+
+
+def can_reject_post(user: Any, post: Post, topic: Topic) -> bool:
+    """Reject a held post with a reason its author sees: the moderators, once (then it may still be approved)."""
+    return can_approve_post(user, post, topic) and post.hidden_at is None
+
+
+def can_undelete_post(user: Any, post: Post, topic: Topic) -> bool:
+    """Staff restore a deleted post (by its author or a moderator) where they moderate."""
+    return post.deleted_at is not None and can_view_topic(user, topic) and can_moderate_topic(user, topic)
+
+
+def can_decline_member(user: Any, member: User) -> bool:
+    """Admins turn down someone waiting for approval (the person is told by e-mail)."""
+    return can_approve_member(user, member)
+
+
+def can_spam_wave(user: Any, member: User) -> bool:
+    """The community manager suspends a member and hides all they posted; never an admin or themselves."""
+    return is_admin(user) and member.id != user.id and member.role != "admin" and member.state in (
+        "active", "suspended")
+
+
 def can_view_moderation_queue(user: Any) -> bool:
     """Admins, facilitators, and anyone who facilitates a group."""
     return is_member(user) and (

@@ -18,7 +18,7 @@ from community import cache
 from community.forms import submission_key_input
 from community.i18n import current_language, date_tag, machine_time, time_tag, timeago
 from community.models import REACTION_LABELS, REACTIONS
-from community.permissions import BoundPredicates
+from community.permissions import BoundPredicates, is_held
 from community.static_files import static_url
 
 SETTINGS_TTL = 30.0
@@ -249,6 +249,27 @@ def _unread_notifications() -> int:
     return int(provider(current_user))
 
 
+def deleted_by(post: Any) -> Any:
+    """Who deleted a post, where the page loaded it (thread pages do, in the same query); else None."""
+    from sqlalchemy import inspect
+
+    if post.deleted_by_id is None or "deleted_by" in inspect(post).unloaded:
+        return None
+    return post.deleted_by
+
+
+def review_counts() -> Any:
+    """What waits for a moderator (the header's count): the moderation blueprint provides it; asked once per
+    page, and only by the pages that show it (a staff member's header: one query)."""
+    provider = current_app.extensions.get("community.review_counts")
+    if provider is None or not getattr(current_user, "is_authenticated", False):
+        return None
+    counts = g.get("_review_counts")
+    if counts is None:
+        counts = g._review_counts = provider(current_user._get_current_object())
+    return counts
+
+
 def viewer_predicates() -> BoundPredicates:
     """The viewer's ``can``, made once per request (its predicates bind once, on first use)."""
     from flask import g
@@ -285,6 +306,10 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.globals["is_muted"] = is_muted
     app.jinja_env.globals["topic_url"] = topic_url
     app.jinja_env.globals["submission_key_input"] = submission_key_input
+
+    app.jinja_env.globals["review_counts"] = review_counts
+    app.jinja_env.globals["is_held"] = is_held
+    app.jinja_env.globals["deleted_by"] = deleted_by
 
     @app.context_processor
     def _inject() -> dict[str, Any]:

@@ -15,6 +15,8 @@ _numbers = itertools.count(1)
 
 # Queries every signed-in page makes: the session (with its member), group roles, settings, unread count.
 LAYOUT_QUERIES = 4
+# Staff (admins, facilitators) also get the header's count of what waits for review: one more query.
+REVIEW_COUNT_QUERY = 1
 
 
 def make_members(n: int, *, prefix: str = "member", role: str = "participant", state: str = "active") -> list[User]:

@@ -280,6 +280,8 @@ def _populate(owner, group, size: int) -> None:
 
 # Every signed-in page: the session row with its member, their group roles, community settings, the bell.
 BASE = 4
+# A facilitator's pages also count what waits for them to review (the header): one query.
+STAFF_BASE = BASE + 1
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -289,13 +291,13 @@ def test_query_counts_do_not_grow(client, signin, fran, size, assert_queries):
         make_group(fran, "open", members=[], name=f"Group {i}")
     _populate(fran, group, size)
     signin(fran)
-    with assert_queries(BASE + 2):  # a page of groups, my pending invitations and requests
+    with assert_queries(STAFF_BASE + 2):  # a page of groups, my pending invitations and requests
         assert client.get("/groups?tab=all").status_code == 200
-    with assert_queries(BASE + 6):  # group + my membership, facilitators, members, boards, topics, watching
+    with assert_queries(STAFF_BASE + 6):  # group + my membership, facilitators, members, boards, topics, watching
         assert client.get("/groups/cohort-7").status_code == 200
-    with assert_queries(BASE + 3):  # group + my membership, a page of members, requests and invitations
+    with assert_queries(STAFF_BASE + 3):  # group + my membership, a page of members, requests and invitations
         assert client.get("/groups/cohort-7/members").status_code == 200
-    with assert_queries(BASE + 4):  # ... and the people to invite
+    with assert_queries(STAFF_BASE + 4):  # ... and the people to invite
         assert client.get("/groups/cohort-7/members?find=member").status_code == 200
 
 

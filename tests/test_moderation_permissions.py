@@ -119,3 +119,82 @@ def test_forbidden_buttons_are_absent(client, login, logout, world):
     assert "spam-wave" not in queue  # suspending is the community manager's
     _as(client, login, logout, world, "admin")
     assert "spam-wave" in client.get("/moderation/").get_data(as_text=True)
+
+
+# Held posts, deleted posts, declining, the review tabs ---------------------------------------------------
+# A held post is seen by its author and its moderators only: the author gets 403 (visible, not allowed),
+# everybody else who may not moderate it 404.
+DECIDE = {"admin": 302, "facilitator": 302, "member": 404, "outsider": 404, "other_facilitator": 404,
+          "suspended": 403, "anonymous": 302, "author": 403}  # fmt: skip
+# A deleted post's place in the thread is seen by the group's members (403), not by outsiders (404).
+UNDELETE = {"admin": 302, "facilitator": 302, "member": 403, "outsider": 404, "other_facilitator": 404,
+            "suspended": 403, "anonymous": 302, "author": 403}  # fmt: skip
+DECLINE = {"admin": 302, "facilitator": 404, "member": 404, "outsider": 404, "other_facilitator": 404,
+           "suspended": 403, "anonymous": 302, "author": 404}  # fmt: skip
+TAB = {"admin": 200, "facilitator": 200, "member": 404, "outsider": 404, "other_facilitator": 200,
+       "suspended": 403, "anonymous": 302, "author": 404}  # fmt: skip
+
+
+@pytest.fixture
+def held_world(world):
+    group_id = world["topic"].group_id
+    from community.models import Group
+
+    group = db.session.get(Group, group_id)
+    group.approve_all_posts = True
+    db.session.commit()
+    held = posts.add_post(acting(world["spammer"]), db.session.get(Topic, world["topic"].id), "Please approve me")
+    assert held.pending
+    world["held"] = held
+    world["people"]["author"] = world["spammer"]
+    return world
+
+
+def _as_persona(client, login, logout, world, persona):
+    logout()
+    person = world["people"][persona]
+    if person is not None:
+        login(person)
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, "author"])
+@pytest.mark.parametrize("action", ["approve", "reject"])
+def test_approving_and_rejecting_a_held_post(client, login, logout, held_world, persona, action):
+    _as_persona(client, login, logout, held_world, persona)
+    held_id = held_world["held"].id
+    response = client.post(f"/moderation/posts/{held_id}/{action}", data={"reason": "Not here"})
+    assert response.status_code == DECIDE[persona]
+    post = db.session.get(Post, held_id)
+    decided = (not post.pending) if action == "approve" else post.hidden_at is not None
+    assert decided == (DECIDE[persona] == 302 and persona not in ("anonymous",))
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, "author"])
+def test_restoring_a_deleted_post(client, login, logout, held_world, persona):
+    reply = held_world["reply"]
+    post = load_post(held_world["spammer"], reply.id)
+    posts.delete_post(acting(held_world["spammer"]), post, post.topic)
+    _as_persona(client, login, logout, held_world, persona)
+    response = client.post(f"/moderation/posts/{reply.id}/undelete")
+    assert response.status_code == UNDELETE[persona]
+    restored = db.session.get(Post, reply.id).deleted_at is None
+    assert restored == (persona in ("admin", "facilitator"))
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, "author"])
+def test_declining_a_pending_member(client, login, logout, held_world, persona):
+    penny = make_user("penny", state="pending", display_name="Penny Pending")
+    _as_persona(client, login, logout, held_world, persona)
+    assert client.post(f"/admin/members/{penny.id}/decline", data={}).status_code == DECLINE[persona]
+    assert (db.session.get(User, penny.id).state == "deleted") == (persona == "admin")
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, "author"])
+@pytest.mark.parametrize("tab", ["held", "members", "requests"])
+def test_the_review_tabs(client, login, logout, held_world, persona, tab):
+    _as_persona(client, login, logout, held_world, persona)
+    response = client.get(f"/moderation/?status={tab}")
+    assert response.status_code == TAB[persona]
+    if response.status_code == 200 and tab == "held":
+        shown = "Please approve me" in response.get_data(as_text=True)
+        assert shown == (persona in ("admin", "facilitator"))

@@ -68,6 +68,7 @@ def test_question_page_query_count_is_the_same_for_5_and_30_answers(client, logi
     large, response = _page_queries(client, count_queries, big_id)
     assert small == large
     assert response.data.count(b"Accept this answer") == 30 and response.data.count(b"Comment ") >= 30
-    assert small == PAGE_QUERIES + 1  # a first visit also records the read position
-    with assert_queries(PAGE_QUERIES):  # a second visit only reads
+    # Fran facilitates: her header also counts what waits for review (one query).
+    assert small == PAGE_QUERIES + 1 + 1  # a first visit also records the read position
+    with assert_queries(PAGE_QUERIES + 1):  # a second visit only reads
         assert client.get(f"/questions/{big_id}").status_code == 200

@@ -30,12 +30,30 @@ class ReasonForm(_Prefixed):
     reason = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=500)])
 
 
+class ReactivateForm(ReasonForm):
+    """Lift a suspension, and (after a spam wave) show again what it hid."""
+
+    restore_content = BooleanField(_l("Also restore the posts the spam wave hid"), default=True)
+
+
+class DeclineForm(_Prefixed):
+    """Turn down someone waiting for approval."""
+
+    prefix_name = "decline"
+
+    reason = StringField(_l("Reason (optional: they will read it in the e-mail)"),
+                         validators=[Optional(), Length(max=500)])  # fmt: skip
+
+
 class SuspendForm(_Prefixed):
     prefix_name = "suspend"
     until = DateField(_l("Suspended until"), validators=[Optional()])
     reason = StringField(_l("Reason"),
                          validators=[DataRequired(_l("Please give a reason: it goes into the audit log.")),
                                      Length(max=500)])  # fmt: skip
+    # The spam-wave button on the member's page: the same suspension, and everything they posted hidden.
+    hide_everything = BooleanField(_l("Spam wave: also hide everything they have posted (it can be restored)"),
+                                   default=False)  # fmt: skip
 
 
 class RoleForm(_Prefixed):

@@ -8,11 +8,20 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from community.admin import bp
-from community.admin.forms import AuditFilterForm, ReasonForm, RoleForm, SettingsForm, SuspendForm
+from community.admin.forms import (
+    AuditFilterForm,
+    DeclineForm,
+    ReactivateForm,
+    ReasonForm,
+    RoleForm,
+    SettingsForm,
+    SuspendForm,
+)
 from community.errors import DomainError
 from community.i18n import language_choices, timezone_names
 from community.members.forms import show_error
@@ -20,6 +29,7 @@ from community.models import ROLE_LABELS, STATES
 from community.permissions import access_admin_area, access_member_for_admin
 from community.security import safe_next
 from community.services import admin as service
+from community.services import moderation
 from community.services.members import page_number
 from community.services.settings import DEFAULTS, all_settings
 
@@ -50,7 +60,12 @@ def _member_page(member: Any, status: int = 200, **forms: Any) -> ResponseReturn
     forms.setdefault("reason_form", ReasonForm())
     forms.setdefault("suspend_form", SuspendForm())
     forms.setdefault("role_form", RoleForm(role=member.role))
-    return render_template("admin/member.html", member=member, events=service.audit_for(member), **forms), status
+    forms.setdefault("decline_form", DeclineForm())
+    forms.setdefault("reactivate_form", ReactivateForm())
+    events = service.audit_for(member)
+    # The latest spam wave among the events shown (no query): reactivating offers to restore what it hid.
+    wave = next((moderation.wave_of(e) for e in events if e.action == "member.hide_all"), None)
+    return render_template("admin/member.html", member=member, events=events, wave=wave, **forms), status
 
 
 @bp.get("/members/<int:member_id>")
@@ -86,20 +101,49 @@ def approve(member_id: int) -> ResponseReturnValue:
                             name=m.display_name))  # fmt: skip
 
 
+@bp.post("/members/<int:member_id>/decline")
+def decline(member_id: int) -> ResponseReturnValue:
+    """Turn down someone waiting for approval (they get an e-mail, with the reason if one is given)."""
+    member = access_member_for_admin(current_user, member_id)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        try:
+            service.decline_member(current_user, member, form.reason.data or "")
+        except DomainError as error:
+            return _member_page(member, error.status, alert=error.message)
+        flash(_("%(name)s is declined and has been told by e-mail.", name=member.display_name), "success")
+        return redirect(safe_next(request.form.get("next"), url_for(".index")))
+    return _member_page(member, 400, decline_form=form)
+
+
 @bp.post("/members/<int:member_id>/suspend")
 def suspend(member_id: int) -> ResponseReturnValue:
     """Suspend a member until a date or indefinitely; their sessions end."""
-    return _act(member_id, "suspend_form", SuspendForm(),
-                lambda m, f: service.suspend_member(current_user, m, service.suspension_end(f.until.data),
-                                                    f.reason.data),
-                lambda m: _("%(name)s is suspended and has been signed out.", name=m.display_name))  # fmt: skip
+    hidden: list[int] = []
+
+    def do(member: Any, form: Any) -> None:
+        until = service.suspension_end(form.until.data)
+        if form.hide_everything.data:
+            hidden.append(moderation.spam_wave(current_user, member, until=until, reason=form.reason.data or ""))
+        else:
+            service.suspend_member(current_user, member, until, form.reason.data)
+
+    def done(member: Any) -> str:
+        if hidden:
+            return ngettext("%(name)s is suspended and %(num)d of their posts is hidden.",
+                            "%(name)s is suspended and %(num)d of their posts are hidden.", hidden[0],
+                            name=member.display_name)  # fmt: skip
+        return _("%(name)s is suspended and has been signed out.", name=member.display_name)
+
+    return _act(member_id, "suspend_form", SuspendForm(), do, done)
 
 
 @bp.post("/members/<int:member_id>/reactivate")
 def reactivate(member_id: int) -> ResponseReturnValue:
     """Lift a suspension."""
-    return _act(member_id, "reason_form", ReasonForm(),
-                lambda m, f: service.reactivate_member(current_user, m, f.reason.data or ""),
+    return _act(member_id, "reactivate_form", ReactivateForm(),
+                lambda m, f: service.reactivate_member(current_user, m, f.reason.data or "",
+                                                       restore_content=bool(f.restore_content.data)),
                 lambda m: _("%(name)s can take part again.", name=m.display_name))  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from community.blogs.forms import CommentForm, EditCommentForm, HideForm, ImageF
 from community.blogs.views import render_post_page
 from community.errors import Conflict, InvalidInput, NotFound
 from community.models import Post
+from community.notices import flash_if_held
 from community.permissions import access_post, access_topic, can_edit_post, can_write_blog, require
 from community.services import blogs, posts
 
@@ -44,8 +45,9 @@ def _blog_post(post_id: int) -> Post:
 def publish(topic_id: int) -> ResponseReturnValue:
     """Publish a draft or scheduled post now."""
     _checked()
-    blogs.publish(current_user, access_topic(current_user, topic_id, kind="blog"))
-    flash(_("Published! Your post is live."), "success")
+    topic = blogs.publish(current_user, access_topic(current_user, topic_id, kind="blog"))
+    if not flash_if_held(topic):
+        flash(_("Published! Your post is live."), "success")
     return _to_post(topic_id)
 
 
@@ -121,6 +123,7 @@ def comment(topic_id: int) -> ResponseReturnValue:
         form.form_errors.append(err.message)
         form.parent_id.data = ""  # a bad reference is dropped; the text is kept for a plain comment
         return render_post_page(topic, form, 400)
+    flash_if_held(new)
     return _to_post(topic_id, f"comment-{new.id}")
 
 

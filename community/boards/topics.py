@@ -13,6 +13,7 @@ from community.boards.forms import EditPostForm, HideForm, MoveForm, ReplyForm
 from community.boards.views import checked_form, form_error
 from community.errors import Conflict, DomainError, InvalidInput, NotFound
 from community.models import Post, Topic
+from community.notices import flash_if_held
 from community.permissions import (
     access_board,
     access_post,
@@ -94,6 +95,7 @@ def reply(topic_id: int) -> ResponseReturnValue:
         except DomainError as error:
             form_error(form, error)
             return _render_topic(topic, form, reading.page_count(topic), error.status)
+        flash_if_held(post)
         return redirect(_post_url(topic, post.number))
     return _render_topic(topic, form, reading.page_count(topic), 400)
 
@@ -195,6 +197,10 @@ def move(topic_id: int) -> ResponseReturnValue:
         to_board = access_board(current_user, form.board_id.data)
     except NotFound:
         raise InvalidInput(_("Please choose a board you moderate."), field="board_id") from None
-    service.move_topic(current_user, topic, to_board)
+    try:
+        service.move_topic(current_user, topic, to_board)
+    except Conflict as error:
+        flash(error.message, "error")  # the mover is warned: nobody loses their own posts
+        return redirect(url_for("boards.topic", topic_id=topic.id)), 303
     flash(_("Moved to “%(board)s”.", board=to_board.name), "success")
     return redirect(url_for("boards.topic", topic_id=topic.id))

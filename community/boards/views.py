@@ -17,6 +17,7 @@ from community.errors import DomainError, InvalidInput, NotFound
 from community.i18n import format_number
 from community.markup import render_markdown
 from community.models import Group
+from community.notices import flash_if_held
 from community.permissions import (
     access_board,
     access_group,
@@ -141,6 +142,7 @@ def new_discussion(board_id: int) -> ResponseReturnValue:
         except DomainError as error:
             form_error(form, error)
         else:
+            flash_if_held(topic)
             return redirect(url_for("boards.topic", topic_id=topic.id))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("boards/new_discussion.html", board=board, form=form), status

@@ -21,6 +21,7 @@ from community.permissions import (
     can_see_group_content,
     require,
 )
+from community.security import safe_next
 from community.services import group_pages
 from community.services import groups as service
 from community.services.settings import get_setting
@@ -221,7 +222,7 @@ def _manage(slug: str, membership_id: int, do: Any, message: str) -> ResponseRet
     _action_form()
     do(group, membership_id)
     flash(message, "success")
-    return redirect(url_for("groups.members", slug=group.slug))
+    return redirect(safe_next(request.form.get("next"), url_for("groups.members", slug=group.slug)))
 
 
 @bp.post("/<slug>/requests/<int:membership_id>/approve")

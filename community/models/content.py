@@ -163,6 +163,9 @@ class Post(db.Model):
     hidden_reason: Mapped[str] = mapped_column(String(500), default="")
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who deleted it (its author or a moderator): staff see "deleted by ..." and may restore it. No foreign key:
+    # SQLite can add one only by rebuilding the posts table (see the migration); a gone member reads as no name.
+    deleted_by_id: Mapped[int | None] = mapped_column(Integer, index=True)
     pending: Mapped[bool] = mapped_column(Boolean, default=False)  # waits for a moderator's approval
 
     score: Mapped[int] = mapped_column(Integer, default=0)
@@ -172,6 +175,9 @@ class Post(db.Model):
     topic: Mapped[Topic] = relationship(foreign_keys=[topic_id], lazy="raise_on_sql")
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="raise_on_sql")
     parent: Mapped[Post | None] = relationship(remote_side=[id], lazy="raise_on_sql")
+    deleted_by: Mapped[User | None] = relationship(
+        primaryjoin="foreign(Post.deleted_by_id) == User.id", viewonly=True, lazy="raise_on_sql"
+    )
 
     __table_args__ = (
         UniqueConstraint("topic_id", "number"),

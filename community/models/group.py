@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.extensions import db
@@ -60,4 +60,5 @@ class Membership(db.Model):
     group: Mapped[Group] = relationship(lazy="raise_on_sql")
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise_on_sql")
 
-    __table_args__ = (UniqueConstraint("group_id", "user_id"),)
+    # The review queue's count of join requests (state "requested") per group, on every staff page.
+    __table_args__ = (UniqueConstraint("group_id", "user_id"), Index("ix_memberships_state_group", "state", "group_id"))

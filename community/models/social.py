@@ -35,6 +35,14 @@ NOTIFICATION_KINDS = {
     "join_declined": _l("Your requests to join a group, when declined"),
     "facilitator_added": _l("Being made a facilitator (of a group or the community)"),
     "facilitator_removed": _l("No longer being a facilitator"),
+
+    # Moderation of the member's own posts: held, approved, rejected, hidden, restored; a moderators' warning.
+    "post_held": _l("Your post is waiting for a moderator"),
+    "post_approved": _l("A moderator approved your post"),
+    "post_rejected": _l("A moderator didn't approve your post"),
+    "post_hidden": _l("A moderator hid your post"),
+    "post_restored": _l("A moderator restored your post"),
+    "warning": _l("A warning from the moderators"),
 }
 #: in the page only / e-mail at once / daily digest / weekly digest / off
 DELIVERIES = {

@@ -3,3 +3,4 @@
 from flask import Blueprint
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -13,6 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from community.admin.forms import ReasonForm as AdminReasonForm
 from community.errors import DomainError, NotFound
 from community.extensions import db
 from community.models import REPORT_REASONS, User
@@ -20,13 +22,22 @@ from community.moderation import bp
 from community.moderation.forms import ReasonForm, ReportForm, SpamWaveForm, WarnForm
 from community.permissions import (
     access_post,
+    can_approve_post,
+    can_reject_post,
     can_report_member,
     can_report_post,
+    can_undelete_post,
     can_view_moderation_queue,
     require,
 )
 from community.security import safe_next
-from community.services import moderation
+from community.services import moderation, review
+
+
+@bp.record_once
+def _register_review_counts(state: object) -> None:
+    """The header's review count (base.html) reads from this provider."""
+    state.app.extensions["community.review_counts"] = review.counts  # type: ignore[attr-defined]
 
 
 def _post_url(post: object, topic: object) -> str:
@@ -71,28 +82,38 @@ def report_member(handle: str) -> ResponseReturnValue:
     return render_template("moderation/report.html", form=form, post=None, member=member), status
 
 
+TABS = ("open", "held", "members", "requests", "resolved", "dismissed")
+
+
 @bp.get("/")
 def queue() -> ResponseReturnValue:
-    """The moderation queue: open reports from the groups I moderate (admins: everything)."""
+    """The review queue: reports and held posts from the groups I moderate, people waiting to be let in (the
+    community manager) and requests to join my groups; "open" shows everything waiting."""
     if not can_view_moderation_queue(current_user):
         raise NotFound()
     status = request.args.get("status", "open")
-    if status not in ("open", "resolved", "dismissed"):
+    if status not in TABS:
         status = "open"
     before = request.args.get("before", type=int)
-    reports = moderation.queue(current_user, status=status, limit=31, before_id=before)
+    reports: list[Any] = []
+    if status in ("open", "held", "resolved", "dismissed"):
+        automatic = True if status == "held" else None
+        reports = moderation.queue(current_user, status="open" if status == "held" else status, limit=31,
+                                   before_id=before, automatic=automatic)  # fmt: skip
     has_more = len(reports) > 30
-    reports = reports[:30]
+    everything = status == "open" and before is None
     return render_template(
         "moderation/queue.html",
-        reports=reports,
+        reports=reports[:30],
         status=status,
         reasons=REPORT_REASONS,
         has_more=has_more,
         reason_form=ReasonForm(),
         warn_form=WarnForm(),
         wave_form=SpamWaveForm(),
-        open_count=moderation.open_report_count(current_user),
+        pending_members=review.pending_members(current_user) if everything or status == "members" else [],
+        approve_form=AdminReasonForm(),
+        join_requests=review.join_requests(current_user) if everything or status == "requests" else [],
     )
 
 
@@ -102,6 +123,7 @@ ACTIONS = {
     "delete": lambda actor, report, form: moderation.delete_reported(actor, report, form.get("reason", "")),
     "lock": lambda actor, report, form: moderation.lock_reported(actor, report, form.get("reason", "")),
     "approve": lambda actor, report, form: moderation.approve_held(actor, report),
+    "reject": lambda actor, report, form: moderation.reject_held(actor, report, form.get("reason", "")),
     "warn": lambda actor, report, form: moderation.warn_author(actor, report, form.get("message", "")),
 }
 DONE = {
@@ -109,7 +131,8 @@ DONE = {
     "hide": _l("The post is hidden; its author sees why."),
     "delete": _l("The post is deleted."),
     "lock": _l("The discussion is locked."),
-    "approve": _l("Approved: it is now visible."),
+    "approve": _l("Approved: it is now visible, and its author is told."),
+    "reject": _l("Rejected: its author sees your reason."),
     "warn": _l("Your message was sent to the author."),
 }
 
@@ -136,6 +159,40 @@ def act(report_id: int, action: str) -> ResponseReturnValue:
     return redirect(safe_next(request.form.get("next"), url_for("moderation.queue")))
 
 
+POST_ACTIONS = {
+    "approve": (can_approve_post, lambda actor, post, form: moderation.approve_post(actor, post, post.topic)),
+    "reject": (can_reject_post,
+               lambda actor, post, form: moderation.reject_post(actor, post, post.topic, form.get("reason", ""))),
+    "undelete": (can_undelete_post, lambda actor, post, form: moderation.undelete_post(actor, post, post.topic)),
+}
+POST_DONE = {
+    "approve": _l("Approved: it is now visible, and its author is told."),
+    "reject": _l("Rejected: its author sees your reason."),
+    "undelete": _l("The post is restored, and its author is told."),
+}
+
+
+@bp.post("/posts/<int:post_id>/<any(approve, reject, undelete):action>")
+def decide(post_id: int, action: str) -> ResponseReturnValue:
+    """Approve or reject a held post, or restore a deleted one (its moderators), from the queue or the thread."""
+    post = access_post(current_user, post_id)
+    allowed, handler = POST_ACTIONS[action]
+    require(allowed(current_user, post, post.topic), _("Only the moderators of this place can do that."))
+    back = safe_next(request.form.get("next"), _post_url(post, post.topic))
+    if not FlaskForm().validate_on_submit():
+        flash(_("Your form expired. Please try again."), "error")
+        return redirect(back), 303
+    try:
+        handler(current_user, post, request.form)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        flash(error.message, "error")
+        return redirect(back), 303
+    flash(str(POST_DONE[action]), "success")
+    return redirect(back)
+
+
 @bp.post("/posts/<int:post_id>/purge")
 def purge(post_id: int) -> ResponseReturnValue:
     """Destroy a hidden or deleted post's text and history for good (the community manager)."""
@@ -153,9 +210,10 @@ def spam_wave(handle: str) -> ResponseReturnValue:
     """Suspend a member and hide everything they posted (admins)."""
     member = _member(handle)
     form = SpamWaveForm()
+    back = safe_next(request.form.get("next"), url_for("moderation.queue"))
     if not form.validate_on_submit():
         flash(_("Please give a reason for the suspension."), "error")
-        return redirect(url_for("moderation.queue")), 303
+        return redirect(back), 303
     until = datetime.combine(form.until.data, time(0, 0), tzinfo=UTC) if form.until.data else None
     try:
         if form.hide_everything.data:
@@ -172,7 +230,7 @@ def spam_wave(handle: str) -> ResponseReturnValue:
         if error.status == 404:
             raise
         flash(error.message, "error")
-    return redirect(url_for("moderation.queue"))
+    return redirect(back)
 
 
 @bp.post("/members/<handle>/<kind>")

@@ -12,6 +12,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from community.errors import DomainError, InvalidInput
+from community.notices import flash_if_held
 from community.permissions import access_group, access_post, access_topic, can_edit_post, require
 from community.qa import bp
 from community.qa.forms import AcceptForm, ActionForm, AnswerForm, AskForm, CloseForm, CommentForm, EditForm
@@ -77,7 +78,8 @@ def ask() -> ResponseReturnValue:
     except InvalidInput as error:
         _form_error(form, error)
         return _ask_page(form, 400)
-    flash(_("Your question is posted. We'll let you know when someone answers."), "success")
+    if not flash_if_held(topic):
+        flash(_("Your question is posted. We'll let you know when someone answers."), "success")
     return redirect(url_for("qa.question", topic_id=topic.id))
 
 
@@ -131,6 +133,7 @@ def answer(topic_id: int) -> ResponseReturnValue:
     except InvalidInput as error:
         _form_error(form, error)
         return _question_page(topic, 400, answer_form=form)
+    flash_if_held(post)
     return redirect(url_for("qa.question", topic_id=topic.id, _anchor=f"post-{post.number}"))
 
 
@@ -142,7 +145,8 @@ def comment(post_id: int) -> ResponseReturnValue:
     try:
         if not form.validate():
             raise InvalidInput(" ".join(str(e) for e in form.body.errors), field="body")
-        qa.add_comment(current_user, parent.topic, parent, form.body.data, submission_key=form.submitted_key())
+        flash_if_held(qa.add_comment(current_user, parent.topic, parent, form.body.data,
+                                     submission_key=form.submitted_key()))
     except InvalidInput as error:
         form.body.errors = [error.message]
         return _question_page(parent.topic, 400, comment_form=form, comment_parent_id=parent.id)

@@ -26,6 +26,7 @@ from community.models import ROLES, STATES, AuditEvent, User, UserSession, utcno
 from community.permissions import (
     can_approve_member,
     can_change_role,
+    can_decline_member,
     can_reactivate_member,
     can_suspend_member,
     require,
@@ -33,6 +34,7 @@ from community.permissions import (
 from community.services.audit import record
 from community.services.mail import queue_mail
 from community.services.members import Page, like_pattern, paginate, plain_line
+from community.services.moderation import restore_wave
 from community.services.settings import DEFAULTS, update_settings
 
 # --------------------------------------------------------------------------------------------------
@@ -83,6 +85,30 @@ def approve_member(actor: User, member: User, reason: str = "") -> User:
     return member
 
 
+def decline_member(actor: User, member: User, reason: str = "") -> User:
+    """Turn down someone waiting for approval, with an optional reason; they are told by e-mail and their
+    account is closed (it appears nowhere; the audit log keeps who and why) (commits)."""
+    if member.state != "pending":
+        raise Conflict(_("This member isn't waiting for approval any more."))
+    require(can_decline_member(actor, member))
+    reason = _clean_reason(reason)
+    member.state = "deleted"
+    db.session.execute(delete(UserSession).where(UserSession.user_id == member.id))
+    record(actor, "member.decline", member, reason=reason, detail={"name": member.display_name})
+    name = _community_name()
+    with as_member(member):
+        lines = [_("Hello %(name)s,", name=member.display_name),
+                 _("Thank you for your interest in %(community)s. Your request to join has not been accepted.",
+                   community=name)]  # fmt: skip
+        if reason:
+            lines.append(_("The community manager wrote: %(reason)s", reason=reason))
+        lines.append(_("If you think this is a mistake, please contact the person who told you about the "
+                       "community."))  # fmt: skip
+        queue_mail(member.email, _("Your request to join %(community)s", community=name), "\n\n".join(lines) + "\n")
+    db.session.commit()
+    return member
+
+
 def _community_name() -> str:
     from community.services.settings import get_setting
 
@@ -118,12 +144,14 @@ def suspend_member(actor: User, member: User, until: datetime | None, reason: st
     return member
 
 
-def reactivate_member(actor: User, member: User, reason: str = "") -> User:
-    """Lift a suspension (commits)."""
+def reactivate_member(actor: User, member: User, reason: str = "", *, restore_content: bool = False) -> User:
+    """Lift a suspension; with ``restore_content``, also show again what the spam wave hid (commits)."""
     if member.state != "suspended":
         raise Conflict(_("This member isn't suspended."))
     require(can_reactivate_member(actor, member))
     reason = _clean_reason(reason)
+    if restore_content:
+        restore_wave(actor, member)
     member.state = "active"
     member.suspended_until = None
     member.suspension_reason = ""

@@ -126,7 +126,7 @@ class Thread:
 def load_thread(viewer: Any, topic: Topic) -> Thread:
     """The opening post and every comment (authors loaded) arranged as a tree, in four queries at most."""
     rows = list(db.session.scalars(
-        select(Post).options(joinedload(Post.author)).where(Post.topic_id == topic.id)
+        select(Post).options(joinedload(Post.author), joinedload(Post.deleted_by)).where(Post.topic_id == topic.id)
         .order_by(Post.number).limit(MAX_COMMENTS + 1)
     ))  # fmt: skip
     opening = rows[0]

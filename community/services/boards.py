@@ -7,11 +7,12 @@ lives here. Writers check their permission again (a view's check is not the last
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
-from community.errors import Forbidden, InvalidInput
+from community.errors import Conflict, Forbidden, InvalidInput
 from community.extensions import db
-from community.models import Board, Group, Post, Topic, User
+from community.models import Board, Group, Membership, Post, Topic, User
 from community.permissions import (
     can_manage_board,
     can_moderate_topic,
@@ -166,6 +167,7 @@ def move_topic(actor: User, topic: Topic, to_board: Board) -> None:
         raise InvalidInput(_("The discussion is already on that board."), field="board_id")
     if not can_move_topic(actor, topic, to_board):
         raise Forbidden(_("You can only move discussions between boards you moderate."))
+    _refuse_stranding(topic, to_board)
     from_board_id = topic.board_id
     live_count = (
         select(func.count())
@@ -192,6 +194,36 @@ def move_topic(actor: User, topic: Topic, to_board: Board) -> None:
     record(actor, "topic.move", topic, group_id=to_board.group_id,
            detail={"from_board": from_board_id, "to_board": to_board.id})  # fmt: skip
     db.session.commit()
+
+
+def _refuse_stranding(topic: Topic, to_board: Board) -> None:
+    """Refuse a move that would take the discussion away from people who wrote in it.
+
+    Moving into a request or private group hides it from everyone outside the group. Keeping the author's
+    access to a topic in a group they don't belong to would punch a hole in the one visibility rule (they
+    would read the group's replies and see its name in listings), and moving anyway would make their own
+    words vanish for them without a word. So the move is refused, naming who would lose their posts: the
+    mover adds them to the group first, or picks another board.
+    """
+    group = to_board.group if to_board.group_id is not None else None
+    if group is None or group.visibility == "open":
+        return
+    members = select(Membership.user_id).where(Membership.group_id == group.id, Membership.state == "active")
+    names = list(db.session.scalars(
+        select(User.display_name).where(
+            User.id.in_(select(Post.author_id).where(Post.topic_id == topic.id, Post.deleted_at.is_(None))),
+            User.id.not_in(members), User.role != "admin", User.state.in_(("active", "suspended")),
+        ).order_by(User.id != topic.author_id, User.display_name)
+    ))  # fmt: skip
+    if not names:
+        return
+    shown = ", ".join(names[:3])
+    raise Conflict(ngettext(
+        "%(names)s wrote in this discussion but is not a member of %(group)s: they would lose their own posts. "
+        "Add them to the group first, or choose another board.",
+        "%(names)s wrote in this discussion but are not members of %(group)s: they would lose their own posts. "
+        "Add them to the group first, or choose another board.", len(names), names=shown if len(names) <= 3
+        else _("%(names)s and %(num)d others", names=shown, num=len(names) - 3), group=group.name), field="board_id")
 
 
 def group_boards(group: Group) -> list[Board]:

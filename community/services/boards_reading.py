@@ -147,7 +147,7 @@ def topic_page(user: User, topic: Topic, page: int = 1) -> TopicPage:
     page = min(max(page, 1), pages)
     first = (page - 1) * POSTS_PER_PAGE + 1
     posts = list(db.session.scalars(
-        select(Post).options(joinedload(Post.author))
+        select(Post).options(joinedload(Post.author), joinedload(Post.deleted_by))
         .where(Post.topic_id == topic.id, Post.number >= first, Post.number < first + POSTS_PER_PAGE)
         .order_by(Post.number)
     ))  # fmt: skip

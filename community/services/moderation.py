@@ -17,7 +17,6 @@ from sqlalchemy.orm import joinedload
 from community import events
 from community.errors import Forbidden, InvalidInput, NotFound
 from community.extensions import db
-from community.i18n import as_member
 from community.models import (
     REPORT_REASONS,
     Group,
@@ -30,11 +29,16 @@ from community.models import (
     utcnow,
 )
 from community.permissions import (
+    can_approve_post,
     can_handle_report,
     can_purge_post,
+    can_reject_post,
     can_report_member,
     can_report_post,
+    can_spam_wave,
+    can_undelete_post,
     is_admin,
+    is_held,
     is_member,
     moderated_group_ids_clause,
 )
@@ -57,6 +61,10 @@ def hold_for_review(topic: Topic, post: Post, reasons: list[str]) -> Report:
     db.session.add(report)
     db.session.flush()
     events.report_filed.send(report, actor=None)
+    from community.services.notifications import notify
+
+    # The author is told at once that it waits (and later what became of it): nothing vanishes silently.
+    notify([post.author_id], "post_held", None, topic=topic, post=post)
     return report
 
 
@@ -122,8 +130,10 @@ def _report_loads() -> tuple[Any, ...]:
     )
 
 
-def queue(user: User, *, status: str = "open", limit: int = 50, before_id: int | None = None) -> list[Report]:
-    """Reports for this moderator, newest first, with what they are about loaded."""
+def queue(user: User, *, status: str = "open", limit: int = 50, before_id: int | None = None,
+          automatic: bool | None = None) -> list[Report]:  # fmt: skip
+    """Reports for this moderator, newest first, with what they are about loaded (``automatic=True``: only
+    held posts' own reports)."""
     stmt = (
         select(Report)
         .options(*_report_loads())
@@ -131,6 +141,8 @@ def queue(user: User, *, status: str = "open", limit: int = 50, before_id: int |
         .order_by(Report.id.desc())
         .limit(limit)
     )
+    if automatic is not None:
+        stmt = stmt.where(Report.automatic.is_(automatic))
     if before_id is not None:
         stmt = stmt.where(Report.id < before_id)
     return list(db.session.scalars(stmt).unique())
@@ -180,8 +192,11 @@ def _close_related(actor: User, report: Report, resolution: str) -> None:
 
 
 def dismiss(actor: User, report: Report, note: str = "") -> None:
-    """Nothing wrong: close the report (commits)."""
+    """Nothing wrong: close the report (commits). A held post's own report is not dismissed: the post would
+    wait for ever, seen by nobody; it is approved or rejected."""
     _require_handler(actor, report)
+    if report.automatic and report.post is not None and report.topic is not None and is_held(report.post, report.topic):
+        raise InvalidInput(_("A held post is approved or rejected, not dismissed: its author is waiting."))
     _close(report, actor, "dismissed", note or _("Dismissed"))
     record(actor, "report.dismiss", report, reason=note, group_id=report.group_id)
     db.session.commit()
@@ -193,6 +208,9 @@ def hide_reported(actor: User, report: Report, reason: str) -> None:
     post, topic = _content(report)
     # Notes kept with the report and the post are written in the moderator's language.
     reason = reason.strip() or str(REPORT_REASONS.get(report.reason) or _("Against the community guidelines"))
+    if is_held(post, topic):
+        reject_post(actor, post, topic, reason)  # hiding what was never shown is rejecting it
+        return
     hide_content(actor, post, topic, reason)
     _close(report, actor, "resolved", _("Hidden: %(reason)s", reason=reason))
     _close_related(actor, report, _("Hidden: %(reason)s", reason=reason))
@@ -234,17 +252,82 @@ def delete_reported(actor: User, report: Report, reason: str = "") -> None:
 
 
 def approve_held(actor: User, report: Report) -> None:
-    """Approve a held (pending) topic or post: it becomes visible and counts (commits)."""
+    """Approve the held topic or post a report is about (commits)."""
     _require_handler(actor, report)
     post, topic = _content(report)
+    if not is_held(post, topic):
+        raise InvalidInput(_("Nothing here is waiting for approval: dismiss the report or act on the post."))
+    approve_post(actor, post, topic)
+
+
+def reject_held(actor: User, report: Report, reason: str) -> None:
+    """Reject the held topic or post a report is about, with a reason its author sees (commits)."""
+    _require_handler(actor, report)
+    post, topic = _content(report)
+    if not is_held(post, topic):
+        raise InvalidInput(_("Nothing here is waiting for approval: dismiss the report or act on the post."))
+    reject_post(actor, post, topic, reason)
+
+
+def _close_held_reports(actor: User, post: Post, resolution: str) -> None:
+    """Every open report about this post is settled by the decision on it."""
+    db.session.execute(
+        update(Report)
+        .where(Report.post_id == post.id, Report.status == "open")
+        .values(status="resolved", resolved_by_id=actor.id, resolved_at=utcnow(), resolution=resolution[:500])
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def approve_post(actor: User, post: Post, topic: Topic) -> None:
+    """A moderator approves a held (or rejected) post: it becomes visible and counts; its author is told
+    (commits)."""
+    if not can_approve_post(actor, post, topic):
+        raise Forbidden(_("Only the moderators of this place can approve posts."))
+    if post.hidden_at is not None:  # rejected before: approving undoes that
+        post.hidden_at, post.hidden_reason, post.hidden_by_id = None, "", None
+        if post.number == 1:
+            topic.hidden_at = None
     if topic.status == "pending" and post.number == 1:
         posts.publish_topic(actor, topic, commit=False, screen=False)
-    elif post.pending:
+    if post.pending:
         posts.release_post(actor, post, topic)
-    else:
-        raise InvalidInput(_("Nothing here is waiting for approval: dismiss the report or act on the post."))
-    _close(report, actor, "resolved", _("Approved"))
+    _close_held_reports(actor, post, _("Approved"))
     record(actor, "post.approve", post, group_id=topic.group_id)
+    _tell_author(actor, post, topic, "post_approved")
+    db.session.commit()
+
+
+def reject_post(actor: User, post: Post, topic: Topic, reason: str) -> None:
+    """A moderator rejects a held post with a reason: it stays out of sight, its author sees it with the reason
+    and is told; it can still be approved later (commits)."""
+    if not can_reject_post(actor, post, topic):
+        raise Forbidden(_("Only the moderators of this place can reject posts."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Please give a reason: the author will see it."), field="reason")
+    now = utcnow()
+    post.hidden_at, post.hidden_reason, post.hidden_by_id = now, reason[:500], actor.id
+    if post.number == 1 and topic.status == "pending":
+        topic.hidden_at = now
+    _close_held_reports(actor, post, _("Rejected: %(reason)s", reason=reason))
+    record(actor, "post.reject", post, reason=reason, group_id=topic.group_id)
+    _tell_author(actor, post, topic, "post_rejected", message=reason)
+    db.session.commit()
+
+
+def _tell_author(actor: User, post: Post, topic: Topic, kind: str, message: str = "") -> None:
+    """A moderation notice to the post's author, from "a moderator" (the moderator is not named to them)."""
+    from community.services.notifications import notify
+
+    notify([post.author_id], kind, None, topic=topic, post=post, message=message, skip={actor.id})
+
+
+def undelete_post(actor: User, post: Post, topic: Topic) -> None:
+    """Staff restore a deleted post; it counts again and its author is told (commits)."""
+    if not can_undelete_post(actor, post, topic):
+        raise Forbidden(_("Only the moderators of this place can restore posts."))
+    posts.undelete_post(actor, post, topic)  # its author hears of it (services.notify_moderation)
     db.session.commit()
 
 
@@ -257,18 +340,8 @@ def warn_author(actor: User, report: Report, message: str) -> None:
     author = report.post.author if report.post is not None else report.target_user
     if author is None:
         raise NotFound(_("No such member."))
-    from flask import current_app
-
-    from community.services.mail import queue_mail
-
-    base = current_app.config["BASE_URL"].rstrip("/")
-    with as_member(author):
-        queue_mail(
-            author.email,
-            _("A message from the moderators"),
-            "\n\n".join([_("Hello %(name)s,", name=author.display_name), message,
-                          _("The moderators of the community") + f"\n{base}/\n"]),
-        )  # fmt: skip
+    # The warning reaches the member as a notification (in the page, and by e-mail unless they chose
+    # otherwise), with the post it is about.
     events.member_warned.send(author, actor=actor, message=message, post=report.post)
     _close(report, actor, "resolved", _("Author warned: %(message)s", message=message))
     record(actor, "member.warn", author, reason=message, group_id=report.group_id)
@@ -298,12 +371,12 @@ def spam_wave(actor: User, member: User, *, until: datetime | None, reason: str)
     content at once, so it appears nowhere. Returns how many posts were hidden (commits)."""
     from community.services.admin import suspend_member
 
-    if not is_admin(actor) or member.id == actor.id or member.role == "admin":
+    if not can_spam_wave(actor, member):
         raise Forbidden(_("Only the community manager can do this, and not to an admin."))
     if not reason.strip():
         raise InvalidInput(_("Please give a reason: the member will see it."), field="reason")
-    hidden = hide_all_content(actor, member, reason.strip())
     now = utcnow()
+    hidden = hide_all_content(actor, member, reason.strip(), now=now)
     db.session.execute(
         update(Report)
         .where(
@@ -318,7 +391,8 @@ def spam_wave(actor: User, member: User, *, until: datetime | None, reason: str)
             resolution=_("Member suspended: %(reason)s", reason=reason)[:500],
         )
     )
-    record(actor, "member.hide_all", member, reason=reason, detail={"hid_posts": hidden})
+    # The moment of the wave names what it hid, so that reactivating can offer to restore exactly that.
+    record(actor, "member.hide_all", member, reason=reason, detail={"hid_posts": hidden, "at": now.isoformat()})
     if member.state == "suspended":
         db.session.commit()  # already suspended: the wave only needed cleaning up
     else:
@@ -327,9 +401,9 @@ def spam_wave(actor: User, member: User, *, until: datetime | None, reason: str)
     return hidden
 
 
-def hide_all_content(actor: User, member: User, reason: str) -> int:
+def hide_all_content(actor: User, member: User, reason: str, *, now: datetime | None = None) -> int:
     """Hide every live post and topic of a member in one go (kept, not destroyed); returns the post count."""
-    now = utcnow()
+    now = now or utcnow()
     note = _("Removed with the member's other posts: %(reason)s", reason=reason)[:500]
     hidden = db.session.execute(
         update(Post)
@@ -351,6 +425,65 @@ def hide_all_content(actor: User, member: User, reason: str) -> int:
         db.session.execute(update(Topic).where(Topic.id == topic_id).values(reply_count=Topic.reply_count - count))
     events.member_content_hidden.send(member, actor=actor)
     return hidden or 0
+
+
+def last_wave(member: User) -> tuple[datetime, int] | None:
+    """When the latest spam wave on the member hid their posts, and how many (None: there was none)."""
+    from community.models import AuditEvent
+
+    event = db.session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.action == "member.hide_all", AuditEvent.target_type == "user",
+               AuditEvent.target_id == member.id)
+        .order_by(AuditEvent.id.desc()).limit(1)
+    )  # fmt: skip
+    return wave_of(event) if event is not None else None
+
+
+def wave_of(event: Any) -> tuple[datetime, int] | None:
+    """The moment and the count a "member.hide_all" audit event recorded (None for older events without them)."""
+    detail = event.detail or {}
+    try:
+        return datetime.fromisoformat(detail["at"]), int(detail.get("hid_posts") or 0)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def restore_wave(actor: User, member: User) -> int:
+    """Undo the latest spam wave: show again what it hid (what was hidden before it stays hidden); held posts
+    among them go back to the queue. Returns how many posts came back (no commit: the reactivation commits)."""
+    if not is_admin(actor):
+        raise Forbidden(_("Only the community manager can do this."))
+    wave = last_wave(member)
+    if wave is None:
+        return 0
+    at = wave[0]
+    of_wave = and_(Post.author_id == member.id, Post.hidden_at == at)
+    rows = db.session.execute(
+        select(Post.topic_id, func.count())
+        .where(of_wave, Post.number > 1, Post.deleted_at.is_(None), Post.pending.is_(False))
+        .group_by(Post.topic_id)
+    ).all()
+    for topic_id, count in rows:
+        db.session.execute(update(Topic).where(Topic.id == topic_id).values(reply_count=Topic.reply_count + count))
+    held = [(row[0], row[1]) for row in db.session.execute(
+        select(Post, Topic).join(Topic, Topic.id == Post.topic_id)
+        .where(of_wave, Post.deleted_at.is_(None), or_(Post.pending.is_(True),
+                                                       and_(Post.number == 1, Topic.status == "pending")))
+    )]  # fmt: skip
+    restored = db.session.execute(
+        update(Post).where(of_wave).values(hidden_at=None, hidden_reason="", hidden_by_id=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount or 0
+    db.session.execute(
+        update(Topic).where(Topic.author_id == member.id, Topic.hidden_at == at).values(hidden_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    for post, topic in held:
+        hold_for_review(topic, post, [_("Held again: the member's posts were restored after a suspension.")])
+    record(actor, "member.restore_all", member, detail={"restored_posts": restored})
+    events.member_content_restored.send(member, actor=actor)
+    return restored
 
 
 def purge_post(actor: User, post: Post) -> None:

@@ -54,7 +54,15 @@ DEFAULT_DELIVERY = {
     "join_declined": "email",
     "facilitator_added": "email",
     "facilitator_removed": "email",
+    "post_held": "web",  # the author has just been told on the page
+    "post_approved": "email",
+    "post_rejected": "email",
+    "post_hidden": "email",
+    "post_restored": "email",
+    "warning": "email",
 }
+# Notices about the member's own post: kept while they may see where it lives, though the post is held or hidden.
+MODERATION_KINDS = ("post_held", "post_approved", "post_rejected", "post_hidden", "post_restored", "warning")
 DIGEST_KINDS = ("daily", "weekly")  # unsubscribe tokens for a digest carry these instead of a kind
 PAGE_SIZE = 30
 #: What a member who muted or blocked the actor is not told (and no longer sees while the mute lasts). Duties
@@ -276,7 +284,15 @@ def visible_notifications(user: User, *, bound: bool = False) -> Any:
         .outerjoin(Topic, Topic.id == Notification.topic_id)
         .outerjoin(Post, Post.id == Notification.post_id)
         .outerjoin(Group, Group.id == Notification.group_id)
-        .where(Notification.user_id == viewer, or_(about_topic, about_group, about_nothing), ~silenced)
+        .where(Notification.user_id == viewer, ~silenced,
+               or_(about_topic, about_group, about_nothing, own_post_notice(user, bound=bound)))
+    )
+
+
+def own_post_notice(user: User, *, bound: bool = False) -> Any:
+    """SQL filter (with Topic joined): a moderation notice about the member's own post, in a place they may see."""
+    return Notification.kind.in_(MODERATION_KINDS) & (
+        Notification.topic_id.is_(None) | permissions.visible_group_ids_clause(user, Topic.group_id, bound=bound)
     )
 
 

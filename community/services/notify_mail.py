@@ -32,12 +32,22 @@ SUBJECTS = {
     "join_declined": _l("%(actor)s declined your request to join %(group)s"),
     "facilitator_added": _l("%(actor)s made you a facilitator of %(group)s"),
     "facilitator_removed": _l("You are no longer a facilitator of %(group)s"),
+    "post_held": _l("Your post is waiting for a moderator: %(title)s"),
+    "post_approved": _l("Your post is approved: %(title)s"),
+    "post_rejected": _l("Your post was not approved: %(title)s"),
+    "post_hidden": _l("A moderator hid your post: %(title)s"),
+    "post_restored": _l("Your post is visible again: %(title)s"),
+    "warning": _l("A message from the moderators"),
 }
 #: Kinds whose subject differs when they are about the whole community rather than one group.
 COMMUNITY_SUBJECTS = {
     "facilitator_added": _l("%(actor)s made you a facilitator of the community"),
     "facilitator_removed": _l("You are no longer a facilitator of the community"),
 }
+
+
+# Kinds whose e-mail quotes the moderator's words (a reason, a warning) rather than the post.
+MODERATION_MESSAGES = ("post_rejected", "post_hidden", "warning")
 
 
 def path_for(endpoint: str, **values: Any) -> str:
@@ -100,5 +110,7 @@ def mail_notification(user: User, kind: str, actor: User | None, *, topic: Topic
         }
         excerpt = plain_excerpt(post.body, 300) if post is not None else message
         headers = {NOTIFICATION_HEADER: str(notification_id)} if notification_id is not None else None
+        if kind in MODERATION_MESSAGES and message:
+            excerpt = message  # the moderator's reason or warning is what the member needs to read
         send_templated(user, kind, subject, "notifications/email/notification", link=link,
                        excerpt=excerpt, actor=actor, topic=topic, kind=kind, extra_headers=headers)  # fmt: skip

@@ -340,6 +340,7 @@ def delete_post(actor: User, post: Post, topic: Topic) -> None:
     if not can_delete_post(actor, post, topic):
         raise Forbidden(_("You can't delete this post."))
     post.deleted_at = utcnow()
+    post.deleted_by_id = actor.id
     if post.hidden_at is None and not post.pending:
         _uncount(topic, post)
     if post.author_id != actor.id:
@@ -380,6 +381,20 @@ def restore_post(actor: User, post: Post, topic: Topic) -> None:
     record(actor, "post.restore", post, group_id=topic.group_id)
     events.post_restored.send(post, actor=actor, topic=topic)
     db.session.commit()
+
+
+def undelete_post(actor: User, post: Post, topic: Topic) -> None:
+    """Staff undo a delete: the post shows again and counts again (no commit; the caller checked and commits)."""
+    if post.deleted_at is None:
+        return
+    post.deleted_at = None
+    post.deleted_by_id = None
+    if post.hidden_at is None and not post.pending and _counts_as_reply(topic, post.kind):
+        db.session.execute(update(Topic).where(Topic.id == topic.id).values(reply_count=Topic.reply_count + 1))
+        if topic.board_id is not None:
+            db.session.execute(update(Board).where(Board.id == topic.board_id).values(post_count=Board.post_count + 1))
+    record(actor, "post.undelete", post, group_id=topic.group_id)
+    events.post_restored.send(post, actor=actor, topic=topic)
 
 
 def _uncount(topic: Topic, post: Post) -> None:

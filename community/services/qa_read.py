@@ -126,7 +126,9 @@ class Thread:
 def question_thread(user: Any, topic: Topic, *, sort: str = "votes") -> Thread:
     """The question's posts the member may see: accepted answer first, then by score or newest."""
     posts = list(
-        db.session.scalars(select(Post).options(joinedload(Post.author)).where(Post.topic_id == topic.id))
+        db.session.scalars(
+            select(Post).options(joinedload(Post.author), joinedload(Post.deleted_by)).where(Post.topic_id == topic.id)
+        )
     )
     visible = [p for p in posts if p.deleted_at is None and can_view_post(user, p, topic)]
     opening = next(p for p in posts if p.number == 1)

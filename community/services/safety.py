@@ -131,6 +131,6 @@ def screen(actor: User, group_id: int | None, text: str) -> Screening:
         if first > 0 and actor.post_count < first:
             result.pending = True
             result.reasons.append(ngettext(
-                "A new member's first %(num)d post in community-wide areas is approved first.",
+                "A new member's first post in community-wide areas is approved first.",
                 "A new member's first %(num)d posts in community-wide areas are approved first.", first))  # fmt: skip
     return result
