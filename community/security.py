@@ -70,6 +70,12 @@ def _guard() -> ResponseReturnValue | None:
     return None
 
 
+def _done_writing(_error: BaseException | None = None) -> None:
+    """A request's "this writes" mark ends with it: a thread (or a test) that goes on in the same context must
+    not take SQLite's write lock for every later read."""
+    set_writing(False)
+
+
 def harden_csp(policy: str) -> str:
     """``policy`` with the required directives added where it lacks them."""
     present = {part.split()[0].lower() for part in policy.split(";") if part.strip()}
@@ -97,4 +103,5 @@ def _headers(response: Response) -> Response:
 def configure_security(app: Flask) -> None:
     """Register the guard and headers; everything is private unless listed in PUBLIC_ENDPOINTS."""
     app.before_request(_guard)
+    app.teardown_request(_done_writing)
     app.after_request(_headers)

@@ -6,7 +6,7 @@ import threading
 
 from sqlalchemy import text
 
-from community.database import writing
+from community.database import is_writing, writing
 from community.extensions import db
 from tests.factories_security import fresh_app
 
@@ -65,3 +65,13 @@ def test_a_second_writer_waits_for_the_first_and_then_writes(tmp_path):
         assert done.is_set()
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT x FROM t ORDER BY x")).scalars().all() == [1, 2]
+
+
+def test_a_post_request_does_not_leave_its_context_writing(tmp_path):
+    """The write mark of a POST ends with the request: code that goes on in the same context (a thread's next
+    work, a test) reads without taking SQLite's write lock (it made a later test's own connection wait and
+    fail with "database is locked")."""
+    with fresh_app(tmp_path) as app:
+        client = app.test_client()  # a plain client: the request runs in this very context
+        assert client.post("/signin", data={"login": "nobody", "password": "x"}).status_code in (200, 400)
+        assert is_writing() is False
