@@ -32,6 +32,10 @@ class Config:
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which expires on its own
+    # Strict-Transport-Security: on under ProductionConfig only (COMMUNITY_HSTS=0 switches it off there).
+    HSTS = False
+    HSTS_MAX_AGE = 60 * 60 * 24 * 365  # one year
+    HSTS_INCLUDE_SUBDOMAINS = False
 
     # Uploads
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
@@ -76,11 +80,12 @@ class Config:
 
 
 class ProductionConfig(Config):
-    """Behind HTTPS: secure cookies."""
+    """Behind HTTPS: secure cookies, and browsers told to use HTTPS only (HSTS)."""
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    HSTS = True
 
 
 class TestConfig(Config):
