@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from community.errors import DomainError
+from community.logs import redact
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def configure_errors(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _crash(error: Exception) -> ResponseReturnValue:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, redact(request.path))
         from community.extensions import db
 
         db.session.rollback()

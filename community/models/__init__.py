@@ -29,7 +29,7 @@ from community.models.social import (
     Notification,
     PostHashtag,
 )
-from community.models.user import ROLE_LABELS, ROLES, STATE_LABELS, STATES, Setting, User, UserSession
+from community.models.user import ROLE_LABELS, ROLES, STATE_LABELS, STATES, Setting, UrlToken, User, UserSession
 
 __all__ = [
     "ACTIVITY_KINDS",
@@ -69,6 +69,7 @@ __all__ = [
     "TopicTag",
     "UTCDateTime",
     "Upload",
+    "UrlToken",
     "User",
     "UserSession",
     "Vote",

@@ -50,6 +50,9 @@ class User(db.Model):
     suspension_reason: Mapped[str] = mapped_column(String(500), default="")
     # Published posts, kept by the posting services (pre-moderation and new-member limits read it).
     post_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Retired: feed tokens are UrlToken rows now, stored hashed (migration d5a8c2e7f431 moved them and emptied
+    # this). It stays, always NULL and read by nothing, because dropping a UNIQUE column on SQLite means
+    # rebuilding ``users``, and with foreign keys on that would cascade into every table pointing at it.
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The member's own language and time zone (None: the community's defaults; see community.i18n).
@@ -132,6 +135,22 @@ class UserSession(db.Model):
     user_agent: Mapped[str] = mapped_column(String(200), default="")
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class UrlToken(db.Model):
+    """A long-lived secret that stands in for a sign-in where no cookie goes: a feed reader's link, and any
+    such link to come (a calendar's). Only the SHA-256 of the token is kept; the token itself is shown once,
+    built into the URL, when it is made (``services.url_tokens``)."""
+
+    __tablename__ = "url_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # see services.url_tokens.PURPOSES
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # What the member made it for, in their words at the time ("Sam Lee's blog"); "" for links made before.
+    label: Mapped[str] = mapped_column(String(160), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Setting(db.Model):
