@@ -72,6 +72,7 @@ class Config:
     REGISTRATION_MIN_SECONDS = 3
     RESET_TOKEN_HOURS = 2
     INVITE_DAYS = 14  # how long a personal invitation stays open
+    UNSUBSCRIBE_LINK_DAYS = 90  # how long the unsubscribe link of a notification or digest e-mail works
     AUTO_MIGRATE = True
     PAGE_SIZE = 20
     # The dashboard's period figures (weekly engagement, participation, peer support, quiet members) are

@@ -55,6 +55,8 @@ class User(db.Model):
     # rebuilding ``users``, and with foreign keys on that would cascade into every table pointing at it.
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Moves when the member's address or password changes: unsubscribe links mailed before stop working.
+    unsubscribe_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The member's own language and time zone (None: the community's defaults; see community.i18n).
     language: Mapped[str | None] = mapped_column(String(10))
     timezone: Mapped[str | None] = mapped_column(String(64))

@@ -5,13 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice
+from wtforms import HiddenField, RadioField, SelectChoice
+from wtforms.validators import DataRequired, Length
 
 from community.models import DELIVERIES, NOTIFICATION_KINDS
 
 
 class EmptyForm(FlaskForm):
     """One-button actions (mark read, unsubscribe): CSRF only."""
+
+
+class StopKindForm(FlaskForm):
+    """A signed-in member's one click from an expired unsubscribe link: which e-mails to stop."""
+
+    kind = HiddenField(validators=[DataRequired(), Length(max=20)])
 
 
 class PreferencesForm(FlaskForm):
