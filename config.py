@@ -52,6 +52,7 @@ class Config:
     RATELIMIT_SIGNIN_ADDRESS = "20 per 10 minutes"
     RATELIMIT_SIGNIN_ACCOUNT = "10 per 10 minutes"
     RATELIMIT_RESET_MAIL = "5 per hour"
+    RATELIMIT_CONFIRM_MAIL = "3 per hour"  # confirmation links sent again (or to a corrected address), per account
     RATELIMIT_INVITE = "30 per hour"
     RATELIMIT_POSTING = "20 per minute"
     RATELIMIT_POSTING_NEW_MEMBER = "5 per minute"
@@ -72,6 +73,8 @@ class Config:
     REGISTRATION_MIN_SECONDS = 3
     RESET_TOKEN_HOURS = 2
     INVITE_DAYS = 14  # how long a personal invitation stays open
+    CONFIRM_EMAIL_HOURS = 48  # how long the link confirming an address typed on a cohort link works
+    UNCONFIRMED_KEEP_DAYS = 7  # an account whose address is not confirmed is removed after this many days
     UNSUBSCRIBE_LINK_DAYS = 90  # how long the unsubscribe link of a notification or digest e-mail works
     AUTO_MIGRATE = True
     PAGE_SIZE = 20

@@ -60,6 +60,8 @@ def configure_errors(app: Flask) -> None:
         status = error.code or 500
         message = None
         if status == 429:
+            if error.response is not None:  # a limit's own page (``on_breach``): it explains in context
+                return error.response
             message = MESSAGES[429]
         return error_response(status, message)
 

@@ -20,6 +20,7 @@ from community.models import ROLE_LABELS, STATES
 from community.permissions import access_admin_area, access_member_for_admin
 from community.security import safe_next
 from community.services import admin as service
+from community.services import confirmations
 from community.services.members import page_number
 from community.services.settings import DEFAULTS, all_settings
 
@@ -50,7 +51,9 @@ def _member_page(member: Any, status: int = 200, **forms: Any) -> ResponseReturn
     forms.setdefault("reason_form", ReasonForm())
     forms.setdefault("suspend_form", SuspendForm())
     forms.setdefault("role_form", RoleForm(role=member.role))
-    return render_template("admin/member.html", member=member, events=service.audit_for(member), **forms), status
+    removal_due = confirmations.removal_due(member) if member.state == "unconfirmed" else None
+    return render_template("admin/member.html", member=member, events=service.audit_for(member),
+                           removal_due=removal_due, **forms), status  # fmt: skip
 
 
 @bp.get("/members/<int:member_id>")

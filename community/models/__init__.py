@@ -1,6 +1,6 @@
 """The shared model. Everything is re-exported here so Alembic sees every table."""
 
-from community.models.admin import AuditEvent, Invitation, OutboxMessage, invitation_groups
+from community.models.admin import AuditEvent, EmailConfirmation, Invitation, OutboxMessage, invitation_groups
 from community.models.base import UTCDateTime, utcnow
 from community.models.content import (
     REACTION_LABELS,
@@ -50,6 +50,7 @@ __all__ = [
     "AuditEvent",
     "Board",
     "DigestSent",
+    "EmailConfirmation",
     "Group",
     "Invitation",
     "MemberRelation",

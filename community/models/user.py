@@ -13,10 +13,12 @@ from community.extensions import db
 from community.models.base import UTCDateTime, utcnow
 
 ROLES = ("admin", "facilitator", "participant")
-STATES = ("invited", "pending", "active", "suspended", "deleted")
+# "unconfirmed": registered through a cohort link, the e-mail address not confirmed yet (can't sign in).
+STATES = ("invited", "unconfirmed", "pending", "active", "suspended", "deleted")
 # What members read for a role and a state (lazy: looked up in the reader's language when shown).
 ROLE_LABELS = {"admin": _l("Community manager"), "facilitator": _l("Facilitator"), "participant": _l("Participant")}
-STATE_LABELS = {"invited": _l("Invited"), "pending": _l("Pending"), "active": _l("Active"),
+STATE_LABELS = {"invited": _l("Invited"), "unconfirmed": _l("Waiting for e-mail confirmation"),
+                "pending": _l("Pending"), "active": _l("Active"),
                 "suspended": _l("Suspended"), "deleted": _l("Deleted")}  # fmt: skip
 
 

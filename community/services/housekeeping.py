@@ -6,6 +6,9 @@
 - Sign-in sessions idle for longer than any cookie lives (the longer of ``PERMANENT_SESSION_LIFETIME`` and
   ``REMEMBER_COOKIE_DURATION``): no browser can still present them, so their rows only grow the table and
   the "signed-in devices" list.
+- Accounts made through a cohort link whose address was not confirmed within ``UNCONFIRMED_KEEP_DAYS``
+  (``services.confirmations``): someone typed an address that isn't theirs, or a bot did. Their place on
+  the link is given back.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from sqlalchemy import delete
 from community.database import writing
 from community.extensions import db
 from community.models import OutboxMessage, UserSession, utcnow
+from community.services.confirmations import remove_stale
 
 
 @dataclass
@@ -28,13 +32,15 @@ class Cleaned:
 
     sent_mail: int = 0
     sessions: int = 0
+    unconfirmed: int = 0
 
     @property
     def total(self) -> int:
-        return self.sent_mail + self.sessions
+        return self.sent_mail + self.sessions + self.unconfirmed
 
     def __str__(self) -> str:
-        return f"removed {self.sent_mail} sent e-mails and {self.sessions} expired sign-in sessions"
+        return (f"removed {self.sent_mail} sent e-mails, {self.sessions} expired sign-in sessions and "
+                f"{self.unconfirmed} unconfirmed accounts")  # fmt: skip
 
 
 def _seconds(value: Any) -> float:
@@ -49,7 +55,8 @@ def session_lifetime() -> timedelta:
 
 
 def clean_up(now: datetime | None = None) -> Cleaned:
-    """Delete sent e-mail past its keeping time and sign-in sessions no cookie can reach (commits)."""
+    """Delete sent e-mail past its keeping time, sign-in sessions no cookie can reach and accounts never
+    confirmed (commits)."""
     now = now or utcnow()
     keep_days = int(current_app.config["OUTBOX_KEEP_DAYS"])
     cleaned = Cleaned()
@@ -61,5 +68,6 @@ def clean_up(now: datetime | None = None) -> Cleaned:
         cleaned.sessions = db.session.execute(
             delete(UserSession).where(UserSession.last_seen_at < now - session_lifetime())
         ).rowcount
+        cleaned.unconfirmed = remove_stale(now)
         db.session.commit()
     return cleaned
