@@ -26,6 +26,8 @@ _QUERY = re.compile(r"((?:^|[?&;])(?:[a-z_]*_)?token=)[^&;#\s\"']*", re.IGNORECA
 _VALUE = r"[^/?#\s\"']+"
 _VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 _path_patterns: list[re.Pattern[str]] = []
+# Paths of rules without variables (/confirm/resend): never mistaken for a token of /confirm/<token>.
+_static_paths: set[str] = set()
 
 
 def _is_secret(name: str) -> bool:
@@ -53,6 +55,8 @@ def learn_secret_paths(app: Flask) -> None:
     """Remember the app's URL rules that carry a token (called by ``create_app``; idempotent)."""
     known = {p.pattern for p in _path_patterns}
     for rule in app.url_map.iter_rules():
+        if not rule.arguments:
+            _static_paths.add(rule.rule)
         pattern = _rule_pattern(rule.rule)
         if pattern is not None and pattern.pattern not in known:
             _path_patterns.append(pattern)
@@ -61,6 +65,8 @@ def learn_secret_paths(app: Flask) -> None:
 
 def _blank_groups(match: re.Match[str]) -> str:
     text, start = match.group(0), match.start()
+    if text in _static_paths:
+        return text
     pieces, position = [], 0
     for index in range(1, (match.lastindex or 0) + 1):
         begin, end = match.span(index)

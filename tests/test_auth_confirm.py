@@ -72,7 +72,7 @@ def test_register_check_inbox_confirm_and_in(client, admin):
     response = client.get(_confirm_path())
     assert response.status_code == 302 and response.headers["Location"] == "/"
     home = client.get("/")
-    assert home.status_code == 200 and b"Your address is confirmed and you" in home.data
+    assert home.status_code == 200 and b"Your address is confirmed. You" in home.data
     ann = _ann()
     assert ann.state == "active"
     assert db.session.scalar(select(Membership.group_id).where(Membership.user_id == ann.id)) == group.id

@@ -119,5 +119,5 @@ def confirm_email(token: str) -> ResponseReturnValue:
     sign_member_in(user)
     if user.state == "pending":
         return redirect(url_for("auth.holding"))
-    flash(_("Welcome, %(name)s! Your address is confirmed and you're in.", name=user.display_name), "success")
+    flash(_("Your address is confirmed. You're in!"), "success")
     return redirect(url_for("feed.home"))
