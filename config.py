@@ -32,6 +32,10 @@ class Config:
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which expires on its own
+    # Strict-Transport-Security: on under ProductionConfig only (COMMUNITY_HSTS=0 switches it off there).
+    HSTS = False
+    HSTS_MAX_AGE = 60 * 60 * 24 * 365  # one year
+    HSTS_INCLUDE_SUBDOMAINS = False
 
     # Uploads
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
@@ -54,6 +58,7 @@ class Config:
     RATELIMIT_REDIS_RETRY_SECONDS = 5  # while Redis is down, each process asks it again this often
     RATELIMIT_SWALLOW_ERRORS = True  # if even the embedded store fails: log, and let the request through
     RATELIMIT_RESET_MAIL = "5 per hour"
+    RATELIMIT_CONFIRM_MAIL = "3 per hour"  # confirmation links sent again (or to a corrected address), per account
     RATELIMIT_INVITE = "30 per hour"
     RATELIMIT_POSTING = "20 per minute"
     RATELIMIT_POSTING_NEW_MEMBER = "5 per minute"
@@ -79,6 +84,9 @@ class Config:
     REGISTRATION_MIN_SECONDS = 3
     RESET_TOKEN_HOURS = 2
     INVITE_DAYS = 14  # how long a personal invitation stays open
+    CONFIRM_EMAIL_HOURS = 48  # how long the link confirming an address typed on a cohort link works
+    UNCONFIRMED_KEEP_DAYS = 7  # an account whose address is not confirmed is removed after this many days
+    UNSUBSCRIBE_LINK_DAYS = 90  # how long the unsubscribe link of a notification or digest e-mail works
     AUTO_MIGRATE = True
     PAGE_SIZE = 20
     # The dashboard's period figures (weekly engagement, participation, peer support, quiet members) are
@@ -87,11 +95,12 @@ class Config:
 
 
 class ProductionConfig(Config):
-    """Behind HTTPS: secure cookies."""
+    """Behind HTTPS: secure cookies, and browsers told to use HTTPS only (HSTS)."""
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    HSTS = True
 
 
 class TestConfig(Config):

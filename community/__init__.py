@@ -42,6 +42,9 @@ def create_app(config: Any = None, instance_path: str | None = None, **overrides
 
     configure_static(app)
     configure_blueprints(app)
+    from community.logs import configure_log_redaction
+
+    configure_log_redaction(app)  # tokens in URLs never reach an access log
     from community.cli import configure_cli
 
     configure_cli(app)

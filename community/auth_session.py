@@ -40,8 +40,8 @@ def _load_user(token: str) -> User | None:
     # Built once: this runs on every request.
     statement = prebuilt("session", lambda: select(UserSession).where(UserSession.token_hash == bindparam("hash")))
     row = db.session.scalar(statement, {"hash": hash_token(token)})
-    if row is None or row.user.state == "deleted":
-        return None
+    if row is None or row.user.state in ("deleted", "unconfirmed"):
+        return None  # an unconfirmed account is never signed in, whatever a cookie says
     user = row.user
     user.session_token = token  # type: ignore[attr-defined]
     user.session_row = row  # type: ignore[attr-defined]

@@ -23,6 +23,7 @@ from community.database_failures import BUSY, RETRY_AFTER, STORAGE, UNREACHABLE,
 from community.errors import AlreadyPosted, DomainError
 from community.extensions import db, login_manager
 from community.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALES
+from community.logs import redact
 from community.services.submissions import valid_key
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,8 @@ def configure_errors(app: Flask) -> None:
             return unavailable_response(kind, original)
         message = None
         if status == 429:
+            if error.response is not None:  # a limit's own page (``on_breach``): it explains in context
+                return error.response
             message = MESSAGES[429]
         return error_response(status, message)
 
@@ -98,7 +101,7 @@ def configure_errors(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _crash(error: Exception) -> ResponseReturnValue:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, redact(request.path))
         db.session.rollback()
         if app.testing and not app.config.get("RENDER_500_IN_TESTS"):
             raise error  # tests see the real traceback, not a friendly page

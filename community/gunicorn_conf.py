@@ -39,6 +39,9 @@ accesslog = os.environ.get("COMMUNITY_ACCESS_LOG", "-")
 errorlog = os.environ.get("COMMUNITY_ERROR_LOG", "-")
 loglevel = os.environ.get("COMMUNITY_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# Tokens in URLs (invitation, reset, confirmation and unsubscribe links, feed readers' ?token=) never reach
+# the access log: this logger writes "[redacted]" in their place, whatever the format asks for.
+logger_class = "community.logs.RedactingGunicornLogger"
 # Refuse oversized request lines and headers early.
 limit_request_line = 8190
 limit_request_fields = 100

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, g, redirect, render_template, request, url_for
+from flask import Flask, current_app, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -20,6 +21,10 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.reset_password",
         "auth.setup",
         "auth.invitation",
+        "auth.confirm_pending",
+        "auth.confirm_resend",
+        "auth.confirm_address",
+        "auth.confirm_email",
         "auth.health",
         "notifications.unsubscribe",
         "blogs.feed_member",
@@ -92,6 +97,9 @@ def _headers(response: Response) -> Response:
     h["Cross-Origin-Opener-Policy"] = "same-origin"
     h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     h.pop("Server", None)
+    hsts = current_app.extensions.get("community.hsts")
+    if hsts:
+        h["Strict-Transport-Security"] = hsts
     if getattr(g, "private_cache_ok", False):
         return response
     if request.endpoint != "static":
@@ -100,8 +108,22 @@ def _headers(response: Response) -> Response:
     return response
 
 
+def hsts_header(config: Any) -> str | None:
+    """The Strict-Transport-Security value the settings ask for, or None (development, tests, opted out)."""
+    if not config.get("HSTS") or config.get("DEBUG"):
+        return None
+    try:
+        max_age = int(config.get("HSTS_MAX_AGE"))
+    except (TypeError, ValueError):
+        max_age = -1
+    if max_age < 0:
+        raise RuntimeError(f"COMMUNITY_HSTS_MAX_AGE must be a number of seconds, not {config.get('HSTS_MAX_AGE')!r}")
+    return f"max-age={max_age}" + ("; includeSubDomains" if config.get("HSTS_INCLUDE_SUBDOMAINS") else "")
+
+
 def configure_security(app: Flask) -> None:
     """Register the guard and headers; everything is private unless listed in PUBLIC_ENDPOINTS."""
+    app.extensions["community.hsts"] = hsts_header(app.config)
     app.before_request(_guard)
     app.teardown_request(_done_writing)
     app.after_request(_headers)

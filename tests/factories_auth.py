@@ -14,7 +14,7 @@ from community.models import OutboxMessage, User
 from community.services import invitations
 from tests.factories import PASSWORD
 
-LINK_RE = re.compile(r"(https?://\S+?/(join|reset)/(\S+))")
+LINK_RE = re.compile(r"(https?://\S+?/(join|reset|confirm)/(\S+))")
 GUESSER = "203.0.113.66"  # client addresses of the sign-in limit tests
 OWNER = "198.51.100.7"
 WRONG = "not the password 123"
@@ -45,14 +45,14 @@ def sign_in_attempt(client: FlaskClient, login: str, password: str = PASSWORD, a
 
 
 def link_in(message: Mail) -> str:
-    """The first join or reset link in a message."""
+    """The first join, reset or confirmation link in a message."""
     match = LINK_RE.search(message.body_text)
     assert match, message.body_text
     return match.group(1)
 
 
 def token_in(message: Mail) -> str:
-    """The token of the first join or reset link in a message."""
+    """The token of the first join, reset or confirmation link in a message."""
     match = LINK_RE.search(message.body_text)
     assert match, message.body_text
     return match.group(3)
@@ -78,3 +78,10 @@ def make_link(actor: User, **kwargs: object) -> str:
     kwargs.setdefault("max_uses", 30)
     _, url = invitations.create_link(acting(actor), **kwargs)  # type: ignore[arg-type]
     return url.rsplit("/", 1)[1]
+
+
+def confirm_address(email: str) -> User:
+    """Confirm an address through the link last mailed to it (as its owner would)."""
+    from community.services import confirmations
+
+    return confirmations.confirm_email(token_in(mails_to(email)[-1]))

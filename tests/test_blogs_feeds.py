@@ -2,8 +2,10 @@
 
 import xml.etree.ElementTree as ET
 
+from sqlalchemy import func, select
+
 from community.extensions import db
-from community.models import User
+from community.models import UrlToken
 from community.services import blogs
 from tests.factories import acting
 from tests.factories_blogs import make_blog_post
@@ -25,8 +27,8 @@ def test_feeds_hold_only_what_the_reader_may_see(client, pat, sam, mallory, fran
     make_blog_post(pat, title="Cohort <b>only</b>", body="Secret & <script>alert(1)</script> **bold**", group=cohort)
     make_blog_post(pat, title="Open to all")
     make_blog_post(pat, title="A draft", action="draft")
-    sam_token = blogs.ensure_feed_token(acting(sam))
-    mallory_token = blogs.ensure_feed_token(acting(mallory))
+    sam_token = blogs.create_feed_token(acting(sam))
+    mallory_token = blogs.create_feed_token(acting(mallory))
 
     entries = _entries(client.get(f"/blogs/feed.atom?token={sam_token}"))
     assert set(entries) == {"Cohort <b>only</b>", "Open to all"}
@@ -43,28 +45,25 @@ def test_feeds_hold_only_what_the_reader_may_see(client, pat, sam, mallory, fran
 
 def test_bad_missing_and_revoked_tokens(client, login, pat, suspended):
     make_blog_post(pat, title="Hello")
-    token = blogs.ensure_feed_token(acting(pat))
+    token = blogs.create_feed_token(acting(pat), "All blogs")
     assert client.get("/blogs/feed.atom").status_code == 404
     assert client.get("/blogs/feed.atom?token=nope").status_code == 404
+    assert client.get("/blogs/feed.atom?token=" + "x" * 65).status_code == 404
     assert client.get("/members/nobody/blog/feed.atom?token=" + token).status_code == 404
     login(pat)
     page = client.get("/blogs/feeds").get_data(as_text=True)
-    assert token in page
-    assert client.post("/blogs/feeds/token").status_code == 302
+    assert token not in page and "All blogs" in page  # listed by name; the link was shown once
+    assert client.post("/blogs/feeds/stop-all").status_code == 302
     assert client.get(f"/blogs/feed.atom?token={token}").status_code == 404
-    new = db.session.get(User, pat.id).feed_token
-    assert new != token and client.get(f"/blogs/feed.atom?token={new}").status_code == 200
-    susie_token = blogs.regenerate_feed_token(suspended)
+    susie_token = blogs.create_feed_token(suspended)
     assert client.get(f"/blogs/feed.atom?token={susie_token}").status_code == 404
 
 
-def test_feed_page_creates_one_token(client, login, pat):
+def test_looking_at_the_feeds_page_makes_no_token(client, login, pat):
     login(pat)
     client.get("/blogs/feeds")
-    first = db.session.get(User, pat.id).feed_token
     client.get("/blogs/feeds")
-    db.session.expire_all()
-    assert first and db.session.get(User, pat.id).feed_token == first
+    assert db.session.scalar(select(func.count()).select_from(UrlToken)) == 0
 
 
 def test_editing_a_post_moves_its_entry_and_the_feed_updated(client, login, pat, sam):
@@ -83,7 +82,7 @@ def test_editing_a_post_moves_its_entry_and_the_feed_updated(client, login, pat,
         earlier = utcnow() - timedelta(days=days)
         db.session.execute(update(Topic).where(Topic.id == topic.id).values(published_at=earlier))
     db.session.commit()
-    token = blogs.ensure_feed_token(acting(sam))
+    token = blogs.create_feed_token(acting(sam))
 
     def read():
         parsed = feedparser.parse(client.get(f"/members/pat/blog/feed.atom?token={token}").get_data())

@@ -112,7 +112,7 @@ def test_error_messages_in_json_are_plain_text_in_the_member_language(client, lo
 def test_a_feed_title_is_in_the_language_of_the_member_whose_token_it_is(client, pat, sam, french) -> None:
     make_blog_post(pat, title="Hello")
     auth_service.set_language(sam, "fr", "")
-    token = blogs.ensure_feed_token(acting(sam))
+    token = blogs.create_feed_token(acting(sam))
     response = client.get(f"/members/pat/blog/feed.atom?token={token}")
     assert response.status_code == 200
     title = ET.fromstring(response.get_data()).find("{http://www.w3.org/2005/Atom}title")

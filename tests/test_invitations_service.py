@@ -15,7 +15,7 @@ from community.services.groups import create_group
 from community.services.settings import update_settings
 from community.tokens import hash_token
 from tests.factories import acting
-from tests.factories_auth import invite, mails_to, make_link, token_in
+from tests.factories_auth import confirm_address, invite, mails_to, make_link, token_in
 
 PASSWORD = "my own long passphrase"
 
@@ -217,7 +217,8 @@ def test_needs_approval_needs_the_community_setting(admin):
     update_settings(acting(admin), allow_join_requests=True)
     token = make_link(admin, needs_approval=True)
     user = join(token, handle="waiting", email="w@example.org")
-    assert user.state == "pending"
+    assert user.state == "unconfirmed"  # the address first, then the approval
+    assert confirm_address("w@example.org").state == "pending"
 
 
 def test_joining_through_an_invitation_shows_in_the_feed_as_a_new_member(admin):

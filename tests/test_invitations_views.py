@@ -14,7 +14,7 @@ from community.services import invitations as service
 from community.services.groups import create_group
 from community.services.settings import update_settings
 from tests.factories import acting
-from tests.factories_auth import invite, mails_to, make_link, token_in
+from tests.factories_auth import invite, link_in, mails_to, make_link, token_in
 
 PASSWORD = "my own long passphrase"
 
@@ -253,6 +253,9 @@ def test_join_needing_approval_lands_on_the_holding_page(client, admin):
     token = make_link(admin, needs_approval=True)
     assert b"approves each new member" in client.get(f"/join/{token}").data
     response = register(client, token, email="ann@example.org")
+    assert response.status_code == 302 and response.headers["Location"] == "/confirm"  # the address first
+    assert b"the community manager approves" in client.get("/confirm").data
+    response = client.get(link_in(mails_to("ann@example.org")[-1]).removeprefix("http://community.test"))
     assert response.status_code == 302 and response.headers["Location"] == "/holding"
     assert b"waiting for the community manager" in client.get("/holding").data
     assert client.get("/").status_code == 403

@@ -29,7 +29,7 @@ from community.models import ROLE_LABELS, STATES
 from community.permissions import access_admin_area, access_member_for_admin
 from community.security import safe_next
 from community.services import admin as service
-from community.services import moderation
+from community.services import confirmations, moderation
 from community.services.members import page_number
 from community.services.settings import DEFAULTS, all_settings
 
@@ -65,7 +65,9 @@ def _member_page(member: Any, status: int = 200, **forms: Any) -> ResponseReturn
     events = service.audit_for(member)
     # The latest spam wave among the events shown (no query): reactivating offers to restore what it hid.
     wave = next((moderation.wave_of(e) for e in events if e.action == "member.hide_all"), None)
-    return render_template("admin/member.html", member=member, events=events, wave=wave, **forms), status
+    removal_due = confirmations.removal_due(member) if member.state == "unconfirmed" else None
+    return render_template("admin/member.html", member=member, events=events, wave=wave, removal_due=removal_due,
+                           **forms), status  # fmt: skip
 
 
 @bp.get("/members/<int:member_id>")

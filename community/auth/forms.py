@@ -84,6 +84,13 @@ class RegisterForm(HumanCheckMixin, NewPasswordMixin, FlaskForm):
     handle = StringField(_l("Choose an @handle"), validators=[DataRequired(), Length(max=31)])
 
 
+class ConfirmAddressForm(FlaskForm):
+    """Correct the address typed when registering through a cohort link (a new link goes to it)."""
+
+    email = StringField(_l("Your e-mail address"),
+                        validators=[DataRequired(_l("Please give your e-mail address.")), Length(max=254)])  # fmt: skip
+
+
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from community.auth import bp
 from community.auth.forms import InviteForm, InviteLinkForm, RegisterForm, role_choices
 from community.auth.limits import invite_per_member
-from community.auth.views import show_error, sign_member_in
+from community.auth.views import remember_waiting, show_error, sign_member_in
 from community.errors import InvalidInput, NotFound
 from community.models import ROLES, User, utcnow
 from community.permissions import access_invitation, can_invite, can_invite_with_role, require
@@ -139,6 +139,9 @@ def invitation(token: str) -> ResponseReturnValue:
             except InvalidInput as error:
                 show_error(form, error)
             else:
+                if user.state == "unconfirmed":  # a cohort link: the address is confirmed first
+                    remember_waiting(user)
+                    return redirect(url_for("auth.confirm_pending"))
                 sign_member_in(user)
                 if user.state == "pending":
                     return redirect(url_for("auth.holding"))

@@ -42,8 +42,9 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from flask import current_app, request, url_for
+from flask import current_app, request, session, url_for
 from flask.wrappers import Response
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -237,6 +238,17 @@ def _member_key() -> str:
     return f"member:{current_user.id}" if current_user.is_authenticated else f"address:{request.remote_addr}"
 
 
+# The "check your inbox" page knows its account from the session (see ``confirm_views``).
+WAITING_KEY = "confirm_waiting"
+
+
+def _waiting_key() -> str:
+    waiting = session.get(WAITING_KEY)
+    if isinstance(waiting, list) and waiting and isinstance(waiting[0], int):
+        return f"waiting:{waiting[0]}"
+    return f"address:{request.remote_addr}"
+
+
 def _done(response: Response) -> bool:
     return response.status_code < 400
 
@@ -247,3 +259,10 @@ reset_mail_per_email = limiter.limit(_config("RATELIMIT_RESET_MAIL"), key_func=_
 invite_per_member = limiter.shared_limit(
     _config("RATELIMIT_INVITE"), "invitations", key_func=_member_key, methods=["POST"], deduct_when=_done
 )
+
+
+def confirm_mail_per_account(on_breach: Callable[[Any], Response | None]) -> Any:
+    """Confirmation links sent again or to a corrected address: one budget per waiting account (a
+    classroom registering behind one address is not slowed down); ``on_breach`` renders the page."""
+    return limiter.shared_limit(_config("RATELIMIT_CONFIRM_MAIL"), "confirm-mail", key_func=_waiting_key,
+                                methods=["POST"], deduct_when=_done, on_breach=on_breach)  # fmt: skip

@@ -1,11 +1,14 @@
 """Views of the auth blueprint: sign-in and out, first-run setup, the account page, password reset.
 
-Invitations and registration live in ``invitation_views`` (imported at the bottom so they register too).
+Invitations and registration live in ``invitation_views``, e-mail confirmation in ``confirm_views``
+(imported at the bottom so they register too).
 """
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+import time
+
+from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,7 +25,13 @@ from community.auth.forms import (
     SetupForm,
     SignInForm,
 )
-from community.auth.limits import remember_device, reset_mail_per_address, reset_mail_per_email, signin_attempt
+from community.auth.limits import (
+    WAITING_KEY,
+    remember_device,
+    reset_mail_per_address,
+    reset_mail_per_email,
+    signin_attempt,
+)
 from community.errors import DomainError, InvalidInput, NotFound
 from community.i18n import language_choices, timezone_names
 from community.models import User
@@ -49,6 +58,12 @@ def sign_member_in(user: User, remember: bool = False) -> None:
     login_user(user, remember=remember)
 
 
+def remember_waiting(user: User) -> None:
+    """Let this browser see the "check your inbox" page of an account waiting for confirmation, for a while
+    (``confirm_views``): such an account is never signed in."""
+    session[WAITING_KEY] = [user.id, int(time.time())]
+
+
 @bp.route("/signin", methods=["GET", "POST"])
 def signin() -> ResponseReturnValue:
     """Sign in by e-mail or handle; guessers wait, known devices don't (``community.auth.limits``)."""
@@ -62,6 +77,11 @@ def signin() -> ResponseReturnValue:
             form.form_errors.extend(hold.messages())
             return render_template("auth/signin.html", form=form), 429, {"Retry-After": str(hold.seconds)}
         user = auth_service.check_password(attempt.account, form.password.data)
+        if user is not None and user.state == "unconfirmed":
+            # Only the right password gets here: saying "waiting for confirmation" reveals nothing more.
+            remember_waiting(user)
+            flash(_("Your account is waiting for you to confirm your e-mail address."), "info")
+            return redirect(url_for("auth.confirm_pending"))
         if user is not None:
             sign_member_in(user, remember=form.remember.data)
             return remember_device(redirect(safe_next(request.args.get("next"), url_for("feed.home"))), user)
@@ -219,4 +239,4 @@ def reset_password(token: str) -> ResponseReturnValue:
     return render_template("auth/reset.html", form=form), 400 if form.is_submitted() else 200
 
 
-from community.auth import invitation_views  # noqa: E402, F401  (registers the invitation routes)
+from community.auth import confirm_views, invitation_views  # noqa: E402, F401  (registers their routes)

@@ -191,12 +191,3 @@ def upload_image() -> ResponseReturnValue:
     except InvalidInput as err:
         return jsonify(error=err.message), 400
     return jsonify(markdown=markdown, url=url_for("uploads.serve", name=upload.name))
-
-
-@bp.post("/blogs/feeds/token")
-def new_feed_token() -> ResponseReturnValue:
-    """Replace my feed token: links made with the old one stop working."""
-    _checked()
-    blogs.regenerate_feed_token(current_user)
-    flash(_("Your feed links have changed. Update them in your feed reader."), "success")
-    return redirect(url_for("blogs.feeds"))

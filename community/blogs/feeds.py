@@ -1,27 +1,36 @@
-"""Atom feeds of blogs: a member's, a group's and the community's.
+"""Atom feeds of blogs (a member's, a group's and the community's) and the page where members make their links.
 
 The community is private, so a feed reader authenticates with the member's personal feed token in the
 URL (``?token=...``); a feed holds exactly what that member may see, and a bad or revoked token is a 404.
 A feed reader has no session: the feed's own titles are written in the token's member's language.
+
+Only a hash of each token is stored (``services.url_tokens``): a link is shown once, when it is made, and
+no page shows it again (so no page carries it for a BREACH-style attack, and blog pages offer no
+``<link rel="alternate">`` with a token in it). A member makes one link per feed reader or feed, and stops
+any of them on its own.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from datetime import datetime
-from typing import Any
 
-from flask import Response, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from community.blogs import bp
-from community.errors import NotFound
+from community.blogs.forms import FeedLinkForm
+from community.errors import InvalidInput, NotFound
 from community.i18n import as_member
-from community.models import Group, User, utcnow
+from community.models import User, utcnow
 from community.permissions import access_group
-from community.services import blog_reads
-from community.services.blogs import user_for_feed_token
+from community.services import blog_reads, url_tokens
+from community.services.auth import base_url
+from community.services.blogs import FEED_PURPOSE, create_feed_token, user_for_feed_token
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 20
@@ -62,23 +71,6 @@ def _atom(title: str, page_url: str, cards: list[blog_reads.Card]) -> Response:
         _text(entry, "content", card.body_html, type="html")
     body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
     return Response('<?xml version="1.0" encoding="utf-8"?>\n' + body, mimetype="application/atom+xml")
-
-
-def feed_links(viewer: Any, *, author: User | None = None, group: Group | None = None) -> list[tuple[str, str]]:
-    """The feeds a blog page offers feed readers (``<link rel="alternate">``), the most specific first, each
-    with the viewer's own token: none until the viewer has feed links (a page view never creates a token)."""
-    token = getattr(viewer, "feed_token", None)
-    if not token:
-        return []
-    links = []
-    if author is not None:
-        url = url_for("blogs.feed_member", handle=author.handle, token=token)
-        links.append((_("%(name)s's blog", name=author.display_name), url))
-    if group is not None:
-        links.append((_("Blog posts in %(group)s", group=group.name),
-                      url_for("blogs.feed_group", slug=group.slug, token=token)))
-    links.append((_("All blogs"), url_for("blogs.feed_community", token=token)))
-    return links
 
 
 def _reader() -> User:
@@ -122,3 +114,84 @@ def feed_group(slug: str) -> ResponseReturnValue:
             url_for("blogs.index", group=group.slug, _external=True),
             cards,
         )
+
+
+# --------------------------------------------------------------------------------------------------
+# The member's feed links
+
+
+def _feed_options(viewer: User) -> dict[str, tuple[str, str, dict[str, str]]]:
+    """The feeds a member may make a link for: value -> (label, endpoint, URL values). ``?blog=<handle>``
+    adds that member's blog (the blog page's "follow" link passes it)."""
+    options = {"all": (_("All blogs"), "blogs.feed_community", {}),
+               "mine": (_("Your blog"), "blogs.feed_member", {"handle": viewer.handle})}  # fmt: skip
+    handle = (request.args.get("blog") or "").strip()[:40]
+    author = blog_reads.member_by_handle(handle) if handle and handle.lower() != viewer.handle else None
+    if author is not None:
+        options[f"member:{author.handle}"] = (_("%(name)s's blog", name=author.display_name), "blogs.feed_member",
+                                              {"handle": author.handle})  # fmt: skip
+    for group in blog_reads.audience_groups(viewer):
+        options[f"group:{group.slug}"] = (_("Blog posts in %(group)s", group=group.name), "blogs.feed_group",
+                                          {"slug": group.slug})  # fmt: skip
+    return options
+
+
+def _links_page(form: FeedLinkForm, options: dict[str, tuple[str, str, dict[str, str]]], status: int = 200,
+                new_link: tuple[str, str] | None = None) -> ResponseReturnValue:  # fmt: skip
+    links = url_tokens.list_url_tokens(current_user, FEED_PURPOSE)
+    return render_template("blogs/feeds.html", form=form, links=links, new_link=new_link, button=FlaskForm(),
+                           blog=request.args.get("blog") or None), status  # fmt: skip
+
+
+def _link_form(options: dict[str, tuple[str, str, dict[str, str]]]) -> FeedLinkForm:
+    form = FeedLinkForm()
+    form.feed.choices = [(value, label) for value, (label, _endpoint, _values) in options.items()]
+    if not form.is_submitted():
+        # The page the member came from picks the feed: a member's blog, a group's posts, or all blogs.
+        group = request.args.get("group")
+        wanted = [value for value in (f"member:{(request.args.get('blog') or '').lower()}", f"group:{group}")
+                  if value in options]  # fmt: skip
+        form.feed.data = wanted[0] if wanted else "all"
+    return form
+
+
+@bp.get("/blogs/feeds")
+def feeds() -> ResponseReturnValue:
+    """Make a personal feed link (shown once), and see and stop the ones made before."""
+    options = _feed_options(current_user)
+    return _links_page(_link_form(options), options)
+
+
+@bp.post("/blogs/feeds")
+def create_feed_link() -> ResponseReturnValue:
+    """Make a feed link for one feed: the page shows it this once (only its hash is kept), on ``BASE_URL``
+    like every link meant to be copied elsewhere (never the request's Host header)."""
+    options = _feed_options(current_user)
+    form = _link_form(options)
+    if not form.validate_on_submit():
+        return _links_page(form, options, 400)
+    label, endpoint, values = options[form.feed.data]
+    try:
+        token = create_feed_token(current_user, label)
+    except InvalidInput as error:
+        form.feed.errors = [*form.feed.errors, error.message]
+        return _links_page(form, options, 400)
+    return _links_page(form, options, new_link=(label, base_url() + url_for(endpoint, **values, token=token)))
+
+
+@bp.post("/blogs/feeds/<int:link_id>/stop")
+def stop_feed_link(link_id: int) -> ResponseReturnValue:
+    """Stop one feed link: a feed reader using it gets nothing more."""
+    if FlaskForm().validate_on_submit():
+        url_tokens.revoke_url_token(current_user, FEED_PURPOSE, link_id)
+        flash(_("That feed link no longer works."), "success")
+    return redirect(url_for("blogs.feeds"))
+
+
+@bp.post("/blogs/feeds/stop-all")
+def stop_feed_links() -> ResponseReturnValue:
+    """Stop every feed link of the member (shared one by mistake, lost a device)."""
+    if FlaskForm().validate_on_submit():
+        count = url_tokens.revoke_url_tokens(current_user, FEED_PURPOSE)
+        flash(ngettext("%(num)d feed link no longer works.", "%(num)d feed links no longer work.", count), "success")
+    return redirect(url_for("blogs.feeds"))

@@ -113,3 +113,9 @@ def revision_number(raw: str | None) -> int | None:
     """The hidden revision field as a number (None when missing or garbled)."""
     raw = (raw or "").strip()
     return int(raw) if raw.isdigit() and len(raw) < 9 else None
+
+
+class FeedLinkForm(FlaskForm):
+    """Make a personal feed link for one feed (choices filled by the view)."""
+
+    feed = SelectField(_l("Which feed"))

@@ -18,7 +18,6 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from community.blogs import bp
-from community.blogs.feeds import feed_links
 from community.blogs.forms import BlogPostForm, CommentForm, ScheduleForm, revision_number
 from community.errors import DomainError, InvalidInput, NotFound
 from community.extensions import db
@@ -70,8 +69,7 @@ def index() -> ResponseReturnValue:
                                             featured_first=True)  # fmt: skip
     pager = _pager(page, has_next, "blogs.index", tag=tag, group=slug)
     return render_template("blogs/index.html", cards=cards, pager=pager, tag=tag, group=group,
-                           groups=filter_groups(current_user, slug),
-                           feed_links=feed_links(current_user, group=group))  # fmt: skip
+                           groups=filter_groups(current_user, slug))  # fmt: skip
 
 
 @bp.get("/members/<handle>/blog")
@@ -84,8 +82,7 @@ def member_blog(handle: str) -> ResponseReturnValue:
     cards, has_next = blog_reads.list_posts(current_user, author=member, page=page, per_page=PER_PAGE)
     drafts = blog_reads.unpublished_posts(member) if member.id == current_user.id and page == 1 else []
     return render_template("blogs/member_blog.html", member=member, cards=cards, drafts=drafts,
-                           pager=_pager(page, has_next, "blogs.member_blog", handle=member.handle),
-                           feed_links=feed_links(current_user, author=member))  # fmt: skip
+                           pager=_pager(page, has_next, "blogs.member_blog", handle=member.handle))  # fmt: skip
 
 
 def _write_form(topic: Topic | None = None, opening: Post | None = None) -> BlogPostForm:
@@ -214,7 +211,6 @@ def render_post_page(topic: Topic, comment_form: CommentForm | None = None, stat
         "blogs/post.html", topic=topic, thread=thread, tags=blog_reads.topic_tags(topic),
         comment_form=comment_form or CommentForm(formdata=None),
         schedule_form=ScheduleForm(formdata=None), button=FlaskForm(formdata=None), reply_to=reply_to,
-        feed_links=feed_links(current_user, author=topic.author),
     ), status  # fmt: skip
 
 
@@ -224,14 +220,6 @@ def post(topic_id: int) -> ResponseReturnValue:
     topic = access_topic(current_user, topic_id, kind="blog")
     reply = request.args.get("reply", "")
     return render_post_page(topic, reply_to=int(reply) if reply.isdigit() and len(reply) < 12 else None)
-
-
-@bp.get("/blogs/feeds")
-def feeds() -> ResponseReturnValue:
-    """My personal feed links (they carry a private token) and a button to replace the token."""
-    token = blogs.ensure_feed_token(current_user)
-    groups = blog_reads.audience_groups(current_user)
-    return render_template("blogs/feeds.html", token=token, groups=groups, button=FlaskForm())
 
 
 # The other route modules register on the same blueprint.

@@ -1,6 +1,6 @@
 """The shared model. Everything is re-exported here so Alembic sees every table."""
 
-from community.models.admin import AuditEvent, Invitation, OutboxMessage, invitation_groups
+from community.models.admin import AuditEvent, EmailConfirmation, Invitation, OutboxMessage, invitation_groups
 from community.models.base import UTCDateTime, utcnow
 from community.models.content import (
     REACTION_LABELS,
@@ -30,7 +30,7 @@ from community.models.social import (
     Notification,
     PostHashtag,
 )
-from community.models.user import ROLE_LABELS, ROLES, STATE_LABELS, STATES, Setting, User, UserSession
+from community.models.user import ROLE_LABELS, ROLES, STATE_LABELS, STATES, Setting, UrlToken, User, UserSession
 
 __all__ = [
     "ACTIVITY_KINDS",
@@ -51,6 +51,7 @@ __all__ = [
     "AuditEvent",
     "Board",
     "DigestSent",
+    "EmailConfirmation",
     "Group",
     "Invitation",
     "MemberRelation",
@@ -71,6 +72,7 @@ __all__ = [
     "TopicTag",
     "UTCDateTime",
     "Upload",
+    "UrlToken",
     "User",
     "UserSession",
     "Vote",

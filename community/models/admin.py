@@ -62,6 +62,19 @@ class Invitation(db.Model):
         return "open"
 
 
+class EmailConfirmation(db.Model):
+    """An account made through a cohort link, waiting for its owner to confirm the address (the member is in
+    state ``unconfirmed`` meanwhile). It remembers the invitation: whether the manager approves next, the
+    groups to join once confirmed, and the place to give back if the account is never confirmed. The row
+    goes on confirmation, or with the account (housekeeping removes those left unconfirmed)."""
+
+    __tablename__ = "email_confirmations"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
 class AuditEvent(db.Model):
     """Who did what, to what, why and when. Written by admin and moderator services."""
 

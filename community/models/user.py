@@ -13,10 +13,12 @@ from community.extensions import db
 from community.models.base import UTCDateTime, utcnow
 
 ROLES = ("admin", "facilitator", "participant")
-STATES = ("invited", "pending", "active", "suspended", "deleted")
+# "unconfirmed": registered through a cohort link, the e-mail address not confirmed yet (can't sign in).
+STATES = ("invited", "unconfirmed", "pending", "active", "suspended", "deleted")
 # What members read for a role and a state (lazy: looked up in the reader's language when shown).
 ROLE_LABELS = {"admin": _l("Community manager"), "facilitator": _l("Facilitator"), "participant": _l("Participant")}
-STATE_LABELS = {"invited": _l("Invited"), "pending": _l("Pending"), "active": _l("Active"),
+STATE_LABELS = {"invited": _l("Invited"), "unconfirmed": _l("Waiting for e-mail confirmation"),
+                "pending": _l("Pending"), "active": _l("Active"),
                 "suspended": _l("Suspended"), "deleted": _l("Deleted")}  # fmt: skip
 
 
@@ -50,8 +52,13 @@ class User(db.Model):
     suspension_reason: Mapped[str] = mapped_column(String(500), default="")
     # Published posts, kept by the posting services (pre-moderation and new-member limits read it).
     post_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Retired: feed tokens are UrlToken rows now, stored hashed (migration d5a8c2e7f431 moved them and emptied
+    # this). It stays, always NULL and read by nothing, because dropping a UNIQUE column on SQLite means
+    # rebuilding ``users``, and with foreign keys on that would cascade into every table pointing at it.
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Moves when the member's address or password changes: unsubscribe links mailed before stop working.
+    unsubscribe_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The member's own language and time zone (None: the community's defaults; see community.i18n).
     language: Mapped[str | None] = mapped_column(String(10))
     timezone: Mapped[str | None] = mapped_column(String(64))
@@ -132,6 +139,22 @@ class UserSession(db.Model):
     user_agent: Mapped[str] = mapped_column(String(200), default="")
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class UrlToken(db.Model):
+    """A long-lived secret that stands in for a sign-in where no cookie goes: a feed reader's link, and any
+    such link to come (a calendar's). Only the SHA-256 of the token is kept; the token itself is shown once,
+    built into the URL, when it is made (``services.url_tokens``)."""
+
+    __tablename__ = "url_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # see services.url_tokens.PURPOSES
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # What the member made it for, in their words at the time ("Sam Lee's blog"); "" for links made before.
+    label: Mapped[str] = mapped_column(String(160), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Setting(db.Model):

@@ -6,7 +6,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice
+from wtforms import HiddenField, RadioField, SelectChoice
+from wtforms.validators import DataRequired, Length
 
 from community.models import DELIVERIES, NOTIFICATION_KINDS
 
@@ -22,6 +23,12 @@ SECTIONS = (
 
 class EmptyForm(FlaskForm):
     """One-button actions (mark read, unsubscribe): CSRF only."""
+
+
+class StopKindForm(FlaskForm):
+    """A signed-in member's one click from an expired unsubscribe link: which e-mails to stop."""
+
+    kind = HiddenField(validators=[DataRequired(), Length(max=20)])
 
 
 class PreferencesForm(FlaskForm):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from community.errors import InvalidInput, NotFound
 from community.extensions import csrf
 from community.notifications import bp
-from community.notifications.forms import EmptyForm, PreferencesForm
+from community.notifications.forms import EmptyForm, PreferencesForm, StopKindForm
 from community.services import notifications as service
 from community.services import social
 
@@ -75,14 +76,38 @@ def settings() -> ResponseReturnValue:
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt
 def unsubscribe(token: str) -> ResponseReturnValue:
-    """One-click unsubscribe from an e-mail (GET confirms; POST, also sent by mail programs, switches off)."""
-    _user, kind = service.read_unsubscribe_token(token)
+    """One-click unsubscribe from an e-mail (GET confirms; POST, also sent by mail programs, switches off).
+
+    A link that expired or was rotated gets a page that says how to manage e-mail, with one click to stop
+    these e-mails anyway for the member it was sent to, if they are the one signed in."""
+    try:
+        _user, kind = service.read_unsubscribe_token(token)
+    except service.UnsubscribeLinkExpired as expired:
+        mine = current_user.is_authenticated and current_user.id == expired.user.id
+        form = StopKindForm(formdata=None, kind=expired.kind) if mine else None
+        return render_template("notifications/unsubscribe_expired.html", label=service.kind_label(expired.kind),
+                               form=form, days=service.unsubscribe_link_days()), 410  # fmt: skip
+    except NotFound:
+        return render_template("notifications/unsubscribe_expired.html", invalid=True, form=None), 404
     label = service.kind_label(kind)
     if request.method == "POST":
         # Mail programs POST "List-Unsubscribe=One-Click" without our CSRF token (the signed token is the proof).
         service.unsubscribe(token)
         return render_template("notifications/unsubscribed.html", label=label, done=True)
     return render_template("notifications/unsubscribed.html", label=label, done=False, token=token)
+
+
+@bp.post("/unsubscribe")
+def stop_kind() -> ResponseReturnValue:
+    """The signed-in member stops one kind of e-mail (or a digest) in one click, from an expired link's page."""
+    form = StopKindForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        service.switch_off(current_user, form.kind.data)
+    except InvalidInput:
+        abort(400)
+    return render_template("notifications/unsubscribed.html", label=service.kind_label(form.kind.data), done=True)
 
 
 @bp.get("/handles")

@@ -124,6 +124,7 @@ def set_password(user: User, password: str, *, keep_session_token: str | None = 
     check_password_rules(password, handle=user.handle, email=user.email)
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
+    user.unsubscribe_epoch = (user.unsubscribe_epoch or 0) + 1  # links in mail sent before stop working
     stmt = delete(UserSession).where(UserSession.user_id == user.id)
     if keep_session_token is not None:
         stmt = stmt.where(UserSession.token_hash != hash_token(keep_session_token))

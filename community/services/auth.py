@@ -27,15 +27,20 @@ from community.errors import InvalidInput, NotFound
 from community.extensions import db
 from community.i18n import LANGUAGES, as_member, is_timezone
 from community.models import User, UserSession
+from community.services import confirmations
 from community.services.accounts import hash_password, normalise_email, set_password, verify_password
 from community.services.mail import queue_mail
-from community.services.settings import get_setting
+from community.services.settings import base_url, community_display_name
 from community.tokens import hash_token
 
 RESET_SALT = "community.password-reset"
 DEVICE_SALT = "community.known-device"
 # States that may sign in (pending and suspended members then see the holding page).
 SIGN_IN_STATES = ("active", "pending", "suspended")
+# Accounts whose password is checked at sign-in and which may reset it: an unconfirmed one too, so that the
+# right password can say "waiting for confirmation" (and only the right one), and a reset link, mailed to
+# the address, confirms it.
+KNOWN_STATES = (*SIGN_IN_STATES, "unconfirmed")
 _dummy_hash: str | None = None
 
 
@@ -47,14 +52,15 @@ def _dummy_password_hash() -> str:
 
 
 def find_account(login: str) -> User | None:
-    """The account whose e-mail or @handle is ``login`` (case-insensitive), if any may sign in."""
+    """The account whose e-mail or @handle is ``login`` (case-insensitive), if it may sign in or is waiting
+    for its address to be confirmed (the caller checks ``state``)."""
     ident = login.strip()
     if not ident:
         return None
     return db.session.scalar(
         select(User).where(
             or_(User.email == normalise_email(ident), User.handle == ident.lstrip("@").lower()),
-            User.state.in_(SIGN_IN_STATES),
+            User.state.in_(KNOWN_STATES),
         )
     )
 
@@ -93,16 +99,6 @@ def device_for_token(token: str, user: User) -> str | None:
         return None  # the password changed since: the device must prove itself again
     device = data.get("d")
     return device if isinstance(device, str) and device else None
-
-
-def community_display_name() -> str:
-    """The community's name as members see it."""
-    return get_setting("community_name") or current_app.config["COMMUNITY_NAME"]
-
-
-def base_url() -> str:
-    """The configured address for links in e-mails (never the request's Host header)."""
-    return current_app.config["BASE_URL"].rstrip("/")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -237,7 +233,7 @@ def user_for_reset_token(token: str) -> User:
     if not isinstance(data, dict):
         raise expired
     user = db.session.get(User, data.get("u"))
-    if user is None or user.state not in SIGN_IN_STATES or not hmac.compare_digest(
+    if user is None or user.state not in KNOWN_STATES or not hmac.compare_digest(
         str(data.get("f", "")), _fingerprint(user)
     ):
         raise expired
@@ -247,7 +243,7 @@ def user_for_reset_token(token: str) -> User:
 def request_password_reset(email: str) -> None:
     """E-mail a reset link if an account has this address; silently nothing otherwise (commits)."""
     user = db.session.scalar(
-        select(User).where(User.email == normalise_email(email), User.state.in_(SIGN_IN_STATES))
+        select(User).where(User.email == normalise_email(email), User.state.in_(KNOWN_STATES))
     )
     if user is None:
         return
@@ -268,8 +264,10 @@ def request_password_reset(email: str) -> None:
 
 
 def reset_password(token: str, new_password: str) -> User:
-    """Set a new password through a reset link; every session of the member ends (commits)."""
+    """Set a new password through a reset link; every session of the member ends (commits). The link was
+    mailed to the account's address, so an account waiting for confirmation is confirmed by it."""
     user = user_for_reset_token(token)
     set_password(user, new_password)
     db.session.commit()
+    confirmations.confirm_by_reset(user)
     return user

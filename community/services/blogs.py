@@ -30,10 +30,9 @@ from community.permissions import (
     can_view_post,
     is_member,
 )
-from community.services import posts, submissions
+from community.services import posts, submissions, url_tokens
 from community.services.audit import record
 from community.services.images import save_image
-from community.tokens import new_token
 
 UPLOAD_REF_RE = re.compile(r"/uploads/([0-9a-f]{32}\.(?:png|jpg))")
 
@@ -289,34 +288,19 @@ def set_hidden(actor: User, topic: Topic, hidden: bool, reason: str = "") -> Non
 # Feed tokens
 
 
-def regenerate_feed_token(actor: User) -> str:
-    """A new personal feed token; the old one stops working at once. Commits."""
-    token = new_token(24)
-    db.session.execute(update(User).where(User.id == actor.id).values(feed_token=token))
-    db.session.commit()
-    return token
+FEED_PURPOSE = "blog_feed"
 
 
-def ensure_feed_token(actor: User) -> str:
-    """The member's feed token, created on first use (a short write of its own: a page view calls it)."""
-    from community.database import writing
-
-    if actor.feed_token:
-        return actor.feed_token
-    with writing(), db.engine.begin() as conn:
-        conn.execute(
-            update(User).where(User.id == actor.id, User.feed_token.is_(None)).values(feed_token=new_token(24))
-        )
-        return str(conn.execute(select(User.feed_token).where(User.id == actor.id)).scalar_one())
+def create_feed_token(actor: User, label: str = "") -> str:
+    """A new personal feed token (shown once, in the links built with it); earlier ones keep working. Commits."""
+    return url_tokens.create_url_token(actor, FEED_PURPOSE, label)
 
 
 def user_for_feed_token(token: str | None) -> User:
     """The active member a feed token belongs to, with group roles loaded; NotFound otherwise."""
     from community.auth_session import load_group_roles
 
-    if not token or len(token) > 64:
-        raise NotFound()
-    user = db.session.scalar(select(User).where(User.feed_token == token))
+    user = url_tokens.user_for_url_token(FEED_PURPOSE, token)
     if user is None or not is_member(user):
         raise NotFound()
     load_group_roles(user)

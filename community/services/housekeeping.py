@@ -8,6 +8,9 @@
   the "signed-in devices" list.
 - Posting forms' one-time submission keys older than ``submissions.KEEP`` (two days): a form is sent again
   within minutes (a double click, a retry after an error page), not days later.
+- Accounts made through a cohort link whose address was not confirmed within ``UNCONFIRMED_KEEP_DAYS``
+  (``services.confirmations``): someone typed an address that isn't theirs, or a bot did. Their place on
+  the link is given back.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from community.database import writing
 from community.extensions import db
 from community.models import OutboxMessage, UserSession, utcnow
 from community.services import submissions
+from community.services.confirmations import remove_stale
 
 
 @dataclass
@@ -32,14 +36,15 @@ class Cleaned:
     sent_mail: int = 0
     sessions: int = 0
     submission_keys: int = 0
+    unconfirmed: int = 0
 
     @property
     def total(self) -> int:
-        return self.sent_mail + self.sessions + self.submission_keys
+        return self.sent_mail + self.sessions + self.submission_keys + self.unconfirmed
 
     def __str__(self) -> str:
-        return (f"removed {self.sent_mail} sent e-mails, {self.sessions} expired sign-in sessions and "
-                f"{self.submission_keys} old posting keys")  # fmt: skip
+        return (f"removed {self.sent_mail} sent e-mails, {self.sessions} expired sign-in sessions, "
+                f"{self.submission_keys} old posting keys and {self.unconfirmed} unconfirmed accounts")  # fmt: skip
 
 
 def _seconds(value: Any) -> float:
@@ -54,8 +59,8 @@ def session_lifetime() -> timedelta:
 
 
 def clean_up(now: datetime | None = None) -> Cleaned:
-    """Delete sent e-mail past its keeping time, sign-in sessions no cookie can reach and old posting keys
-    (commits)."""
+    """Delete sent e-mail past its keeping time, sign-in sessions no cookie can reach, old posting keys and
+    accounts never confirmed (commits)."""
     now = now or utcnow()
     keep_days = int(current_app.config["OUTBOX_KEEP_DAYS"])
     cleaned = Cleaned()
@@ -68,5 +73,6 @@ def clean_up(now: datetime | None = None) -> Cleaned:
             delete(UserSession).where(UserSession.last_seen_at < now - session_lifetime())
         ).rowcount
         cleaned.submission_keys = submissions.prune(now)
+        cleaned.unconfirmed = remove_stale(now)
         db.session.commit()
     return cleaned

@@ -27,9 +27,10 @@ from community.models import ROLES, Group, Invitation, User, utcnow
 from community.permissions import can_invite, can_invite_with_role, can_manage_group, visible_invitations
 from community.services.accounts import create_user, normalise_email
 from community.services.audit import record
-from community.services.auth import base_url, community_display_name
+from community.services.confirmations import start_confirmation
+from community.services.groups import add_member
 from community.services.mail import queue_mail
-from community.services.settings import get_setting
+from community.services.settings import base_url, community_display_name, get_setting
 from community.tokens import hash_token, new_token
 
 MAX_BATCH = 500
@@ -338,12 +339,15 @@ def _entered_address(email: str) -> str:
 
 
 def register(token: str, *, display_name: str, handle: str, password: str, email: str = "") -> User:
-    """Create the member's account through an invitation; they join its groups (commits)."""
-    from community.services.groups import add_member
+    """Create the member's account through an invitation (commits).
 
+    A personal invitation went to its address, so the account is active at once (or pending approval) and
+    joins the invitation's groups. Through a cohort link the address is only typed: the account waits,
+    ``unconfirmed``, until the link mailed to it is opened (``services.confirmations``); its place on the
+    link is taken now, so two people can't race for the last one."""
     invitation = open_invitation(token)
     address = _entered_address(email) if invitation.is_link else invitation.email or ""
-    state = "pending" if invitation.needs_approval else "active"
+    state = "unconfirmed" if invitation.is_link else "pending" if invitation.needs_approval else "active"
     user = create_user(email=address, handle=handle, display_name=display_name, password=password,
                        role=invitation.role, state=state)  # fmt: skip
     # Count the use atomically: two people racing for the last place of a link can't both get in.
@@ -356,6 +360,10 @@ def register(token: str, *, display_name: str, handle: str, password: str, email
         db.session.rollback()
         raise InvitationClosed("already used")
     record(user, "invitation.accept", invitation, detail={"user_id": user.id, "state": state})
+    if state == "unconfirmed":
+        start_confirmation(user, invitation)  # groups and the "new member" wait for the address
+        db.session.commit()
+        return user
     if state == "active":
         events.member_joined.send(user, actor=user)  # the feed's "new member"; pending ones on approval
     db.session.commit()

@@ -15,14 +15,14 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadData, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import and_, bindparam, false, func, inspect, or_, select, true, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from community import permissions
 from community.database import prebuilt
-from community.errors import InvalidInput, NotFound
+from community.errors import DomainError, InvalidInput, NotFound
 from community.extensions import db
 from community.models import (
     DELIVERIES,
@@ -95,33 +95,92 @@ def set_preferences(actor: User, choices: dict[str, str]) -> None:
     db.session.commit()
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="notifications-unsubscribe")
+UNSUBSCRIBE_SALT = "notifications-unsubscribe.v2"
+LEGACY_UNSUBSCRIBE_SALT = "notifications-unsubscribe"  # links without a time, sent before they expired
+
+
+class UnsubscribeLinkExpired(DomainError):
+    """A genuine unsubscribe link that no longer works: too old, or rotated (``User.unsubscribe_epoch``).
+
+    It still names its member and kind, so the page can offer a signed-in member one click to do it anyway."""
+
+    status = 410
+
+    def __init__(self, user: User, kind: str) -> None:
+        super().__init__(_("This unsubscribe link has expired."))
+        self.user, self.kind = user, kind
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_link_days() -> int:
+    """How long an unsubscribe link in an e-mail works."""
+    return int(current_app.config.get("UNSUBSCRIBE_LINK_DAYS", 90))
 
 
 def unsubscribe_token(user: User, kind: str) -> str:
-    """A token that switches one kind (or one digest) off for one member, signed with the app secret."""
-    return _serializer().dumps([user.id, kind])
+    """A token that switches one kind (or one digest) off for one member: signed with the app secret, dated
+    (it expires after ``UNSUBSCRIBE_LINK_DAYS``), and bound to the member's rotation counter (it dies when
+    the counter moves: a new e-mail address or password)."""
+    return _serializer().dumps([user.id, kind, user.unsubscribe_epoch or 0])
+
+
+def _named(user_id: object, kind: object) -> tuple[User, str] | None:
+    if not isinstance(user_id, int) or not isinstance(kind, str):
+        return None
+    if kind not in NOTIFICATION_KINDS and kind not in DIGEST_KINDS:
+        return None
+    user = db.session.get(User, user_id)
+    return (user, kind) if user is not None and user.state != "deleted" else None
 
 
 def read_unsubscribe_token(token: str) -> tuple[User, str]:
-    """The member and kind a token names; NotFound for a bad or forged token."""
+    """The member and kind a working token names; NotFound for a bad or forged token, UnsubscribeLinkExpired
+    for a genuine one that is too old, rotated, or from before links expired."""
+    invalid = NotFound(_("This unsubscribe link is not valid."))
+    payload: object = None
+    expired = False
     try:
-        user_id, kind = _serializer().loads(token)
-    except (BadSignature, ValueError, TypeError):
-        raise NotFound(_("This unsubscribe link is not valid.")) from None
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or (kind not in NOTIFICATION_KINDS and kind not in DIGEST_KINDS):
-        raise NotFound(_("This unsubscribe link is not valid."))
+        payload = _serializer().loads(token, max_age=unsubscribe_link_days() * 86400)
+    except SignatureExpired as error:
+        payload, expired = error.payload, True
+        try:
+            payload = _serializer().load_payload(payload) if isinstance(payload, bytes) else payload
+        except BadData:
+            raise invalid from None
+    except BadData:
+        try:  # a link of before: genuine, but it never expired, so it is treated as expired now
+            payload, expired = URLSafeSerializer(current_app.config["SECRET_KEY"],
+                                                 salt=LEGACY_UNSUBSCRIBE_SALT).loads(token), True  # fmt: skip
+            payload = [*payload, None] if isinstance(payload, list) and len(payload) == 2 else None
+        except BadData:
+            raise invalid from None
+    if not isinstance(payload, list) or len(payload) != 3:
+        raise invalid
+    user_id, kind, epoch = payload
+    named = _named(user_id, kind)
+    if named is None:
+        raise invalid
+    user, kind = named
+    if expired or epoch != (user.unsubscribe_epoch or 0):
+        raise UnsubscribeLinkExpired(user, kind)
     return user, kind
 
 
-def unsubscribe(token: str) -> tuple[User, str]:
-    """Switch off what the token names: a kind goes off; a digest's kinds stay in the page only (commits)."""
-    user, kind = read_unsubscribe_token(token)
+def switch_off(user: User, kind: str) -> None:
+    """Stop e-mail about one kind, or one digest (its kinds stay in the page only); commits."""
+    if kind not in NOTIFICATION_KINDS and kind not in DIGEST_KINDS:
+        raise InvalidInput(_("Please choose one of the options for each kind."))
     digest_kinds = {k: "web" for k, v in preferences(user).items() if v == kind}
-    changes = digest_kinds if kind in DIGEST_KINDS else {kind: "off"}
-    set_preferences(user, changes)
+    set_preferences(user, digest_kinds if kind in DIGEST_KINDS else {kind: "off"})
+
+
+def unsubscribe(token: str) -> tuple[User, str]:
+    """Switch off what a working token names (commits)."""
+    user, kind = read_unsubscribe_token(token)
+    switch_off(user, kind)
     return user, kind
 
 

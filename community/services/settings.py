@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from community.extensions import db
@@ -57,3 +58,13 @@ def update_settings(actor: User, **values: Any) -> None:
     from community.templating import invalidate_settings_cache
 
     invalidate_settings_cache()
+
+
+def community_display_name() -> str:
+    """The community's name as members see it."""
+    return get_setting("community_name") or current_app.config["COMMUNITY_NAME"]
+
+
+def base_url() -> str:
+    """The configured address for links in e-mails (never the request's Host header)."""
+    return current_app.config["BASE_URL"].rstrip("/")

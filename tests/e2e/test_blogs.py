@@ -9,7 +9,6 @@ import re
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from community.models import User
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, acting, make_user
 
@@ -117,18 +116,20 @@ def test_a_blog_post_from_draft_to_conversation(new_page, live_server, live_data
     peer.goto(post_url)  # back to the top of the page for the picture
     screenshot(peer, "blogs-post", keep=True)
 
-    # Feed discovery: once the peer has feed links, the post page names the author's feed with the PEER's
-    # token; a feed reader (no cookie) fetching it finds the post.
+    # Feed links: the blog's "follow" link offers this blog's feed; the link is shown once, no page carries
+    # it again (no <link rel="alternate"> with a token), and a feed reader (no cookie) finds the post with it.
     assert peer.locator('link[rel="alternate"]').count() == 0
-    peer.goto(live_server("/blogs/feeds"))
+    peer.goto(live_server("/members/bpat/blog"))
+    peer.get_by_role("link", name="Follow this blog in your feed reader").click()
+    expect(peer.get_by_label("Which feed")).to_have_value("member:bpat")
+    peer.get_by_role("button", name="Make the link").click()
+    link = peer.get_by_label("Feed link for Pat Lindqvist's blog").input_value()
+    assert "/members/bpat/blog/feed.atom?token=" in link
+    screenshot(peer, "blogs-feed-link")
     peer.goto(post_url)
-    discovered = peer.locator('head link[rel="alternate"][type="application/atom+xml"]')
-    expect(discovered).to_have_count(2)
-    assert discovered.first.get_attribute("title") == "Pat Lindqvist's blog"
-    href = discovered.first.get_attribute("href")
-    live_data.session.expire_all()
-    tokens = {u.handle: u.feed_token for u in live_data.session.query(User)}
-    assert href == f"/members/bpat/blog/feed.atom?token={tokens['bsam']}" and tokens["bpat"] is None
+    assert peer.locator('link[rel="alternate"]').count() == 0
+    href = link.split("://", 1)[1].split("/", 1)[1]
+    href = "/" + href
     reader = peer.context.browser.new_context()  # no cookies: a feed reader
     feed = reader.request.get(live_server(href))
     assert feed.status == 200 and "Three things our first assignment taught me" in feed.text()
