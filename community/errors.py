@@ -42,3 +42,9 @@ class RateLimited(DomainError):
     """Too many actions in too short a time."""
 
     status = 429
+
+
+class Unavailable(DomainError):
+    """Something the action needs is failing on our side (a full or read-only disk): try again later."""
+
+    status = 503
