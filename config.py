@@ -41,7 +41,9 @@ class Config:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     UPLOAD_FOLDER: str | None = None  # None: <instance>/uploads
     IMAGE_MAX_BYTES = 5 * 1024 * 1024
-    IMAGE_MAX_PIXELS = 24_000_000
+    # Checked from the file's header before a pixel is decoded (community/services/images.py).
+    IMAGE_MAX_PIXELS = 40_000_000  # a 48-megapixel phone photo is refused; its 12-megapixel default passes
+    IMAGE_MAX_SIDE = 8_000  # longest side: refuses long thin bombs (9,999 x 2,400) and huge panoramas
 
     # Text limits
     POST_MAX_CHARS = 50_000
@@ -62,6 +64,7 @@ class Config:
     RATELIMIT_INVITE = "30 per hour"
     RATELIMIT_POSTING = "20 per minute"
     RATELIMIT_POSTING_NEW_MEMBER = "5 per minute"
+    RATELIMIT_UPLOADS = "30 per hour"  # pictures one member sends (photos, covers, images in posts), refused or not
 
     # E-mail: SMTP when SMTP_HOST is set, otherwise the outbox folder and the console.
     SMTP_HOST: str | None = None

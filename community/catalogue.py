@@ -12,10 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import click
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
+from flask.cli import AppGroup, with_appcontext
 
 from community.i18n import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS
 
@@ -140,46 +142,44 @@ def not_in_catalogue(template: Catalog, catalog: Catalog) -> list[str]:
             if m.id and catalog.get(m.id, m.context) is None]  # fmt: skip
 
 
-def register(app: object) -> None:
-    """``community translations extract|update|compile|check``."""
-    import click
-    from flask.cli import AppGroup, with_appcontext
+# ``community translations ...``: registered by community.cli as a LazyCommand, so that Babel's catalogue tools
+# are imported when a translator runs one, not each time the app starts.
+translations = AppGroup("translations", help="Keep the interface's translations in step with the code.")
 
-    group = AppGroup("translations", help="Keep the interface's translations in step with the code.")
 
-    @group.command("update")
-    @with_appcontext
-    def update_command() -> None:
-        """Extract the strings and merge them into every language's messages.po."""
-        template = extract()
-        for language, count in update(template).items():
-            click.echo(f"{language}: {len(template)} strings, {count} without a translation.")
+@translations.command("update")
+@with_appcontext
+def update_command() -> None:
+    """Extract the strings and merge them into every language's messages.po."""
+    template = extract()
+    for language, count in update(template).items():
+        click.echo(f"{language}: {len(template)} strings, {count} without a translation.")
 
-    @group.command("compile")
-    @with_appcontext
-    def compile_command() -> None:
-        """Write the .mo files the app reads."""
-        for path in compile_all():
-            click.echo(f"Wrote {path}.")
 
-    @group.command("check")
-    @with_appcontext
-    def check_command() -> None:
-        """Fail when a string of the code is missing from a catalogue or has no translation."""
-        template = extract()
-        problems = 0
-        for language in LANGUAGES:
-            if language == DEFAULT_LANGUAGE:
-                continue
-            catalog = read_catalogue(language)
-            for text in not_in_catalogue(template, catalog):
-                click.echo(f"{language}: not in the catalogue: {text!r}")
-                problems += 1
-            for text in untranslated(catalog):
-                click.echo(f"{language}: no translation: {text!r}")
-                problems += 1
-        if problems:
-            raise click.ClickException(f"{problems} strings need work (community translations update, then translate).")
-        click.echo("Every string has a translation.")
+@translations.command("compile")
+@with_appcontext
+def compile_command() -> None:
+    """Write the .mo files the app reads."""
+    for path in compile_all():
+        click.echo(f"Wrote {path}.")
 
-    app.cli.add_command(group)  # type: ignore[attr-defined]
+
+@translations.command("check")
+@with_appcontext
+def check_command() -> None:
+    """Fail when a string of the code is missing from a catalogue or has no translation."""
+    template = extract()
+    problems = 0
+    for language in LANGUAGES:
+        if language == DEFAULT_LANGUAGE:
+            continue
+        catalog = read_catalogue(language)
+        for text in not_in_catalogue(template, catalog):
+            click.echo(f"{language}: not in the catalogue: {text!r}")
+            problems += 1
+        for text in untranslated(catalog):
+            click.echo(f"{language}: no translation: {text!r}")
+            problems += 1
+    if problems:
+        raise click.ClickException(f"{problems} strings need work (community translations update, then translate).")
+    click.echo("Every string has a translation.")

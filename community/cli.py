@@ -6,12 +6,32 @@ Commands are registered on the Flask app's CLI group, so ``community <command>``
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+
+
+class LazyCommand(click.Command):
+    """A command imported only when it runs: listing the commands (``--help``) shows its help line alone."""
+
+    def __init__(self, name: str, target: str, help: str) -> None:
+        super().__init__(name, help=help)
+        self.target = target  # "module:attribute"
+
+    def load(self) -> click.Command:
+        """The real command."""
+        module, _, attribute = self.target.partition(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:  # fmt: skip
+        return self.load().make_context(info_name, args, parent=parent, **extra)
 
 
 def migrate_database() -> None:
@@ -122,16 +142,28 @@ def create_admin_command(email: str | None, handle: str | None, display_name: st
     click.echo(f"Created community manager @{user.handle}.")
 
 
+LAZY_COMMANDS = (
+    ("seed-demo", "community.seed:seed_demo_command",
+     "Fill the community with a demo cohort: facilitators, ~30 participants, groups and discussions."),
+    ("seed-scale", "community.scale.commands:seed_scale_command",
+     "Fill an empty database with a large generated community (bulk inserts, with a progress bar)."),
+    ("translations", "community.catalogue:translations", "Keep the interface's translations in step with the code."),
+)  # fmt: skip
+
+
 def configure_cli(app: Flask) -> None:
     """Register every command on the app."""
     for command in (run_command, init_command, create_admin_command):
         app.cli.add_command(command)
-    from community import catalogue, cli_extra, seed
+    from community import cli_extra
     from community.notifications import commands as notification_commands
-    from community.scale import commands as scale_commands
 
-    for module in (seed, cli_extra, notification_commands, scale_commands, catalogue):
+    for module in (cli_extra, notification_commands):
         module.register(app)
+    # Commands for developers and translators, imported when they run: the demo data, the scale generator,
+    # Babel's catalogue tools (tests/test_cli_start.py checks that each help line is the command's own).
+    for name, target, help in LAZY_COMMANDS:
+        app.cli.add_command(LazyCommand(name, target, help=help))
 
 
 def main() -> None:

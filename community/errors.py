@@ -44,6 +44,12 @@ class RateLimited(DomainError):
     status = 429
 
 
+class Unavailable(DomainError):
+    """Something the action needs is failing on our side (a full or read-only disk): try again later."""
+
+    status = 503
+
+
 class AlreadyPosted(Exception):
     """The form was sent before and its post is stored: the member is taken to it (not an error, a redirect).
 

@@ -92,6 +92,12 @@ def configure_errors(app: Flask) -> None:
             if error.response is not None:  # a limit's own page (``on_breach``): it explains in context
                 return error.response
             message = MESSAGES[429]
+        elif status == 413:  # the body was refused unread: the form can't be shown again, the Back button can
+            from community.i18n import format_number
+
+            size = format_number(round(app.config["IMAGE_MAX_BYTES"] / (1024 * 1024), 1))
+            message = _("That upload is too large: we take pictures of up to %(size)s MB. Use your browser's Back "
+                        "button to return to the form, and choose a smaller file.", size=size)  # fmt: skip
         return error_response(status, message)
 
     @app.errorhandler(AlreadyPosted)

@@ -5,6 +5,9 @@ off); bleach is the second wall. bleach is no longer developed upstream, so it i
 this module: swapping it for nh3 touches this file alone (tests/test_markup_nh3.py runs the XSS corpus
 through nh3 with this allow-list, ready to move here; nh3 does not linkify). @mentions and #hashtags become
 links here.
+
+bleach (with its html5lib) and Markdown are imported when the first text is rendered, not when the app
+starts: they were a fifth of the start-up of every command (tests/test_cli_start.py keeps them out).
 """
 
 from __future__ import annotations
@@ -12,13 +15,12 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import bleach
-import markdown
-from bleach.html5lib_shim import Filter
-from bleach.linkifier import LinkifyFilter
-from markdown.inlinepatterns import InlineProcessor
+if TYPE_CHECKING:
+    import bleach
+    import markdown
 
 ALLOWED_TAGS = frozenset(
     {
@@ -73,49 +75,65 @@ def _set_rel(attrs: dict[Any, str], new: bool = False) -> dict[Any, str]:
     return attrs
 
 
-class _RelFilter(Filter):  # type: ignore[misc]
-    """Every <a> gets the rel, even one linkify skips (say, a link nested in another)."""
+@cache
+def _cleaner() -> bleach.Cleaner:
+    """The one bleach Cleaner (made on first use)."""
+    import bleach
+    from bleach.html5lib_shim import Filter
+    from bleach.linkifier import LinkifyFilter
 
-    def __iter__(self) -> Any:
-        for token in super().__iter__():
-            if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "a":
-                token["data"][(None, "rel")] = LINK_REL
-            yield token
+    class RelFilter(Filter):  # type: ignore[misc]
+        """Every <a> gets the rel, even one linkify skips (say, a link nested in another)."""
+
+        def __iter__(self) -> Any:
+            for token in super().__iter__():
+                if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "a":
+                    token["data"][(None, "rel")] = LINK_REL
+                yield token
+
+    return bleach.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=allowed_attribute,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[
+            lambda source: LinkifyFilter(source, callbacks=[_set_rel], skip_tags={"pre", "code"}),
+            lambda source: RelFilter(source),
+        ],
+    )
 
 
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=allowed_attribute,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    filters=[
-        lambda source: LinkifyFilter(source, callbacks=[_set_rel], skip_tags={"pre", "code"}),
-        lambda source: _RelFilter(source),
-    ],
-)
+@cache
+def _link_pattern() -> type:
+    """The Markdown pattern that makes @handle and #tag links (its base class is imported on first use)."""
+    from markdown.inlinepatterns import InlineProcessor
 
+    class LinkPattern(InlineProcessor):  # type: ignore[misc]
+        """@handle and #tag become links to the profile and the tag page."""
 
-class _LinkPattern(InlineProcessor):
-    """@handle and #tag become links to the profile and the tag page."""
+        def __init__(self, pattern: str, md: markdown.Markdown, sign: str, path: str, css_class: str) -> None:
+            super().__init__(pattern, md)
+            self.sign, self.path, self.css_class = sign, path, css_class
 
-    def __init__(self, pattern: str, md: markdown.Markdown, sign: str, path: str, css_class: str) -> None:
-        super().__init__(pattern, md)
-        self.sign, self.path, self.css_class = sign, path, css_class
+        def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
+            el = etree.Element("a", {"href": f"{self.path}{m.group(1).lower()}", "class": self.css_class})
+            el.text = f"{self.sign}{m.group(1)}"
+            return el, m.start(0), m.end(0)
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
-        el = etree.Element("a", {"href": f"{self.path}{m.group(1).lower()}", "class": self.css_class})
-        el.text = f"{self.sign}{m.group(1)}"
-        return el, m.start(0), m.end(0)
+    return LinkPattern
 
 
 def _markdown() -> markdown.Markdown:
+    import markdown
+
     md = markdown.Markdown(extensions=["fenced_code", "tables", "sane_lists", "nl2br"], output_format="html")
     # Raw HTML is text: never let the Markdown parser pass tags through.
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
-    md.inlinePatterns.register(_LinkPattern(MENTION_RE, md, "@", "/members/", "mention"), "mention", 65)
-    md.inlinePatterns.register(_LinkPattern(HASHTAG_RE, md, "#", "/tags/", "hashtag"), "hashtag", 64)
+    link = _link_pattern()
+    md.inlinePatterns.register(link(MENTION_RE, md, "@", "/members/", "mention"), "mention", 65)
+    md.inlinePatterns.register(link(HASHTAG_RE, md, "#", "/tags/", "hashtag"), "hashtag", 64)
     return md
 
 
@@ -143,7 +161,7 @@ def render(text: str) -> Rendered:
 
 def sanitize(html: str) -> str:
     """HTML cleaned by the one allow-list (the second wall behind Markdown; also for imported HTML)."""
-    return _cleaner.clean(html or "")
+    return _cleaner().clean(html or "")
 
 
 def render_markdown(text: str) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
@@ -241,7 +241,3 @@ def seed_demo_command() -> None:
                f"signs in with the password: {demo.password}")  # fmt: skip
     click.echo("  Write these down: they are not shown again.")
 
-
-def register(app: Flask) -> None:
-    """Add ``seed-demo`` to the ``community`` command."""
-    app.cli.add_command(seed_demo_command)

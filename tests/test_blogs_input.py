@@ -12,8 +12,8 @@ from tests.factories_blogs import make_blog_post, make_comment
 FORM = {"title": "A fine title", "body": "Body I typed carefully", "group_id": "0"}
 
 
-def _bomb(side: int = 6000) -> bytes:
-    """A small file that decodes to a huge image (6000² = 36 million pixels by default)."""
+def _bomb(side: int = 7000) -> bytes:
+    """A small file that decodes to a huge image (7000² = 49 million pixels by default, over the 40 million)."""
     out = io.BytesIO()
     Image.new("1", (side, side)).save(out, "PNG")
     return out.getvalue()
@@ -45,13 +45,13 @@ def test_image_bomb_is_refused(client, login, pat):
     login(pat)
     r = client.post("/blogs/images", data={"image": (io.BytesIO(_bomb()), "bomb.png"), "alt": "x"},
                     content_type="multipart/form-data")
-    assert r.status_code == 400 and "too many pixels" in r.get_json()["error"]
+    assert r.status_code == 400 and "This picture is 7,000 × 7,000 pixels; the largest we take" in r.get_json()["error"]
     r = client.post("/blogs/new", data=dict(FORM, insert_image="1", image=(io.BytesIO(_bomb()), "bomb.png")),
                     content_type="multipart/form-data")
-    assert r.status_code == 400 and "too many pixels" in r.get_data(as_text=True)
+    assert r.status_code == 400 and "7,000 × 7,000 pixels; the largest we take" in r.get_data(as_text=True)
     r = client.post("/blogs/images", data={"image": (io.BytesIO(_bomb(12000)), "bigger.png")},
                     content_type="multipart/form-data")
-    assert r.status_code == 400 and r.get_json()["error"]
+    assert r.status_code == 400 and "144,000,000 pixels; the largest we take" in r.get_json()["error"]
     _nothing_stored()
 
 

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from community.blogs import bp
 from community.blogs.forms import CommentForm, EditCommentForm, HideForm, ImageForm, ScheduleForm, revision_number
 from community.blogs.views import render_post_page
-from community.errors import Conflict, InvalidInput, NotFound
+from community.errors import Conflict, InvalidInput, NotFound, RateLimited, Unavailable
 from community.models import Post
 from community.notices import flash_if_held
 from community.permissions import access_post, access_topic, can_edit_post, can_write_blog, require
@@ -188,6 +188,6 @@ def upload_image() -> ResponseReturnValue:
         return jsonify(error=_("Choose an image file first.")), 400
     try:
         upload, markdown = blogs.upload_inline_image(current_user, form.image.data.stream, form.alt.data or "")
-    except InvalidInput as err:
-        return jsonify(error=err.message), 400
+    except (InvalidInput, RateLimited, Unavailable) as err:
+        return jsonify(error=err.message), err.status
     return jsonify(markdown=markdown, url=url_for("uploads.serve", name=upload.name))

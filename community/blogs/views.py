@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from community.blogs import bp
 from community.blogs.forms import BlogPostForm, CommentForm, ScheduleForm, revision_number
-from community.errors import DomainError, InvalidInput, NotFound
+from community.errors import DomainError, InvalidInput, NotFound, RateLimited, Unavailable
 from community.extensions import db
 from community.markup import render_markdown
 from community.models import Group, Post, Topic
@@ -133,9 +133,9 @@ def _editor_step(form: BlogPostForm, template: str, **ctx: Any) -> ResponseRetur
     else:
         try:
             _upload, markdown = blogs.upload_inline_image(current_user, _file(form.image), form.image_alt.data or "")  # type: ignore[arg-type]
-        except InvalidInput as err:
+        except (InvalidInput, RateLimited, Unavailable) as err:
             _fail(form, err)
-            return render_template(template, form=form, **ctx), 400
+            return render_template(template, form=form, **ctx), err.status
         form.body.data = ((form.body.data or "").rstrip() + "\n\n" + markdown + "\n").lstrip()
         form.image_alt.data = ""
     return render_template(template, form=form, preview_html=preview_html, **ctx)
@@ -159,9 +159,9 @@ def new() -> ResponseReturnValue:
                                  group=_audience_group(form), action=form.action(),
                                  publish_at=form.scheduled_time(), cover=_file(form.cover),
                                  submission_key=form.submitted_key())  # fmt: skip
-    except InvalidInput as err:
+    except (InvalidInput, RateLimited, Unavailable) as err:  # bad input, too fast, or a failing disk: keep the text
         _fail(form, err)
-        return render_template("blogs/write.html", form=form, topic=None), 400
+        return render_template("blogs/write.html", form=form, topic=None), err.status
     flash(_done(form.action(), topic), "success")
     return redirect(url_for("blogs.post", topic_id=topic.id))
 
@@ -195,7 +195,7 @@ def edit(topic_id: int) -> ResponseReturnValue:
                           remove_cover=form.remove_cover.data, base_revision=revision_number(form.revision.data),
                           action=form.action(), publish_at=form.scheduled_time())  # fmt: skip
     except DomainError as err:
-        if err.status not in (400, 409):
+        if err.status not in (400, 409, 429, 503):
             raise
         _fail(form, err)
         return render_template("blogs/write.html", form=form, topic=topic), err.status

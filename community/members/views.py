@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from community.errors import InvalidInput
+from community.errors import InvalidInput, RateLimited, Unavailable
 from community.members import bp
 from community.members.forms import ProfileForm, show_error
 from community.models import ROLE_LABELS
@@ -50,8 +50,9 @@ def edit_profile(handle: str | None) -> ResponseReturnValue:
                 bio=form.bio.data, organisation=form.organisation.data, programme=form.programme.data,
                 avatar=photo.stream if photo else None, remove_avatar=form.remove_avatar.data,
             )  # fmt: skip
-        except InvalidInput as error:
+        except (InvalidInput, RateLimited, Unavailable) as error:
             show_error(form, error, aliases={"image": "avatar"})  # the image service's field is our upload
+            return render_template("members/edit.html", form=form, member=member), error.status
         else:
             flash(
                 _("Your profile is saved.") if member.id == current_user.id else _("The profile is saved."), "success"

@@ -1,7 +1,7 @@
 """``community seed-scale``: a large, realistic community for measuring performance (see bench/).
 
-The generator is ``community.scale.generate``; this module only adds the command. It writes into the
-configured database, which must be empty.
+The generator is ``community.scale.generate``, imported when the command runs (and community.cli imports this
+module only then too). It writes into the configured database, which must be empty.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import time
 from typing import Any
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 
 
@@ -55,7 +54,3 @@ def seed_scale_command(
         f"{gen.ADMIN_HANDLE}@{gen.EMAIL_DOMAIN} (community manager)."
     )
 
-
-def register(app: Flask) -> None:
-    """Add the command to the app's CLI."""
-    app.cli.add_command(seed_scale_command)

@@ -15,7 +15,7 @@ from typing import IO
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from community.errors import Forbidden, InvalidInput, NotFound
+from community.errors import Forbidden, InvalidInput, NotFound, RateLimited, Unavailable
 from community.extensions import db
 from community.markup import render_markdown
 from community.models import Group, Post, Tag, Topic, TopicTag, Upload, User, utcnow
@@ -89,8 +89,8 @@ def write_post(actor: User, *, title: str, body: str, tags: str | Iterable[str] 
 def _save_cover(actor: User, cover: IO[bytes], topic_id: int | None = None) -> Upload:
     try:
         return save_image(actor, cover, "cover", topic_id=topic_id)
-    except InvalidInput as err:
-        raise InvalidInput(err.message, field="cover") from err
+    except (InvalidInput, RateLimited, Unavailable) as err:
+        raise type(err)(err.message, field="cover") from err
 
 
 def update_post(actor: User, topic: Topic, opening: Post, *, title: str, body: str,

@@ -20,7 +20,6 @@ import hashlib
 import hmac
 from datetime import datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -134,10 +133,11 @@ def change_address(user: User, email: str) -> None:
         raise ConfirmationLinkError("used", user)
     if not email.strip():
         raise InvalidInput(_("Please give your e-mail address."), field="email")
-    try:
-        address = validate_email(email.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        raise InvalidInput(_("Please give a valid e-mail address."), field="email") from None
+    from community.services.invitations import _valid_address  # the one address check (imports email_validator late)
+
+    address = _valid_address(email.strip())
+    if address is None:
+        raise InvalidInput(_("Please give a valid e-mail address."), field="email")
     if address == user.email:
         raise InvalidInput(_("That's the address we wrote to. Use “Send the link again” to get another e-mail."),
                            field="email")  # fmt: skip

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from community import events
-from community.errors import Conflict, Forbidden, InvalidInput, NotFound
+from community.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, Unavailable
 from community.extensions import db
 from community.i18n import format_number
 from community.markup import render_markdown
@@ -131,9 +131,9 @@ def _attach_cover(actor: User, group: Group, cover: IO[bytes]) -> None:
 
     try:
         upload = save_image(actor, cover, "cover", group_id=group.id)
-    except InvalidInput as error:
+    except (InvalidInput, RateLimited, Unavailable) as error:  # a bad file, too many, or a failing disk
         db.session.rollback()
-        raise InvalidInput(error.message, field="cover") from None
+        raise type(error)(error.message, field="cover") from None
     group.cover_path = upload.name
 
 

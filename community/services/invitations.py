@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, or_, select, update
@@ -213,11 +212,11 @@ def invite_people(actor: User, lines: list[InviteLine], *, role: str, group_ids:
     for line in lines:
         address = normalise_email(line.email)
         line_role = line.role or role
-        try:
-            address = validate_email(address, check_deliverability=False).normalized.lower()
-        except EmailNotValidError:
+        valid = _valid_address(address)
+        if valid is None:
             outcomes.append(InviteOutcome(line.line, line.email, False, _("not a valid e-mail address")))
             continue
+        address = valid
         reason = _skip_reason(actor, address, line_role, members=members, invited=invited, seen=seen)
         if reason:
             outcomes.append(InviteOutcome(line.line, address, False, reason))
@@ -329,13 +328,24 @@ def open_invitation(token: str) -> Invitation:
     return invitation
 
 
+def _valid_address(address: str) -> str | None:
+    """The address normalised (lower-case), or None if it isn't one. email_validator is imported on first use:
+    it is slow to import, and most commands and requests never need it (tests/test_cli_start.py)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(address, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return None
+
+
 def _entered_address(email: str) -> str:
     if not email.strip():
         raise InvalidInput(_("Please give your e-mail address."), field="email")
-    try:
-        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        raise InvalidInput(_("Please give a valid e-mail address."), field="email") from None
+    address = _valid_address(email.strip())
+    if address is None:
+        raise InvalidInput(_("Please give a valid e-mail address."), field="email")
+    return address
 
 
 def register(token: str, *, display_name: str, handle: str, password: str, email: str = "") -> User:

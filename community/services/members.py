@@ -7,7 +7,7 @@ that carries a staff word ("admin", "moderator", ...) for a member who is not st
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import os
 import re
 import unicodedata
@@ -28,6 +28,8 @@ from community.models import ROLES, Group, Membership, Post, Topic, Upload, User
 from community.permissions import can_edit_profile, require, visible_groups, visible_posts
 from community.services.audit import record
 from community.services.images import save_image
+
+log = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------------------------------
 # Facilitator identity
@@ -241,8 +243,12 @@ def _finish(actor: User, member: User, changed: list[str], dropped_avatar: str |
     if dropped_avatar:
         # After the commit: if it had failed, the old photo would still be in use.
         path = os.path.join(current_app.config["UPLOAD_FOLDER"], os.path.basename(dropped_avatar))
-        with contextlib.suppress(FileNotFoundError):
+        try:
             os.remove(path)
+        except FileNotFoundError:
+            pass
+        except OSError as error:  # a read-only folder: the profile is saved; the old file stays, unused
+            log.error("could not delete a replaced photo: %s: %s", path, error.strerror or error)
 
 
 # --------------------------------------------------------------------------------------------------

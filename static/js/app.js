@@ -8,6 +8,55 @@
       event.preventDefault();
     }
   });
+  // A picture over the size limit is refused before it is sent (data-max-bytes; data-too-large holds the
+  // server's own words): a request over the server's limit is refused unread, and the rest of the form with it.
+  function isPicture(input) {
+    return input instanceof HTMLInputElement && input.type === "file" && !!input.dataset.maxBytes;
+  }
+  function tooLarge(input) {
+    var max = Number(input.dataset.maxBytes);
+    return Array.prototype.some.call(input.files || [], function (file) { return file.size > max; });
+  }
+  function sizeNote(input, show) {
+    var field = input.closest(".field");
+    var id = input.id + "-size-error";
+    var note = document.getElementById(id);
+    var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (x) {
+      return x && x !== id;
+    });
+    if (show) {
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "error";
+        note.id = id;
+        note.setAttribute("role", "alert");
+        field.appendChild(note);
+      }
+      note.textContent = input.dataset.tooLarge || "";
+      described.push(id);
+      input.setAttribute("aria-invalid", "true");
+    } else if (note) {
+      note.remove();
+      if (!field.querySelector(".error")) { input.removeAttribute("aria-invalid"); }
+    }
+    field.classList.toggle("has-error", !!field.querySelector(".error"));
+    if (described.length) { input.setAttribute("aria-describedby", described.join(" ")); }
+    else { input.removeAttribute("aria-describedby"); }
+  }
+  document.addEventListener("change", function (event) {
+    if (isPicture(event.target)) { sizeNote(event.target, tooLarge(event.target)); }
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) { return; }
+    var big = Array.prototype.filter.call(form.querySelectorAll("input[type='file']"), function (input) {
+      return isPicture(input) && tooLarge(input);
+    });
+    if (!big.length) { return; }
+    event.preventDefault();
+    big.forEach(function (input) { sizeNote(input, true); });
+    big[0].focus();
+  });
   // Close the account menu when clicking elsewhere or pressing Escape.
   document.addEventListener("click", function (event) {
     document.querySelectorAll("details.menu[open]").forEach(function (menu) {
