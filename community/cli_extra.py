@@ -64,8 +64,10 @@ def _pause(seconds: float) -> None:
 def worker_command(once: bool, interval: float) -> None:
     from flask import current_app
 
+    from community.cli import require_base_url
     from community.services.jobs import run_round
 
+    require_base_url()  # its jobs write links into digests and notifications
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     for line in _worker_banner(interval, once):
         click.echo(line)
@@ -105,11 +107,13 @@ def invite_command(emails: tuple[str, ...], role: str, groups: tuple[str, ...], 
     from sqlalchemy import select
 
     from community.auth_session import load_group_roles
+    from community.cli import require_base_url
     from community.errors import DomainError
     from community.extensions import db
     from community.models import Group, User
     from community.services.invitations import InviteLine, invite_people
 
+    require_base_url()
     query = select(User).where(User.role == "admin", User.state == "active").order_by(User.id)
     if by_handle:
         query = query.where(User.handle == by_handle.lstrip("@").lower())

@@ -22,6 +22,7 @@ from community.security import safe_next
 from community.services import admin as service
 from community.services.members import page_number
 from community.services.settings import DEFAULTS, all_settings
+from community.services.site import configured_base_url
 
 
 @bp.before_request
@@ -133,6 +134,9 @@ def settings() -> ResponseReturnValue:
                               "blocked_domains": "\n".join(values["blocked_domains"])})  # fmt: skip
     form.default_language.choices = language_choices()
     form.default_timezone.choices = [(name, name.replace("_", " ")) for name in timezone_names()]
+    configured_address = configured_base_url()
+    if configured_address:
+        del form.base_url  # the server's configuration (COMMUNITY_BASE_URL) decides it
     if form.validate_on_submit():
         try:
             service.save_settings(current_user, {key: form[key].data for key in DEFAULTS if key in form})
@@ -141,4 +145,5 @@ def settings() -> ResponseReturnValue:
         else:
             flash(_("The settings are saved."), "success")
             return redirect(url_for(".settings"))
-    return render_template("admin/settings.html", form=form), 400 if form.is_submitted() else 200
+    return render_template("admin/settings.html", form=form, configured_address=configured_address), \
+        400 if form.is_submitted() else 200  # fmt: skip

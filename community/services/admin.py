@@ -30,6 +30,7 @@ from community.permissions import (
     can_suspend_member,
     require,
 )
+from community.services import site
 from community.services.audit import record
 from community.services.mail import queue_mail
 from community.services.members import Page, like_pattern, paginate, plain_line
@@ -63,7 +64,7 @@ def approve_member(actor: User, member: User, reason: str = "") -> User:
     reason = _clean_reason(reason)
     member.state = "active"
     record(actor, "member.approve", member, reason=reason)
-    base = current_app.config["BASE_URL"].rstrip("/")
+    base = site.base_url()
     name = _community_name()
     profile = f"{base}/members/{member.handle}"
     with as_member(member):
@@ -84,9 +85,7 @@ def approve_member(actor: User, member: User, reason: str = "") -> User:
 
 
 def _community_name() -> str:
-    from community.services.settings import get_setting
-
-    return get_setting("community_name") or current_app.config["COMMUNITY_NAME"]
+    return site.community_name()
 
 
 def suspension_end(day: date | None) -> datetime | None:
@@ -227,6 +226,11 @@ def save_settings(actor: User, values: dict[str, Any]) -> None:
             value = plain_line(value)
             if len(value) > 80:
                 raise InvalidInput(_("The name is 80 characters at most."), field=key)
+        elif key == "base_url":
+            try:
+                value = site.clean_base_url(value)
+            except ValueError as error:
+                raise InvalidInput(str(error), field=key) from None
         elif key == "welcome_text":
             value = (value or "").replace("\r\n", "\n").replace("\x00", "").strip()
             if len(value) > 2000:

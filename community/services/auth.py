@@ -24,9 +24,9 @@ from community.errors import InvalidInput, NotFound
 from community.extensions import db
 from community.i18n import LANGUAGES, as_member, is_timezone
 from community.models import User, UserSession
+from community.services import site
 from community.services.accounts import hash_password, normalise_email, set_password, verify_password
 from community.services.mail import queue_mail
-from community.services.settings import get_setting
 from community.tokens import hash_token
 
 RESET_SALT = "community.password-reset"
@@ -66,12 +66,12 @@ def authenticate(login: str, password: str) -> User | None:
 
 def community_display_name() -> str:
     """The community's name as members see it."""
-    return get_setting("community_name") or current_app.config["COMMUNITY_NAME"]
+    return site.community_name()
 
 
 def base_url() -> str:
-    """The configured address for links in e-mails (never the request's Host header)."""
-    return current_app.config["BASE_URL"].rstrip("/")
+    """The community's address for links in e-mails (configured or stored; raises site.NoBaseUrl)."""
+    return site.base_url()
 
 
 # --------------------------------------------------------------------------------------------------

@@ -172,7 +172,8 @@ def _mail_invitation(actor: User, invitation: Invitation, token: str, expires_at
             _("If you weren't expecting this, you can ignore this e-mail."),
         ]  # fmt: skip
         subject = _("%(actor)s invites you to %(community)s", actor=actor.display_name, community=community)
-        queue_mail(invitation.email or "", subject, "\n\n".join(paragraphs) + "\n")
+        # A person's invitation (often with their note), not automated mail: no Auto-Submitted header.
+        queue_mail(invitation.email or "", subject, "\n\n".join(paragraphs) + "\n", automated=False)
 
 
 def _skip_reason(actor: User, address: str, role: str, *, members: set[str], invited: set[str],

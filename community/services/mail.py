@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import smtplib
 from datetime import timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.policy import default as default_policy
+from email.utils import format_datetime, formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app
@@ -25,26 +27,61 @@ from community.models import OutboxMessage, utcnow
 log = logging.getLogger("community.mail")
 LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
+# Headers are folded at 998 characters, not 78: a long List-Unsubscribe URL folded at 78 becomes RFC 2047
+# encoded words, which mail clients don't read as a link, and a folded subject reads back with a leading space.
+POLICY = default_policy.clone(max_line_length=998)
 
 
 def queue_mail(to: str, subject: str, text: str, html: str | None = None,
-               headers: dict[str, str] | None = None) -> OutboxMessage:  # fmt: skip
-    """Add a message to the outbox in the current transaction (the caller commits)."""
+               headers: dict[str, str] | None = None, *, automated: bool = True,
+               bulk: bool = False) -> OutboxMessage:  # fmt: skip
+    """Add a message to the outbox in the current transaction (the caller commits). Its envelope headers are
+    written now (``composed_headers``): ``automated`` mail says so (Auto-Submitted), ``bulk`` mail (digests)
+    asks for no auto-replies (Precedence)."""
     message = OutboxMessage(
-        to_addr=to, subject=subject[:250], body_text=text, body_html=html, headers=headers or {}
-    )
+        to_addr=to, subject=subject[:250], body_text=text, body_html=html,
+        headers={**composed_headers(automated=automated, bulk=bulk), **(headers or {})},
+    )  # fmt: skip
     db.session.add(message)
     return message
 
 
+def make_message_id(domain: str) -> str:
+    """A new, unique Message-ID on ``domain`` (the community's host)."""
+    return make_msgid(domain=domain)
+
+
+def sender() -> str:
+    """``"Community name" <address>``: the community's name with ``COMMUNITY_MAIL_FROM`` (its address part), or
+    noreply@ the community's host. Non-ASCII names are encoded when the message is written out."""
+    from community.services import site
+
+    address = parseaddr(current_app.config.get("MAIL_FROM") or "")[1] or f"noreply@{site.mail_domain()}"
+    return str(Address(display_name=site.community_name(), addr_spec=address))
+
+
+def composed_headers(*, automated: bool = True, bulk: bool = False) -> dict[str, str]:
+    """From, Date (with its real offset), Message-ID (on the community's host) and the automated-mail headers
+    (RFC 3834 Auto-Submitted; Precedence: bulk for digests), as a message is queued."""
+    from community.services import site
+
+    headers = {"From": sender(), "Date": format_datetime(utcnow()), "Message-ID": make_message_id(site.mail_domain())}
+    if automated:
+        headers["Auto-Submitted"] = "auto-generated"
+    if bulk:
+        headers["Precedence"] = "bulk"
+    return headers
+
+
 def _build(message: OutboxMessage) -> EmailMessage:
-    mail = EmailMessage()
-    mail["From"] = current_app.config["MAIL_FROM"]
+    mail = EmailMessage(policy=POLICY)
+    mail["From"] = current_app.config.get("MAIL_FROM") or "noreply@localhost"
     mail["To"] = message.to_addr
     mail["Subject"] = message.subject
     mail["Date"] = formatdate(localtime=False)
     mail["Message-ID"] = make_msgid(domain="community")
     for key, value in (message.headers or {}).items():
+        del mail[key]  # headers composed when it was queued (From, Date, Message-ID) replace the defaults above
         mail[key] = value
     mail.set_content(message.body_text)
     if message.body_html:

@@ -261,17 +261,17 @@ def warn_author(actor: User, report: Report, message: str) -> None:
     author = report.post.author if report.post is not None else report.target_user
     if author is None:
         raise NotFound(_("No such member."))
-    from flask import current_app
-
     from community.services.mail import queue_mail
+    from community.services.site import base_url
 
-    base = current_app.config["BASE_URL"].rstrip("/")
+    base = base_url()
     with as_member(author):
         queue_mail(
             author.email,
             _("A message from the moderators"),
             "\n\n".join([_("Hello %(name)s,", name=author.display_name), message,
                           _("The moderators of the community") + f"\n{base}/\n"]),
+            automated=False,  # the moderators' own words
         )  # fmt: skip
     events.member_warned.send(author, actor=actor, message=message, post=report.post)
     _close(report, actor, "resolved", _("Author warned: %(message)s", message=message))

@@ -189,7 +189,8 @@ def blocked_by(recipient_ids: Iterable[int], actor_id: int) -> set[int]:
 
 def notify(recipient_ids: Iterable[int], kind: str, actor: User | None, *, topic: Topic | None = None,
            post: Post | None = None, group: Group | None = None, url: str = "",
-           skip: set[int] | None = None, message: str = "") -> list[Notification]:  # fmt: skip
+           skip: set[int] | None = None, message: str = "",
+           about: User | None = None) -> list[Notification]:  # fmt: skip
     """Tell these members (those who may know, not the actor, not in ``skip``); adds to the caller's
     transaction and never commits. Returns the notifications created; ``skip`` grows with their recipients."""
     if kind not in NOTIFICATION_KINDS:
@@ -216,7 +217,8 @@ def notify(recipient_ids: Iterable[int], kind: str, actor: User | None, *, topic
         if delivery == "email":
             from community.services.notify_mail import mail_notification
 
-            mail_notification(user, kind, actor, topic=topic, post=post, group=group, url=url, message=message)
+            mail_notification(user, kind, actor, topic=topic, post=post, group=group, url=url, message=message,
+                              about=about)  # fmt: skip
     if created:
         db.session.flush()
     return created

@@ -11,6 +11,8 @@ from community.models import Setting, User
 
 DEFAULTS: dict[str, Any] = {
     "community_name": "",
+    # The address members open, for e-mailed links, when COMMUNITY_BASE_URL isn't set (community.services.site).
+    "base_url": "",
     "welcome_text": "",
     # Anyone with a cohort link may ask to join; an admin approves.
     "allow_join_requests": False,
@@ -41,18 +43,24 @@ def get_setting(key: str) -> Any:
 
 
 def update_settings(actor: User, **values: Any) -> None:
-    """Change settings (admins); audited."""
+    """Change settings (admins); the audit log records what changed, each field's old and new value."""
     from community.services.audit import record
 
+    changes: dict[str, dict[str, Any]] = {}
     for key, value in values.items():
         if key not in DEFAULTS:
             raise KeyError(key)
         row = db.session.get(Setting, key)
+        old = row.value if row is not None else DEFAULTS[key]
+        if old == value:
+            continue
+        changes[key] = {"from": old, "to": value}
         if row is None:
             db.session.add(Setting(key=key, value=value))
         else:
             row.value = value
-    record(actor, "settings.update", detail={"keys": sorted(values)})
+    if changes:
+        record(actor, "settings.update", detail={"changes": changes})
     db.session.commit()
     from community.templating import invalidate_settings_cache
 
