@@ -130,3 +130,11 @@ def test_community_run_prints_the_setup_link_on_its_own_address(unconfigured):
 
     assert setup_link_if_needed("http://127.0.0.1:8123").startswith("http://127.0.0.1:8123/setup/")
     assert setup_link_if_needed().startswith("/setup/")  # nothing known yet: the path, to open on the address
+
+
+def test_a_first_request_that_posts_remembers_the_address_and_still_works(unconfigured, client, pat):
+    from tests.factories import PASSWORD
+
+    response = client.post("/signin", data={"login": "pat", "password": PASSWORD}, base_url="https://cohort.example.org")
+    assert response.status_code == 302
+    assert get_setting("base_url") == "https://cohort.example.org"

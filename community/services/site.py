@@ -84,28 +84,41 @@ def clean_base_url(value: str) -> str:
 
 
 def remember_address(host_url: str) -> bool:
-    """Store the address a page was opened at, if the community has none yet (commits); True if it stored it."""
+    """Store the address a page was opened at, if the community has none yet; True if it stored it.
+
+    A page view writes in its own short transaction on its own connection, as bookkeeping writes do
+    (community.database.side_write), and reads nothing through the request's session first: on SQLite a
+    request whose read began before this write could not write afterwards. A POST, which holds the write lock
+    already, writes in its own session. Two first requests at once: the second insert fails, the first stays."""
     from sqlalchemy import insert, select
     from sqlalchemy.exc import IntegrityError
 
-    from community.database import writing
+    from community.database import is_writing, writing
     from community.extensions import db
     from community.models import Setting
     from community.templating import invalidate_settings_cache
 
-    if base_url_or_none() is not None:
+    if configured_base_url():
         return False
     try:
         value = clean_base_url(host_url)
     except ValueError:
         return False
-    # Its own short transaction, as bookkeeping writes do (community.database.side_write): the request's stays
-    # a reader. Two first requests at once: the second one's insert fails, and the first address stays.
+    find = select(Setting.value).where(Setting.key == "base_url")
+    add = insert(Setting).values(key="base_url", value=value)
     try:
-        with writing(), db.engine.begin() as conn:
-            if conn.scalar(select(Setting.key).where(Setting.key == "base_url")) is None:
-                conn.execute(insert(Setting).values(key="base_url", value=value))
+        if is_writing():  # a POST holds the write lock already: a second connection would wait for it
+            if db.session.scalar(find):
+                return False
+            db.session.execute(add)
+            db.session.commit()
+        else:
+            with writing(), db.engine.begin() as conn:
+                if conn.scalar(find):
+                    return False
+                conn.execute(add)
     except IntegrityError:
-        pass
+        db.session.rollback()
+        return False
     invalidate_settings_cache()
     return True
