@@ -427,8 +427,9 @@ def can_hide_post(user: Any, post: Post, topic: Topic) -> bool:
 
 
 def can_view_revisions(user: Any, post: Post, topic: Topic) -> bool:
-    """The author and moderators read a post's edit history."""
-    return can_view_post(user, post, topic) and (post.author_id == user.id or can_moderate_topic(user, topic))
+    """A post's edit history is seen by whoever sees the post (``can_view_post``); a deleted post's earlier
+    text only by moderators (deleting took it back from everyone else)."""
+    return can_view_post(user, post, topic) and (post.deleted_at is None or can_moderate_topic(user, topic))
 
 
 def can_move_topic(user: Any, topic: Topic, to_board: Board) -> bool:
