@@ -12,6 +12,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from community.admin import bp
+from community.admin.audit_text import action_label, audit_sentence, settings_changes
 from community.admin.forms import AuditFilterForm, ReasonForm, RoleForm, SettingsForm, SuspendForm
 from community.errors import DomainError
 from community.i18n import language_choices, timezone_names
@@ -23,6 +24,9 @@ from community.services import admin as service
 from community.services.members import page_number
 from community.services.settings import DEFAULTS, all_settings
 from community.services.site import configured_base_url
+
+bp.add_app_template_global(audit_sentence, "audit_sentence")
+bp.add_app_template_global(settings_changes, "audit_settings_changes")
 
 
 @bp.before_request
@@ -116,7 +120,8 @@ def role(member_id: int) -> ResponseReturnValue:
 def audit() -> ResponseReturnValue:
     """The audit log: who did what, to whom, why and when; filtered and paged."""
     form = AuditFilterForm(request.args)
-    form.action.choices = [SelectChoice("", _("Any action")), *(SelectChoice(a) for a in service.audit_actions())]
+    actions = sorted(service.audit_actions(), key=lambda a: action_label(a).lower())
+    form.action.choices = [SelectChoice("", _("Any action")), *(SelectChoice(a, action_label(a)) for a in actions)]
     valid = form.validate()
     filters = {"actor": form.actor.data or "", "action": form.action.data or "",
                "since": form.since.data, "until": form.until.data} if valid else {}  # fmt: skip

@@ -31,7 +31,7 @@ from community.permissions import (
     require,
 )
 from community.services import site
-from community.services.audit import record
+from community.services.audit import audit_targets, record
 from community.services.mail import queue_mail
 from community.services.members import Page, like_pattern, paginate, plain_line
 from community.services.settings import DEFAULTS, update_settings
@@ -339,14 +339,6 @@ def audit_page(*, actor: str = "", action: str = "", since: date | None = None, 
     result = paginate(stmt, page, current_app.config["PAGE_SIZE"])
     result.extra["targets"] = audit_targets(result.items)
     return result
-
-
-def audit_targets(events_: list[AuditEvent]) -> dict[int, User]:
-    """The members the events are about, in one query (so the log names them)."""
-    ids = {e.target_id for e in events_ if e.target_type == "user" and e.target_id is not None}
-    if not ids:
-        return {}
-    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
 def audit_actions() -> list[str]:
