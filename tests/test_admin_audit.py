@@ -133,3 +133,16 @@ def test_the_audit_page_queries_do_not_grow_with_mixed_entries(client, login, ad
     # actions for the filter, count, page; then what the entries are about: posts, topics, groups, members
     with assert_queries(LAYOUT_QUERIES + 7):
         assert client.get("/admin/audit").status_code == 200
+
+
+def test_the_log_speaks_the_readers_language(client, login, fran, pat):
+    from tests.factories import make_user
+
+    manager = make_user("amelie", role="admin", display_name="Amélie", language="fr")
+    topic = discussion(pat, title="Semaine 3")
+    loaded = load_post(fran, reply(pat, topic, "Hors sujet").id)
+    posts.hide_post(acting(fran), loaded, loaded.topic, "")
+    login(manager)
+    html = audit_html(client)
+    assert "Fran Facilitator</a> a masqué <a href=" in html and "la réponse de Pat Participant</a> dans" in html
+    assert ">A masqué une publication</option>" in html
