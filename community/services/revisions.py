@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 from community.models import Post, Revision, Topic, User
 from community.services.posts import revisions_of
 
+_WORDS = re.compile(r"[\w'’-]+")  # what counts as a word in "3 words added" (not marks such as "," or "@")
 _TOKENS = re.compile(r"\s+|[\w'’-]+|[^\w\s]")  # spaces, words, and each mark on its own
 
 
@@ -40,12 +41,12 @@ class Edit:
     @property
     def added(self) -> int:
         """How many words it added."""
-        return sum(len(piece.text.split()) for piece in self.body if piece.op == "insert")
+        return sum(len(_WORDS.findall(piece.text)) for piece in self.body if piece.op == "insert")
 
     @property
     def removed(self) -> int:
         """How many words it took out."""
-        return sum(len(piece.text.split()) for piece in self.body if piece.op == "delete")
+        return sum(len(_WORDS.findall(piece.text)) for piece in self.body if piece.op == "delete")
 
 
 def word_diff(old: str, new: str) -> list[Piece]:
