@@ -24,6 +24,9 @@ Every --interval seconds (2) it
       housekeeping: deleting sent e-mail older than COMMUNITY_OUTBOX_KEEP_DAYS
       and expired sign-in sessions (every 1 h).
 
+It needs the community's address for the links it e-mails: COMMUNITY_BASE_URL, or the address remembered
+from the first page opened (Admin > Settings); without one it refuses to start.
+
 `community run` does all of this in the background by itself; behind gunicorn, run one `community worker`
 (under your service manager), or `community worker --once` from cron every minute. Running more than one
 is safe: a message is never sent twice and a digest period never goes out twice.

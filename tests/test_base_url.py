@@ -138,3 +138,25 @@ def test_a_first_request_that_posts_remembers_the_address_and_still_works(unconf
     response = client.post("/signin", data={"login": "pat", "password": PASSWORD}, base_url="https://cohort.example.org")
     assert response.status_code == 302
     assert get_setting("base_url") == "https://cohort.example.org"
+
+
+def test_a_background_job_waits_for_the_address_and_says_so_once(app, caplog, monkeypatch):
+    import logging
+
+    from community.services import jobs
+
+    calls = []
+
+    def needs_address():
+        calls.append(1)
+        raise site.NoBaseUrl()
+
+    entry = jobs.PeriodicJob(needs_address, every=0.0, does="needs the address")
+    monkeypatch.setattr(jobs, "PERIODIC_JOBS", [entry])
+    with caplog.at_level(logging.WARNING, logger="community.jobs"):
+        for _ in range(3):
+            jobs.run_periodic_jobs(app)
+    assert len(calls) == 3  # tried again each round: the first page view may give the address any moment
+    waits = [r for r in caplog.records if "waits" in r.getMessage()]
+    assert len(waits) == 1 and "COMMUNITY_BASE_URL" in waits[0].getMessage()
+    assert not any(r.exc_info for r in caplog.records)
