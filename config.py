@@ -16,7 +16,9 @@ class Config:
     SECRET_KEY: str | None = None  # generated into instance/ on first start unless configured
     DATABASE_URL: str | None = None  # None: sqlite:///<instance>/community.db
     REDIS_URL: str | None = None
-    BASE_URL = "http://127.0.0.1:5000"
+    # The address members open, for links in e-mails and printed links. Unset: the community setting, which the
+    # first page opened remembers and the community manager can change (community.services.site).
+    BASE_URL: str | None = None
     PROXY_HOPS = 0  # reverse proxies in front (1 behind nginx): client addresses come from X-Forwarded-For
     COMMUNITY_NAME = "Learning Community"
 
@@ -77,7 +79,7 @@ class Config:
     SMTP_CA_FILE: str | None = None
     SMTP_TIMEOUT = 30  # seconds each step of an SMTP exchange may take
     MAIL_MAX_DEFERRALS = 10  # a message the server puts off (4xx) this many times is marked failed
-    MAIL_FROM = "community@localhost"
+    MAIL_FROM: str | None = None  # the sender address; None: noreply@<the community's host>, with its name
     MAIL_BACKGROUND_THREAD = True  # embedded default: deliver the outbox (and run the periodic jobs) from a thread
     OUTBOX_KEEP_DAYS = 30  # sent e-mail is deleted after this many days (0: kept for ever); unsent mail is kept
 

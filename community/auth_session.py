@@ -22,6 +22,7 @@ from community.tokens import hash_token
 
 SEEN_EVERY = timedelta(minutes=5)
 NEW_VISIT_AFTER = timedelta(minutes=30)
+FIRST_VISIT_LOOKBACK = timedelta(days=14)  # as boards_reading.NEW_SINCE_DEFAULT
 
 
 def load_group_roles(user: User) -> None:
@@ -62,7 +63,8 @@ def _touch(user: User, row: UserSession) -> None:
         return
     values: dict[str, Any] = {"last_seen_at": now}
     if user.last_seen_at is None or now - user.last_seen_at > NEW_VISIT_AFTER:
-        values["last_visit_at"] = user.last_seen_at or now
+        # A first visit has no previous one: what came in over the last two weeks is "new since" (not nothing).
+        values["last_visit_at"] = user.last_seen_at or now - FIRST_VISIT_LOOKBACK
     from community.database import side_write
 
     side_write([

@@ -7,7 +7,6 @@ Commands are registered on the Flask app's CLI group, so ``community <command>``
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from typing import Any
 
@@ -48,16 +47,28 @@ def migrate_database() -> None:
         ensure_search_schema(conn)
 
 
-def _first_run_message(app: Flask) -> None:
+def _first_run_message(app: Flask, base: str | None = None) -> None:
     from community.services import setup as setup_service
 
-    link = setup_service.setup_link_if_needed()
+    link = setup_service.setup_link_if_needed(base)
     if link:
         click.echo("")
-        click.secho("  No community manager yet. Open this one-time link to set up your community:", bold=True)
+        if link.startswith("/"):  # no COMMUNITY_BASE_URL, and no page opened yet to remember the address
+            click.secho("  No community manager yet. Open this one-time path on your community's address to set "
+                        "it up:", bold=True)  # fmt: skip
+        else:
+            click.secho("  No community manager yet. Open this one-time link to set up your community:", bold=True)
         click.secho(f"  {link}", fg="green")
         click.echo("  (or run: community create-admin)")
         click.echo("")
+
+
+def require_base_url() -> None:
+    """Commands that queue e-mail refuse to write links to nowhere: COMMUNITY_BASE_URL or the stored address."""
+    from community.services.site import NoBaseUrl, base_url_or_none
+
+    if base_url_or_none() is None:
+        raise click.ClickException(NoBaseUrl().message)
 
 
 @click.command("run")
@@ -67,16 +78,17 @@ def _first_run_message(app: Flask) -> None:
 def run_command(host: str, port: int) -> None:
     """Migrate the database and serve the community (embedded default)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if not os.environ.get("COMMUNITY_BASE_URL"):
-        # Links printed and e-mailed point at where this server really listens.
-        app.config["BASE_URL"] = f"http://{host}:{port}"
     if app.config.get("AUTO_MIGRATE", True):
         migrate_database()
     from community.services import jobs
+    from community.services.site import base_url_or_none
 
     if app.config.get("MAIL_BACKGROUND_THREAD"):
         jobs.start_background_loop(app)  # the outbox and the periodic jobs, as `community worker` does
-    _first_run_message(app)
+    # The setup link points at where this server listens, unless the community's address is known. E-mailed
+    # links use COMMUNITY_BASE_URL or the address the first page is opened at (community.services.site).
+    listening = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"  # noqa: S104 (not a bind)
+    _first_run_message(app, base_url_or_none() or listening)
     click.echo(f"  Instance folder (secret key, uploads, the SQLite database): {app.instance_path}")
     click.echo(f"  Community running on http://{host}:{port}  (Ctrl+C to stop)")
     from werkzeug.serving import WSGIRequestHandler, run_simple

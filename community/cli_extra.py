@@ -25,6 +25,9 @@ Every --interval seconds (2) it
       housekeeping: deleting sent e-mail older than COMMUNITY_OUTBOX_KEEP_DAYS,
       expired sign-in sessions and old posting keys (every 1 h).
 
+It needs the community's address for the links it e-mails: COMMUNITY_BASE_URL, or the address remembered
+from the first page opened (Admin > Settings); without one it refuses to start.
+
 `community run` does all of this in the background by itself; behind gunicorn, run one `community worker`
 (under your service manager), or `community worker --once` from cron every minute. Running more than one
 is safe: each message is leased to one worker at a time, and a digest period never goes out twice.
@@ -65,8 +68,10 @@ def _pause(seconds: float) -> None:
 def worker_command(once: bool, interval: float) -> None:
     from flask import current_app
 
+    from community.cli import require_base_url
     from community.services.jobs import run_round
 
+    require_base_url()  # its jobs write links into digests and notifications
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     for line in _worker_banner(interval, once):
         click.echo(line)
@@ -134,11 +139,13 @@ def invite_command(emails: tuple[str, ...], role: str, groups: tuple[str, ...], 
     from sqlalchemy import select
 
     from community.auth_session import load_group_roles
+    from community.cli import require_base_url
     from community.errors import DomainError
     from community.extensions import db
     from community.models import Group, User
     from community.services.invitations import InviteLine, invite_people
 
+    require_base_url()
     query = select(User).where(User.role == "admin", User.state == "active").order_by(User.id)
     if by_handle:
         query = query.where(User.handle == by_handle.lstrip("@").lower())

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -64,8 +64,47 @@ def error_response(status: int, message: str | None = None) -> ResponseReturnVal
     text = str(message or MESSAGES.get(status, MESSAGES[400]))
     if _wants_json():
         return jsonify(error=text, status=status), status
+    if status == 429:
+        return _too_many(text)
     template = "errors/404.html" if status == 404 else "errors/error.html"
     return render_template(template, status=status, message=text), status
+
+
+# Where a wait is about signing in, the page offers the way round it: resetting the password.
+SIGN_IN_ENDPOINTS = ("auth.signin",)
+
+
+def retry_after_seconds() -> int | None:
+    """How long until the breached limit lets this client try again (None if the limiter doesn't say)."""
+    import time
+
+    from community.extensions import limiter
+
+    try:
+        current = limiter.current_limit
+        if current is None or not current.breached:
+            return None
+        return max(1, int(current.reset_at - time.time()))
+    except Exception:  # a storage hiccup must not turn the friendly page into a crash
+        return None
+
+
+def _too_many(message: str) -> ResponseReturnValue:
+    """429: how long to wait, and on the sign-in pages a link to reset the password instead."""
+    seconds = retry_after_seconds()
+    wait = None
+    if seconds is not None:
+        if seconds < 60:
+            wait = ngettext("Please wait %(num)d second before trying again.",
+                            "Please wait %(num)d seconds before trying again.", seconds)  # fmt: skip
+        else:
+            minutes = -(-seconds // 60)
+            wait = ngettext("Please wait %(num)d minute before trying again.",
+                            "Please wait %(num)d minutes before trying again.", minutes)  # fmt: skip
+    response = render_template("errors/429.html", status=429, message=message, wait=wait,
+                               signing_in=request.endpoint in SIGN_IN_ENDPOINTS)  # fmt: skip
+    headers = {"Retry-After": str(seconds)} if seconds is not None else {}
+    return response, 429, headers
 
 
 def configure_errors(app: Flask) -> None:

@@ -190,6 +190,10 @@ def plain_excerpt(text: str, length: int = 200) -> str:
     text = _without_code((text or "")[: max(length * 20, 2000)])
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"[*_>#`~|]+", "", text)
+    # Markdown's marks go, the words stay: @handles and #tags (and snake_case) are kept whole. A heading's or a
+    # quote's marks only at the start of a line; emphasis only where it doesn't sit inside a word.
+    text = re.sub(r"(?m)^[ \t]*(?:>[ \t]?)*(?:#{1,6}(?=\s|$))?", "", text)
+    text = re.sub(r"(?<![\w@#])[*_]+|[*_]+(?![\w])", "", text)
+    text = re.sub(r"[`~|]+", "", text)
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + "…"

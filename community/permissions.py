@@ -76,6 +76,11 @@ def can_invite_with_role(user: Any, role: str) -> bool:
     return can_invite(user) and role == "participant"
 
 
+def can_invite_for_approval(user: Any) -> bool:
+    """A cohort link whose joiners wait for approval: the admin's alone (only admins approve new members)."""
+    return is_admin(user)
+
+
 def can_manage_invitation(user: Any, invitation: Invitation) -> bool:
     """Resend or revoke: the admin any invitation, a facilitator their own."""
     return is_admin(user) or (can_invite(user) and invitation.created_by_id == user.id)
@@ -237,13 +242,25 @@ def can_accept_group_invitation(user: Any, group: Group, membership: Membership 
     return can_answer_group_invitation(user, group, membership) and not group.is_archived
 
 
+COMMUNITY_RANK = {"participant": 0, "facilitator": 1, "admin": 2}
+
+
+def _outranks_or_equals(user: Any, membership: Membership) -> bool:
+    """A group's facilitator acts on members whose community role is not above theirs: a participant who runs a
+    study group can't demote or remove the community manager or a community facilitator (``membership.user``
+    loaded)."""
+    return COMMUNITY_RANK.get(user.role, 0) >= COMMUNITY_RANK.get(membership.user.role, 0)
+
+
 def can_remove_member(user: Any, group: Group, membership: Membership) -> bool:
-    """Facilitators remove members (or withdraw an invitation); never themselves (they leave instead)."""
+    """Facilitators remove members (or withdraw an invitation) whose community role isn't above theirs; never
+    themselves (they leave instead)."""
     return (
         can_manage_group(user, group)
         and not group.is_archived
         and membership.group_id == group.id
         and membership.user_id != user.id
+        and _outranks_or_equals(user, membership)
     )
 
 
@@ -259,13 +276,15 @@ def can_promote_member(user: Any, group: Group, membership: Membership) -> bool:
 
 
 def can_demote_member(user: Any, group: Group, membership: Membership) -> bool:
-    """Make a facilitator a plain member again (the service keeps at least one facilitator)."""
+    """Make a facilitator a plain member again, if their community role isn't above the actor's (the service
+    keeps at least one facilitator)."""
     return (
         can_manage_group(user, group)
         and not group.is_archived
         and membership.group_id == group.id
         and membership.state == "active"
         and membership.role == "facilitator"
+        and (membership.user_id == user.id or _outranks_or_equals(user, membership))
     )
 
 
@@ -408,8 +427,9 @@ def can_hide_post(user: Any, post: Post, topic: Topic) -> bool:
 
 
 def can_view_revisions(user: Any, post: Post, topic: Topic) -> bool:
-    """The author and moderators read a post's edit history."""
-    return can_view_post(user, post, topic) and (post.author_id == user.id or can_moderate_topic(user, topic))
+    """A post's edit history is seen by whoever sees the post (``can_view_post``); a deleted post's earlier
+    text only by moderators (deleting took it back from everyone else)."""
+    return can_view_post(user, post, topic) and (post.deleted_at is None or can_moderate_topic(user, topic))
 
 
 def can_move_topic(user: Any, topic: Topic, to_board: Board) -> bool:

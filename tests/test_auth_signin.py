@@ -139,6 +139,27 @@ def test_failed_attempts_per_account_trip_a_friendly_429(rate_limits, client, pa
     assert sign_in(client, "sam@example.org", "wrong password 1").status_code == 400
 
 
+def test_the_sign_in_pause_says_how_long_and_offers_a_password_reset(rate_limits, client, pat, monkeypatch):
+    monkeypatch.setitem(rate_limits.config, "RATELIMIT_SIGNIN_ACCOUNT", "3 per 10 minutes")
+    for _ in range(3):
+        assert sign_in(client, "pat", "wrong password 1").status_code == 400
+    response = sign_in(client, "pat", PASSWORD)
+    assert response.status_code == 429 and response.headers["Retry-After"] == "30"
+    html = response.get_data(as_text=True)
+    assert "Please try again in 30 seconds." in html
+    assert "once you reset your password by e-mail" in html and 'href="/forgot"' in html
+    assert client.get("/forgot").status_code == 200  # the way round the pause is open
+
+
+def test_another_pause_says_how_long_without_a_sign_in_link(rate_limits, client, monkeypatch):
+    monkeypatch.setitem(rate_limits.config, "RATELIMIT_RESET_MAIL", "1 per minute")
+    assert client.post("/forgot", data={"email": "nobody@example.org"}).status_code == 200
+    response = client.post("/forgot", data={"email": "nobody@example.org"})
+    assert response.status_code == 429
+    html = response.get_data(as_text=True)
+    assert "before trying again." in html and "too often" in html and "reset your password" not in html
+
+
 def test_failed_attempts_per_address_trip_the_limit(rate_limits, client, pat, sam, monkeypatch):
     monkeypatch.setitem(rate_limits.config, "RATELIMIT_SIGNIN_ADDRESS", "3 per minute")
     for login in ("a@example.org", "b@example.org", "c@example.org"):

@@ -160,3 +160,27 @@ def test_a_busy_thread_does_not_crowd_the_page(client, login, fran, pat, sam, as
     assert all(f"Quiet topic {i:02d}" in second for i in range(6)) and "Quiet topic 06" not in second
     assert 'href="/?before=' not in second
     assert len(quiet) == 24
+
+
+def test_a_first_visit_shows_the_last_two_weeks_as_new(client, fran):
+    """A member who never visited before has no "last visit": what came in over the last two weeks is new."""
+    from community.models import Activity
+    from community.services.accounts import start_session
+
+    discussion(fran, title="Last week's news")
+    old = discussion(fran, title="Old news")
+    db.session.execute(update(Activity).where(Activity.topic_id == old.id)
+                       .values(created_at=utcnow() - timedelta(days=20)))  # fmt: skip
+    db.session.commit()
+    newcomer = make_user("newcomer", display_name="Nia New")
+    assert newcomer.last_seen_at is None and newcomer.last_visit_at is None
+    token = start_session(newcomer)
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+    html = client.get("/").data.decode()
+    assert html.count("is-new") == 1
+    new_item = html[html.index("is-new"):]
+    assert "Last week&#39;s news" in new_item[:3000] and "Old news" not in new_item[:3000]
+    db.session.expire_all()
+    last_visit = db.session.get(User, newcomer.id).last_visit_at
+    assert timedelta(days=13) < utcnow() - last_visit <= timedelta(days=14, minutes=1)

@@ -251,3 +251,36 @@ def test_many_members_join_without_losing_count(fran):
     for person in people:
         service.join_group(acting(person), _group(group.id), None)
     assert _group(group.id).member_count == 6
+
+
+def test_a_participant_facilitating_a_group_cant_take_a_higher_roles_place(client, login, admin, fran, pat, sam):
+    """A participant who facilitates a group may not demote or remove the community manager, nor a community
+    facilitator (a role above theirs); they still manage their peers."""
+    group = make_group(fran, members=[pat, sam], facilitators=[admin], name="Study set")
+    rows = db.session.scalars(select(Membership).where(Membership.group_id == group.id))
+    memberships = {m.user_id: m.id for m in rows}
+    service.set_member_role(acting(fran), group, memberships[pat.id], "facilitator")
+    login(pat)
+    page = client.get(f"/groups/{group.slug}/members").get_data(as_text=True)
+    for above in (admin, fran):
+        mid = memberships[above.id]
+        assert f"/members/{mid}/demote" not in page and f"/members/{mid}/remove" not in page
+        for action in ("demote", "remove"):
+            response = client.post(f"/groups/{group.slug}/members/{mid}/{action}")
+            assert response.status_code == 403, (above.handle, action)
+    roles = {m.user_id: m.role for m in db.session.scalars(select(Membership).where(Membership.group_id == group.id))}
+    assert roles[admin.id] == roles[fran.id] == "facilitator"
+    assert f"/members/{memberships[sam.id]}/remove" in page
+    assert client.post(f"/groups/{group.slug}/members/{memberships[sam.id]}/promote").status_code == 302
+    assert client.post(f"/groups/{group.slug}/members/{memberships[sam.id]}/demote").status_code == 302
+    assert client.post(f"/groups/{group.slug}/members/{memberships[sam.id]}/remove").status_code == 302
+
+
+def test_the_manager_and_community_facilitators_still_manage_everyone(admin, fran, pat):
+    group = make_group(fran, members=[pat], facilitators=[admin], name="Cohort B")
+    ids = {m.user_id: m.id for m in db.session.scalars(select(Membership).where(Membership.group_id == group.id))}
+    service.set_member_role(acting(admin), group, ids[fran.id], "member")  # the manager outranks everyone
+    service.set_member_role(acting(admin), group, ids[fran.id], "facilitator")
+    with pytest.raises(Forbidden):
+        service.remove_member(acting(fran), group, ids[admin.id])  # a community facilitator is below the manager
+    service.remove_member(acting(fran), group, ids[pat.id])

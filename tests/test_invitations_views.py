@@ -198,6 +198,21 @@ def test_needs_approval_is_offered_only_when_join_requests_are_allowed(client, l
     assert b"link-needs_approval" in client.get("/invitations").data
 
 
+def test_a_facilitators_link_form_offers_no_approval_only_the_manager_gives(client, login, admin, fran):
+    """Only the community manager approves new members: a facilitator's link can't promise that step."""
+    update_settings(acting(admin), allow_join_requests=True)
+    login(fran)
+    page = client.get("/invitations").get_data(as_text=True)
+    assert 'name="link-role"' in page and "link-needs_approval" not in page
+    response = client.post("/invitations/link", data={"link-role": "participant", "link-days": "14",
+                                                      "link-max_uses": "5", "link-needs_approval": "y"})  # fmt: skip
+    assert response.status_code == 400
+    assert "Only the community manager approves new members" in response.get_data(as_text=True)
+    assert invitations_count() == 0
+    assert client.post("/invitations/link", data={"link-role": "participant", "link-days": "14",
+                                                  "link-max_uses": "5"}).status_code == 200  # fmt: skip
+
+
 def test_invitations_page_query_count_does_not_grow(client, login, admin, fran, count_queries, assert_queries):
     group = create_group(acting(fran), name="Cohort A")
     for i in range(2):
@@ -302,3 +317,15 @@ def test_join_needs_csrf(csrf_app, client, admin):
     token = invite(admin, "ann@example.org")
     assert register(client, token).status_code == 400
     assert db.session.scalar(select(func.count()).select_from(User).where(User.handle == "ann")) == 0
+
+
+def test_a_used_up_cohort_link_says_it_is_used_up(client, admin):
+    token = make_link(admin, max_uses=1)
+    assert register(client, token, email="ann@example.org").status_code == 302
+    late = client.application.test_client()
+    for response in (late.get(f"/join/{token}"), register(late, token, handle="bea", email="bea@example.org")):
+        assert response.status_code == 410
+        html = response.get_data(as_text=True)
+        assert "This invitation link is used up" in html and "as many people as it was made for" in html
+        assert "valid" not in html and "personal invitation" not in html
+    assert db.session.scalar(select(func.count()).select_from(User).where(User.handle == "bea")) == 0

@@ -103,3 +103,21 @@ def test_directory_query_count_does_not_grow(client, login, pat, assert_queries,
 def test_nul_bytes_in_a_search_are_harmless(client, login, pat):
     login(pat)
     assert client.get("/members", query_string={"q": "pat\x00"}).status_code == 200
+
+
+@pytest.mark.parametrize("q, expected", [("acme", ["Fran Facilitator"]), ("Northwind", ["Sam Peer"]),
+                                         ("coach", ["Fran Facilitator"]), ("talent", ["Sam Peer"]),
+                                         ("acme coach", ["Fran Facilitator"]), ("sam talent", ["Sam Peer"]),
+                                         ("acme talent", []),
+                                         ("learning", ["Fran Facilitator", "Sam Peer"])])  # fmt: skip
+def test_search_finds_members_by_organisation_and_headline_words(client, login, fran, pat, sam, q, expected):
+    from community.services.members import update_profile
+    from tests.factories import acting
+
+    update_profile(acting(fran), fran, display_name="Fran Facilitator", headline="Coach for learning leads",
+                   organisation="Acme Health")  # fmt: skip
+    update_profile(acting(sam), sam, display_name="Sam Peer", headline="Talent and learning partner",
+                   organisation="Northwind Traders")  # fmt: skip
+    login(pat)
+    html = client.get("/members", query_string={"q": q}).get_data(as_text=True)
+    assert _names(html) == expected

@@ -1,10 +1,13 @@
 """The shared content services: topics, posts, counters, edits with revisions, deletes, hiding."""
 
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import select, update
 
 from community.errors import Conflict, Forbidden, InvalidInput
 from community.extensions import db
-from community.models import Board, Post, Revision, Tag, Topic, User
+from community.models import Board, Group, Post, Revision, Tag, Topic, User, utcnow
 from community.services import posts
 from community.services.groups import add_member, create_group
 from tests.factories import acting, load_post
@@ -91,3 +94,52 @@ def test_only_moderators_hide(board, fran, pat, mallory):
     hidden = _reload(Post, reply_id)
     assert hidden.hidden_at is not None and hidden.hidden_reason == "Off-topic advert"
     assert _reload(Topic, topic.id).reply_count == 0
+
+
+
+def _backdate(topic_id, board_id, days):
+    """Move a topic, its posts, its board and group back in time (as if started days ago)."""
+    then = utcnow() - timedelta(days=days)
+    db.session.execute(update(Post).where(Post.topic_id == topic_id).values(created_at=then))
+    db.session.execute(update(Topic).where(Topic.id == topic_id).values(last_activity_at=then, published_at=then))
+    db.session.execute(update(Board).where(Board.id == board_id).values(last_activity_at=then))
+    db.session.execute(update(Group).values(last_activity_at=then))
+    db.session.commit()
+    return then
+
+
+@pytest.mark.parametrize("how", ["delete", "hide"])
+def test_a_removed_last_reply_stops_being_the_last_activity(board, fran, pat, how):
+    topic = posts.create_topic(acting(fran), kind="discussion", title="Week 3 reflections", body="Go", board=board)
+    started = _backdate(topic.id, board.id, days=2)
+    reply = posts.add_post(acting(pat), _reload(Topic, topic.id), "My late reply")
+    topic = _reload(Topic, topic.id)
+    assert topic.last_poster_id == pat.id and _reload(Board, board.id).last_activity_at == reply.created_at
+    if how == "delete":
+        post = load_post(pat, reply.id)
+        posts.delete_post(acting(pat), post, post.topic)
+    else:
+        post = load_post(fran, reply.id)
+        posts.hide_post(acting(fran), post, post.topic, "Off-topic")
+    topic = _reload(Topic, topic.id)
+    assert (topic.last_activity_at, topic.last_poster_id) == (started, fran.id)
+    assert topic.last_post_id == db.session.scalar(select(Post.id).where(Post.topic_id == topic.id, Post.number == 1))
+    assert _reload(Board, board.id).last_activity_at == started
+    assert _reload(Group, board.group_id).last_activity_at == started
+    if how == "hide":
+        post = load_post(fran, reply.id)
+        posts.restore_post(acting(fran), post, post.topic)
+        topic = _reload(Topic, topic.id)
+        assert (topic.last_activity_at, topic.last_poster_id, topic.last_post_id) == (reply.created_at, pat.id,
+                                                                                      reply.id)  # fmt: skip
+        assert _reload(Board, board.id).last_activity_at == reply.created_at
+
+
+def test_removing_an_earlier_reply_keeps_the_last_activity(board, fran, pat):
+    topic = posts.create_topic(acting(fran), kind="discussion", title="Busy", body="Go", board=board)
+    first = posts.add_post(acting(pat), _reload(Topic, topic.id), "first")
+    last = posts.add_post(acting(fran), _reload(Topic, topic.id), "second")
+    post = load_post(pat, first.id)
+    posts.delete_post(acting(pat), post, post.topic)
+    topic = _reload(Topic, topic.id)
+    assert (topic.last_activity_at, topic.last_poster_id, topic.last_post_id) == (last.created_at, fran.id, last.id)

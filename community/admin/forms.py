@@ -81,6 +81,7 @@ class AuditFilterForm(FlaskForm):
 class SettingsForm(FlaskForm):
     community_name = StringField(_l("Community name"), validators=[Length(max=80)])
     welcome_text = TextAreaField(_l("Welcome text"), validators=[Length(max=2000)])
+    base_url = StringField(_l("Community address"), validators=[Length(max=200)])
     allow_join_requests = BooleanField(_l("Anyone with a cohort link may ask to join (you approve each request)"))
     participants_create_groups = BooleanField(_l("Participants may create groups"))
     premoderate_first_posts = IntegerField(

@@ -13,6 +13,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from community.admin import bp
+from community.admin.audit_text import action_label, audit_sentence, settings_changes
 from community.admin.forms import (
     AuditFilterForm,
     DeclineForm,
@@ -32,6 +33,10 @@ from community.services import admin as service
 from community.services import confirmations, moderation
 from community.services.members import page_number
 from community.services.settings import DEFAULTS, all_settings
+from community.services.site import configured_base_url
+
+bp.add_app_template_global(audit_sentence, "audit_sentence")
+bp.add_app_template_global(settings_changes, "audit_settings_changes")
 
 
 @bp.before_request
@@ -161,7 +166,8 @@ def role(member_id: int) -> ResponseReturnValue:
 def audit() -> ResponseReturnValue:
     """The audit log: who did what, to whom, why and when; filtered and paged."""
     form = AuditFilterForm(request.args)
-    form.action.choices = [SelectChoice("", _("Any action")), *(SelectChoice(a) for a in service.audit_actions())]
+    actions = sorted(service.audit_actions(), key=lambda a: action_label(a).lower())
+    form.action.choices = [SelectChoice("", _("Any action")), *(SelectChoice(a, action_label(a)) for a in actions)]
     valid = form.validate()
     filters = {"actor": form.actor.data or "", "action": form.action.data or "",
                "since": form.since.data, "until": form.until.data} if valid else {}  # fmt: skip
@@ -179,6 +185,9 @@ def settings() -> ResponseReturnValue:
                               "blocked_domains": "\n".join(values["blocked_domains"])})  # fmt: skip
     form.default_language.choices = language_choices()
     form.default_timezone.choices = [(name, name.replace("_", " ")) for name in timezone_names()]
+    configured_address = configured_base_url()
+    if configured_address:
+        del form.base_url  # the server's configuration (COMMUNITY_BASE_URL) decides it
     if form.validate_on_submit():
         try:
             service.save_settings(current_user, {key: form[key].data for key in DEFAULTS if key in form})
@@ -187,4 +196,5 @@ def settings() -> ResponseReturnValue:
         else:
             flash(_("The settings are saved."), "success")
             return redirect(url_for(".settings"))
-    return render_template("admin/settings.html", form=form), 400 if form.is_submitted() else 200
+    return render_template("admin/settings.html", form=form, configured_address=configured_address), \
+        400 if form.is_submitted() else 200  # fmt: skip

@@ -113,6 +113,21 @@ def health() -> ResponseReturnValue:
     return {"status": "ok"}
 
 
+@bp.before_app_request
+def _remember_address() -> None:
+    """Without COMMUNITY_BASE_URL, the first page opened gives the community its address for e-mailed links
+    (stored once, then editable under Settings). Health checks and static files don't count: a load balancer's
+    probe may use an inner address."""
+    from flask import current_app
+
+    from community.services.site import remember_address
+
+    if current_app.extensions.get("community.address_known") or request.endpoint in (None, "static", "auth.health"):
+        return
+    remember_address(request.host_url)
+    current_app.extensions["community.address_known"] = True
+
+
 @bp.route("/setup/<token>", methods=["GET", "POST"])
 def setup(token: str) -> ResponseReturnValue:
     """First run: name the community and create the community manager through the one-time link."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from community.blogs import bp
+from community.cli import require_base_url
 from community.services.blogs import publish_due_posts
 from community.services.jobs import register_periodic_job
 
@@ -14,5 +15,6 @@ register_periodic_job(publish_due_posts, every=30.0, does="publishes scheduled b
 @bp.cli.command("publish-scheduled")
 def publish_scheduled_command() -> None:
     """Publish the scheduled blog posts whose time has come (run it from cron when not embedded)."""
+    require_base_url()  # followers are told, by e-mail too
     count = publish_due_posts()
     click.echo(f"Published {count} scheduled post{'' if count == 1 else 's'}.")

@@ -27,7 +27,7 @@ from community.permissions import (
 )
 from community.services import boards as service
 from community.services import boards_reading as reading
-from community.services.posts import revisions_of
+from community.services.revisions import edit_history
 from community.services.social import is_watching
 
 
@@ -150,13 +150,13 @@ def new_discussion(board_id: int) -> ResponseReturnValue:
 
 @bp.get("/posts/<int:post_id>/revisions")
 def revisions(post_id: int) -> ResponseReturnValue:
-    """A post's edit history: its author and the moderators only (404 for everyone else)."""
+    """A post's edit history as word diffs, for whoever may see the post (404 for everyone else)."""
     from community.permissions import access_post, can_view_revisions
 
     post = access_post(current_user, post_id)
     if not can_view_revisions(current_user, post, post.topic):
         raise NotFound()
-    return render_template("boards/revisions.html", post=post, topic=post.topic, revisions=revisions_of(post))
+    return render_template("boards/revisions.html", post=post, topic=post.topic, edits=edit_history(post, post.topic))
 
 
 from community.boards import topics as _topics  # noqa: E402, F401  (registers the discussion views)

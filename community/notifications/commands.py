@@ -18,8 +18,10 @@ def send_digests_command(frequency: str | None, due: bool) -> None:
 
     Plain: now, to every member who hasn't had this period's digest. With --due: only those whose local
     morning has come, so that a cron run every 15 minutes sends each member's digest at their 07:00."""
+    from community.cli import require_base_url
     from community.services.digests import send_digests
 
+    require_base_url()
     frequencies = [frequency] if frequency else (["daily", "weekly"] if due else ["daily"])
     for name in frequencies:
         count = send_digests(name, due_only=due)

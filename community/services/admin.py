@@ -31,7 +31,8 @@ from community.permissions import (
     can_suspend_member,
     require,
 )
-from community.services.audit import record
+from community.services import site
+from community.services.audit import audit_targets, record
 from community.services.mail import queue_mail
 from community.services.members import Page, like_pattern, paginate, plain_line
 from community.services.moderation import restore_wave
@@ -65,7 +66,7 @@ def approve_member(actor: User, member: User, reason: str = "") -> User:
     reason = _clean_reason(reason)
     member.state = "active"
     record(actor, "member.approve", member, reason=reason)
-    base = current_app.config["BASE_URL"].rstrip("/")
+    base = site.base_url()
     name = _community_name()
     profile = f"{base}/members/{member.handle}"
     with as_member(member):
@@ -110,9 +111,7 @@ def decline_member(actor: User, member: User, reason: str = "") -> User:
 
 
 def _community_name() -> str:
-    from community.services.settings import get_setting
-
-    return get_setting("community_name") or current_app.config["COMMUNITY_NAME"]
+    return site.community_name()
 
 
 def suspension_end(day: date | None) -> datetime | None:
@@ -256,6 +255,11 @@ def save_settings(actor: User, values: dict[str, Any]) -> None:
             value = plain_line(value)
             if len(value) > 80:
                 raise InvalidInput(_("The name is 80 characters at most."), field=key)
+        elif key == "base_url":
+            try:
+                value = site.clean_base_url(value)
+            except ValueError as error:
+                raise InvalidInput(str(error), field=key) from None
         elif key == "welcome_text":
             value = (value or "").replace("\r\n", "\n").replace("\x00", "").strip()
             if len(value) > 2000:
@@ -364,14 +368,6 @@ def audit_page(*, actor: str = "", action: str = "", since: date | None = None, 
     result = paginate(stmt, page, current_app.config["PAGE_SIZE"])
     result.extra["targets"] = audit_targets(result.items)
     return result
-
-
-def audit_targets(events_: list[AuditEvent]) -> dict[int, User]:
-    """The members the events are about, in one query (so the log names them)."""
-    ids = {e.target_id for e in events_ if e.target_type == "user" and e.target_id is not None}
-    if not ids:
-        return {}
-    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
 def audit_actions() -> list[str]:

@@ -157,7 +157,7 @@ def send_digests(frequency: str, now: datetime | None = None, *, due_only: bool 
             db.session.add(DigestSent(user_id=user_id, frequency=frequency, period=period, sent_at=now))
             with as_member(user):
                 send_templated(user, frequency, _subject(frequency, digest), "notifications/email/digest",
-                               digest=digest, frequency=frequency)  # fmt: skip
+                               digest=digest, frequency=frequency, bulk=True)  # fmt: skip
             try:
                 db.session.commit()
             except IntegrityError:  # another worker sent this period's digest first

@@ -18,6 +18,7 @@ from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from community import events, permissions
+from community.auth_session import FIRST_VISIT_LOOKBACK
 from community.extensions import db
 from community.models import Activity, Membership, Post, PostHashtag, Tag, Topic, TopicTag, User, utcnow
 from community.services.social import followed_ids, silenced_ids
@@ -94,7 +95,7 @@ class FeedPage:
     folded: dict[int, Folded]  # by the id of the entry's activity
     newer: int | None  # pass as ?after= for the newer page
     older: int | None  # pass as ?before= for the older page
-    since: datetime | None  # the member's previous visit: items after it are "new"
+    since: datetime  # the member's previous visit (or two weeks ago for a first one): items after it are "new"
 
     @property
     def entries(self) -> list[tuple[Activity, Folded]]:
@@ -206,9 +207,14 @@ def feed(user: User, *, show: str = "all", before: int | None = None, after: int
     newest = kept[0][0].id if kept else None
     oldest = (kept[-1][1][-1] if kept[-1][1] else kept[-1][0]).id if kept else None
     if after is not None:
-        return FeedPage(items, folded, newest if cut else None, oldest, user.last_visit_at)
+        return FeedPage(items, folded, newest if cut else None, oldest, _since(user))
     return FeedPage(items, folded, newest if before is not None else None, oldest if cut else None,
-                    user.last_visit_at)  # fmt: skip
+                    _since(user))  # fmt: skip
+
+
+def _since(user: User) -> datetime:
+    """What counts as new: since the previous visit, or over the last two weeks for a member without one."""
+    return user.last_visit_at or utcnow() - FIRST_VISIT_LOOKBACK
 
 
 def _names(lead: _Row, rest: list[_Row]) -> list[str]:

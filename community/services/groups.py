@@ -9,6 +9,7 @@ from typing import IO
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from community import events
 from community.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, Unavailable
@@ -166,8 +167,9 @@ def _set_role(user: User, group: Group, role: str | None) -> None:
 def _membership_in(group: Group, membership_id: int) -> Membership:
     """A membership of *this* group (an id from another group is NotFound: no tampering across groups)."""
     membership = db.session.scalar(
-        select(Membership).where(Membership.id == membership_id, Membership.group_id == group.id)
-    )
+        select(Membership).options(joinedload(Membership.user))
+        .where(Membership.id == membership_id, Membership.group_id == group.id)
+    )  # fmt: skip  (with the member: the predicates compare community roles)
     if membership is None:
         raise NotFound(_("No such member in this group."))
     return membership

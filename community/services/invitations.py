@@ -23,7 +23,13 @@ from community.errors import Conflict, DomainError, Forbidden, InvalidInput, Not
 from community.extensions import db
 from community.i18n import as_member, format_day
 from community.models import ROLES, Group, Invitation, User, utcnow
-from community.permissions import can_invite, can_invite_with_role, can_manage_group, visible_invitations
+from community.permissions import (
+    can_invite,
+    can_invite_for_approval,
+    can_invite_with_role,
+    can_manage_group,
+    visible_invitations,
+)
 from community.services.accounts import create_user, normalise_email
 from community.services.audit import record
 from community.services.confirmations import start_confirmation
@@ -44,8 +50,10 @@ class InvitationClosed(DomainError):
     status = 410
 
     def __init__(self, reason: str) -> None:
-        # ``reason`` is a key the page reads ("already used", "expired", "withdrawn"); the message is for people.
+        # ``reason`` is a key the page reads ("already used", "used up", "expired", "withdrawn"); the message is
+        # for people. A personal invitation is "already used"; a cohort link that let its last person in, "used up".
         messages = {"already used": _("This invitation is already used."), "expired": _("This invitation is expired."),
+                    "used up": _("This invitation link is used up."),
                     "withdrawn": _("This invitation is withdrawn.")}  # fmt: skip
         super().__init__(messages.get(reason, _("This invitation can't be used any more.")))
         self.reason = reason
@@ -172,7 +180,8 @@ def _mail_invitation(actor: User, invitation: Invitation, token: str, expires_at
             _("If you weren't expecting this, you can ignore this e-mail."),
         ]  # fmt: skip
         subject = _("%(actor)s invites you to %(community)s", actor=actor.display_name, community=community)
-        queue_mail(invitation.email or "", subject, "\n\n".join(paragraphs) + "\n")
+        # A person's invitation (often with their note), not automated mail: no Auto-Submitted header.
+        queue_mail(invitation.email or "", subject, "\n\n".join(paragraphs) + "\n", automated=False)
 
 
 def _skip_reason(actor: User, address: str, role: str, *, members: set[str], invited: set[str],
@@ -245,6 +254,9 @@ def create_link(actor: User, *, role: str, days: int, max_uses: int, group_ids: 
         raise InvalidInput(_("Choose between 1 and %(num)d days.", num=MAX_LINK_DAYS), field="days")
     if not 1 <= max_uses <= MAX_LINK_USES:
         raise InvalidInput(_("Choose between 1 and %(num)d people.", num=MAX_LINK_USES), field="max_uses")
+    if needs_approval and not can_invite_for_approval(actor):
+        raise InvalidInput(_("Only the community manager approves new members: create the link without approval, "
+                             "or ask the community manager for one."))  # fmt: skip (the field isn't shown to them)
     if needs_approval and not get_setting("allow_join_requests"):
         raise InvalidInput(_("Join requests are switched off in the community settings."), field="needs_approval")
     groups = _groups_for(actor, group_ids or [])
@@ -324,7 +336,7 @@ def open_invitation(token: str) -> Invitation:
         raise NotFound(_("This invitation link isn't valid."))
     status = invitation.status(utcnow())
     if status != "open":
-        raise InvitationClosed({"used": "already used", "expired": "expired", "revoked": "withdrawn"}[status])
+        raise InvitationClosed(_closed_reason(invitation, status))
     return invitation
 
 
@@ -337,6 +349,12 @@ def _valid_address(address: str) -> str | None:
         return validate_email(address, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         return None
+
+
+def _closed_reason(invitation: Invitation, status: str) -> str:
+    if status == "used":
+        return "used up" if invitation.is_link else "already used"
+    return {"expired": "expired", "revoked": "withdrawn"}[status]
 
 
 def _entered_address(email: str) -> str:
@@ -367,8 +385,9 @@ def register(token: str, *, display_name: str, handle: str, password: str, email
         .values(use_count=Invitation.use_count + 1)
     ).rowcount
     if not used:
+        is_link = invitation.is_link
         db.session.rollback()
-        raise InvitationClosed("already used")
+        raise InvitationClosed("used up" if is_link else "already used")
     record(user, "invitation.accept", invitation, detail={"user_id": user.id, "state": state})
     if state == "unconfirmed":
         start_confirmation(user, invitation)  # groups and the "new member" wait for the address

@@ -19,6 +19,7 @@ from typing import Any
 from flask import Flask
 
 from community.extensions import db
+from community.services.site import NoBaseUrl
 
 log = logging.getLogger("community.jobs")
 OUTBOX_INTERVAL = 2.0  # seconds between rounds, by default
@@ -32,6 +33,7 @@ class PeriodicJob:
     every: float
     does: str
     last: float | None = None  # monotonic time of the last run; None: never run, so due at once
+    warned: bool = False  # said that it waits for the community's address
 
     def due(self, now: float) -> bool:
         return self.last is None or now - self.last >= self.every
@@ -68,6 +70,11 @@ def run_periodic_jobs(app: Flask, *, all_now: bool = False) -> list[tuple[Period
             with app.app_context():
                 result = entry.job()
                 db.session.remove()
+        except NoBaseUrl as missing:  # `community run` before its first page view: said once, tried again later
+            if not entry.warned:
+                log.warning("periodic job %s waits: %s", getattr(entry.job, "__name__", entry.job), missing.message)
+                entry.warned = True
+            continue
         except Exception:
             log.exception("periodic job %s failed", getattr(entry.job, "__name__", entry.job))
             continue

@@ -22,10 +22,11 @@ import secrets
 import socket
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.policy import default as default_policy
+from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import and_, delete, or_, select, update
@@ -43,10 +44,9 @@ DEFERRAL_MAX_DELAY = 3600.0  # ...and up to an hour when the server is up but pu
 JITTER = 0.2  # ± this share of each delay, so a queue of failed messages doesn't come back in one burst
 
 
-def new_message_id() -> str:
-    """A Message-ID on the community's own domain (the host of ``BASE_URL``)."""
-    domain = urlsplit(current_app.config["BASE_URL"]).hostname or "community.invalid"
-    return make_msgid(domain=domain)
+# Headers are folded at 998 characters, not 78: a long List-Unsubscribe URL folded at 78 becomes RFC 2047
+# encoded words, which mail clients don't read as a link, and a folded subject reads back with a leading space.
+POLICY = default_policy.clone(max_line_length=998)
 
 
 SEND_CHECKS: list[Callable[[OutboxMessage], bool]] = []
@@ -73,11 +73,16 @@ def _withdraw_if_unwanted(message: OutboxMessage) -> bool:
 
 
 def queue_mail(to: str, subject: str, text: str, html: str | None = None,
-               headers: dict[str, str] | None = None) -> OutboxMessage:  # fmt: skip
-    """Add a message to the outbox in the current transaction (the caller commits)."""
+               headers: dict[str, str] | None = None, *, automated: bool = True,
+               bulk: bool = False) -> OutboxMessage:  # fmt: skip
+    """Add a message to the outbox in the current transaction (the caller commits). Its envelope headers are
+    written now (``composed_headers``): ``automated`` mail says so (Auto-Submitted), ``bulk`` mail (digests)
+    asks for no auto-replies (Precedence)."""
     message = OutboxMessage(
-        to_addr=to, subject=subject[:250], body_text=text, body_html=html, headers=headers or {},
-        message_id=new_message_id(),
+        to_addr=to, subject=subject[:250], body_text=text, body_html=html,
+        # From, Date and Message-ID are composed once, here; the Message-ID is also kept in its own column.
+        headers={**(composed := composed_headers(automated=automated, bulk=bulk)), **(headers or {})},
+        message_id=composed["Message-ID"],
     )  # fmt: skip
     db.session.add(message)
     return message
@@ -91,15 +96,43 @@ def retry_delay(attempts: int, kind: str, rng: random.Random | None = None) -> t
     return timedelta(seconds=base * (rng or random).uniform(1 - JITTER, 1 + JITTER))
 
 
+def make_message_id(domain: str) -> str:
+    """A new, unique Message-ID on ``domain`` (the community's host)."""
+    return make_msgid(domain=domain)
+
+
+def sender() -> str:
+    """``"Community name" <address>``: the community's name with ``COMMUNITY_MAIL_FROM`` (its address part), or
+    noreply@ the community's host. Non-ASCII names are encoded when the message is written out."""
+    from community.services import site
+
+    address = parseaddr(current_app.config.get("MAIL_FROM") or "")[1] or f"noreply@{site.mail_domain()}"
+    return str(Address(display_name=site.community_name(), addr_spec=address))
+
+
+def composed_headers(*, automated: bool = True, bulk: bool = False) -> dict[str, str]:
+    """From, Date (with its real offset), Message-ID (on the community's host) and the automated-mail headers
+    (RFC 3834 Auto-Submitted; Precedence: bulk for digests), as a message is queued."""
+    from community.services import site
+
+    headers = {"From": sender(), "Date": format_datetime(utcnow()), "Message-ID": make_message_id(site.mail_domain())}
+    if automated:
+        headers["Auto-Submitted"] = "auto-generated"
+    if bulk:
+        headers["Precedence"] = "bulk"
+    return headers
+
+
 def _build(message: OutboxMessage) -> EmailMessage:
-    mail = EmailMessage()
-    mail["From"] = current_app.config["MAIL_FROM"]
+    mail = EmailMessage(policy=POLICY)
+    mail["From"] = current_app.config.get("MAIL_FROM") or "noreply@localhost"
     mail["To"] = message.to_addr
     mail["Subject"] = message.subject
     # The same Date and Message-ID on every attempt: a resend is the same message, not a new one.
     mail["Date"] = format_datetime(message.created_at)
     mail["Message-ID"] = message.message_id
     for key, value in (message.headers or {}).items():
+        del mail[key]  # headers composed when it was queued (From, Date, Message-ID) replace the defaults above
         mail[key] = value
     mail.set_content(message.body_text)
     if message.body_html:

@@ -318,12 +318,14 @@ DIRECTORY_SORTS = ("name", "newest")
 
 
 def directory(viewer: User, *, q: str = "", role: str = "", sort: str = "name", page: int = 1) -> Page:
-    """Active members matching a search by name or handle and a role, sorted by name or newest."""
+    """Active members matching a search and a role, sorted by name or newest. Each word of the search must be
+    found in the member's name, handle, organisation or headline ("acme coach": Acme's coaches)."""
     stmt = select(User).where(User.state == "active")
     q = plain_line(q)[:80]
-    if q:
-        pattern = like_pattern(q.lstrip("@"))
-        stmt = stmt.where(or_(User.display_name.ilike(pattern, escape="\\"), User.handle.ilike(pattern, escape="\\")))
+    for word in q.split()[:6]:
+        pattern = like_pattern(word.lstrip("@"))
+        stmt = stmt.where(or_(*(column.ilike(pattern, escape="\\") for column in
+                                (User.display_name, User.handle, User.organisation, User.headline))))  # fmt: skip
     if role in ROLES:
         stmt = stmt.where(User.role == role)
     if sort == "newest":

@@ -253,7 +253,8 @@ def may_know(user: User, kind: str, *, topic: Topic | None, post: Post | None, g
 
 def notify(recipient_ids: Iterable[int], kind: str, actor: User | None, *, topic: Topic | None = None,
            post: Post | None = None, group: Group | None = None, url: str = "",
-           skip: set[int] | None = None, message: str = "") -> list[Notification]:  # fmt: skip
+           skip: set[int] | None = None, message: str = "",
+           about: User | None = None) -> list[Notification]:  # fmt: skip
     """Tell these members (those who may know, not the actor, not in ``skip``); adds to the caller's
     transaction and never commits. Returns the notifications created; ``skip`` grows with their recipients."""
     if kind not in NOTIFICATION_KINDS:
@@ -285,7 +286,7 @@ def notify(recipient_ids: Iterable[int], kind: str, actor: User | None, *, topic
         db.session.flush()  # the ids, which the e-mails carry
     for user, note in to_mail:
         mail_notification(user, kind, actor, topic=topic, post=post, group=group, url=url, message=message,
-                          notification_id=note.id)  # fmt: skip
+                          about=about, notification_id=note.id)  # fmt: skip
     return created
 
 

@@ -137,7 +137,8 @@ def on_report_filed(report: Any, actor: User | None = None, **_: Any) -> None:
         notify(recipients, "report", actor, group=group, url=url)
     else:
         recipients = set(db.session.scalars(select(User.id).where(User.id.in_(recipients), User.role == "admin")))
-        notify(recipients, "report", actor, url=url)
+        member = db.session.get(User, report.target_user_id) if report.target_user_id is not None else None
+        notify(recipients, "report", actor, url=url, about=member)
 
 
 def _moderation_path() -> str:

@@ -14,7 +14,8 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from community import events
 from community.errors import Conflict, Forbidden, InvalidInput
@@ -343,6 +344,7 @@ def delete_post(actor: User, post: Post, topic: Topic) -> None:
     post.deleted_by_id = actor.id
     if post.hidden_at is None and not post.pending:
         _uncount(topic, post)
+        _refresh_last_activity(topic, post)
     if post.author_id != actor.id:
         record(actor, "post.delete", post, group_id=topic.group_id)
     events.post_removed.send(post, actor=actor, topic=topic, reason="deleted")
@@ -360,6 +362,7 @@ def hide_post(actor: User, post: Post, topic: Topic, reason: str = "") -> None:
     post.hidden_by_id = actor.id
     if post.deleted_at is None and not post.pending:
         _uncount(topic, post)
+        _refresh_last_activity(topic, post)
     record(actor, "post.hide", post, reason=reason, group_id=topic.group_id)
     events.post_removed.send(post, actor=actor, topic=topic, reason=reason or "hidden")
     db.session.commit()
@@ -378,6 +381,7 @@ def restore_post(actor: User, post: Post, topic: Topic) -> None:
         db.session.execute(update(Topic).where(Topic.id == topic.id).values(reply_count=Topic.reply_count + 1))
         if topic.board_id is not None:  # hiding took it off the board's count (see _uncount): put it back
             db.session.execute(update(Board).where(Board.id == topic.board_id).values(post_count=Board.post_count + 1))
+        _refresh_last_activity(topic, post)
     record(actor, "post.restore", post, group_id=topic.group_id)
     events.post_restored.send(post, actor=actor, topic=topic)
     db.session.commit()
@@ -393,8 +397,47 @@ def undelete_post(actor: User, post: Post, topic: Topic) -> None:
         db.session.execute(update(Topic).where(Topic.id == topic.id).values(reply_count=Topic.reply_count + 1))
         if topic.board_id is not None:
             db.session.execute(update(Board).where(Board.id == topic.board_id).values(post_count=Board.post_count + 1))
+    _refresh_last_activity(topic, post)
     record(actor, "post.undelete", post, group_id=topic.group_id)
     events.post_restored.send(post, actor=actor, topic=topic)
+
+
+def _refresh_last_activity(topic: Topic, post: Post) -> None:
+    """A post leaving (deleted, hidden) or coming back (restored) may change the topic's latest activity, and
+    so its board's and group's: recompute them from the live posts. Nothing to do (and no query) when the post
+    was not, and is not to be, the latest."""
+    restored = post.deleted_at is None and post.hidden_at is None and not post.pending
+    if restored and topic.last_activity_at is not None and post.created_at <= topic.last_activity_at:
+        return
+    if not restored and topic.last_post_id != post.id:
+        return
+    latest = db.session.execute(
+        select(Post.id, Post.author_id, Post.created_at)
+        .where(Post.topic_id == topic.id, Post.deleted_at.is_(None), Post.hidden_at.is_(None), Post.pending.is_(False),
+               Post.kind != "opening", *([Post.kind != "comment"] if topic.kind == "question" else []))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(1)
+    ).first()  # fmt: skip
+    if latest is not None:
+        values = {"last_activity_at": latest.created_at, "last_poster_id": latest.author_id, "last_post_id": latest.id}
+    else:  # only the opening post is left: the topic's own start
+        opening_id = db.session.scalar(select(Post.id).where(Post.topic_id == topic.id, Post.number == 1))
+        values = {"last_activity_at": topic.published_at or topic.created_at, "last_poster_id": topic.author_id,
+                  "last_post_id": opening_id}  # fmt: skip
+    db.session.execute(update(Topic).where(Topic.id == topic.id).values(**values))
+    for column, owner_id, owner in ((Topic.board_id, topic.board_id, Board), (Topic.group_id, topic.group_id, Group)):
+        if owner_id is None:
+            continue
+        newest = (
+            select(func.max(Topic.last_activity_at))
+            .where(column == owner_id, Topic.status == "published", Topic.deleted_at.is_(None),
+                   Topic.hidden_at.is_(None))
+            .scalar_subquery()
+        )  # fmt: skip
+        db.session.execute(update(owner).where(owner.id == owner_id)
+                           .values(last_activity_at=func.coalesce(newest, owner.last_activity_at)))  # fmt: skip
+    for key, value in values.items():
+        set_committed_value(topic, key, value)
 
 
 def _uncount(topic: Topic, post: Post) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from community.extensions import db
@@ -12,6 +11,8 @@ from community.models import Setting, User
 
 DEFAULTS: dict[str, Any] = {
     "community_name": "",
+    # The address members open, for e-mailed links, when COMMUNITY_BASE_URL isn't set (community.services.site).
+    "base_url": "",
     "welcome_text": "",
     # Anyone with a cohort link may ask to join; an admin approves.
     "allow_join_requests": False,
@@ -42,18 +43,24 @@ def get_setting(key: str) -> Any:
 
 
 def update_settings(actor: User, **values: Any) -> None:
-    """Change settings (admins); audited."""
+    """Change settings (admins); the audit log records what changed, each field's old and new value."""
     from community.services.audit import record
 
+    changes: dict[str, dict[str, Any]] = {}
     for key, value in values.items():
         if key not in DEFAULTS:
             raise KeyError(key)
         row = db.session.get(Setting, key)
+        old = row.value if row is not None else DEFAULTS[key]
+        if old == value:
+            continue
+        changes[key] = {"from": old, "to": value}
         if row is None:
             db.session.add(Setting(key=key, value=value))
         else:
             row.value = value
-    record(actor, "settings.update", detail={"keys": sorted(values)})
+    if changes:
+        record(actor, "settings.update", detail={"changes": changes})
     db.session.commit()
     from community.templating import invalidate_settings_cache
 
@@ -62,9 +69,13 @@ def update_settings(actor: User, **values: Any) -> None:
 
 def community_display_name() -> str:
     """The community's name as members see it."""
-    return get_setting("community_name") or current_app.config["COMMUNITY_NAME"]
+    from community.services import site
+
+    return site.community_name()
 
 
 def base_url() -> str:
-    """The configured address for links in e-mails (never the request's Host header)."""
-    return current_app.config["BASE_URL"].rstrip("/")
+    """The community's address for links in e-mails (configured or stored; raises site.NoBaseUrl)."""
+    from community.services import site
+
+    return site.base_url()

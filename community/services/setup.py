@@ -29,15 +29,18 @@ def _token_file() -> Path:
     return Path(current_app.instance_path) / "setup_token"
 
 
-def setup_link_if_needed() -> str | None:
-    """A fresh one-time setup link if there is no admin yet (only its hash is kept), else None."""
+def setup_link_if_needed(base: str | None = None) -> str | None:
+    """A fresh one-time setup link if there is no admin yet (only its hash is kept), else None. It is on ``base``,
+    else the community's address; without either, the path alone (``/setup/...``, to open on the address)."""
+    from community.services.site import base_url_or_none
+
     if admin_exists():
         return None
     token = new_token()
     path = _token_file()
     path.write_text(hash_token(token))
     path.chmod(0o600)
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/setup/{token}"
+    return f"{(base or base_url_or_none() or '').rstrip('/')}/setup/{token}"
 
 
 def setup_token_valid(token: str) -> bool:

@@ -115,7 +115,7 @@ def test_profile_directory_and_admin_suspension(new_page, live_server, live_data
 
     # The directory finds her by name.
     member.goto(live_server("/members"))
-    member.get_by_label("Name or @handle").fill("Priya Shah")
+    member.get_by_label("Name, @handle, organisation or headline").fill("Priya Shah")
     member.get_by_role("button", name="Search").click()
     cards = member.locator(".member-card")
     assert cards.count() == 1
