@@ -27,6 +27,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.confirm_email",
         "auth.health",
         "notifications.unsubscribe",
+        "notifications.unsubscribe_undo",
         "blogs.feed_member",
         "blogs.feed_group",
         "blogs.feed_community",

@@ -104,7 +104,7 @@ def test_unsubscribe_link_confirms_then_switches_kind_off(client, pat):
     assert notifications.preferences(db.session.get(User, pat.id))["mention"] == "email"
     assert client.post(f"/notifications/unsubscribe/{token}").status_code == 200
     db.session.rollback()  # end the test's read snapshot, to see what the request stored
-    assert notifications.preferences(db.session.get(User, pat.id))["mention"] == "off"
+    assert notifications.preferences(db.session.get(User, pat.id))["mention"] == "web"  # "In the page only"
     assert client.get("/notifications/unsubscribe/forged.token").status_code == 404
     assert client.post(f"/notifications/unsubscribe/{token}x").status_code == 404
 
@@ -152,4 +152,61 @@ def test_one_click_unsubscribe_works_without_a_csrf_token(client, csrf_app, pat)
     response = client.post(f"/notifications/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     db.session.rollback()
-    assert notifications.preferences(db.session.get(User, pat.id))["reply"] == "off"
+    assert notifications.preferences(db.session.get(User, pat.id))["reply"] == "web"
+
+
+def _undo_form(html: str) -> tuple[str, dict[str, str]]:
+    import re
+
+    action = re.search(r'<form method="post" action="([^"]+/undo)">', html)
+    fields = dict(re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', html))
+    assert action, "no undo button"
+    return action.group(1), fields
+
+
+def test_unsubscribing_says_the_page_still_shows_them_and_can_be_undone(client, pat):
+    notifications.set_preferences(pat, {"mention": "daily"})
+    token = notifications.unsubscribe_token(pat, "mention")
+    done = client.post(f"/notifications/unsubscribe/{token}")
+    html = done.get_data(as_text=True)
+    assert done.status_code == 200 and "still see these notifications in the page" in html
+    db.session.rollback()
+    assert notifications.preferences(db.session.get(User, pat.id))["mention"] == "web"
+    action, fields = _undo_form(html)
+    undone = client.post(action, data=fields)
+    assert undone.status_code == 200 and b"E-mails are back on" in undone.data
+    db.session.rollback()
+    assert notifications.preferences(db.session.get(User, pat.id))["mention"] == "daily"  # as it was
+
+
+def test_undoing_a_digest_unsubscribe_puts_back_only_that_digest(client, pat):
+    notifications.set_preferences(pat, {"watched": "daily", "reply": "daily", "mention": "email"})
+    token = notifications.unsubscribe_token(pat, "daily")
+    html = client.post(f"/notifications/unsubscribe/{token}").get_data(as_text=True)
+    action, fields = _undo_form(html)
+    assert client.post(action, data=fields).status_code == 200
+    db.session.rollback()
+    prefs = notifications.preferences(db.session.get(User, pat.id))
+    assert (prefs["watched"], prefs["reply"], prefs["mention"]) == ("daily", "daily", "email")
+
+
+def test_an_undo_cannot_set_other_kinds_or_other_deliveries(client, pat):
+    """An ill-intentioned edit of the hidden field: an unsubscribe link's undo only restores its own kind."""
+    token = notifications.unsubscribe_token(pat, "mention")
+    html = client.post(f"/notifications/unsubscribe/{token}").get_data(as_text=True)
+    action, fields = _undo_form(html)
+    for forged in ("reply=email", "mention=email,reply=email", "mention=sometimes", "garbage"):
+        response = client.post(action, data={**fields, "before": forged})
+        assert response.status_code == 302  # told why, on the settings or sign-in page
+    db.session.rollback()
+    prefs = notifications.preferences(db.session.get(User, pat.id))
+    assert prefs["mention"] == "web" and prefs["reply"] == notifications.DEFAULT_DELIVERY["reply"]
+    assert client.post(action, data={}).status_code == 400  # no field at all
+    assert client.post(f"/notifications/unsubscribe/{token}x/undo", data=fields).status_code == 404
+
+
+def test_unsubscribing_what_is_already_page_only_offers_no_undo(client, pat):
+    notifications.set_preferences(pat, {"mention": "web"})
+    token = notifications.unsubscribe_token(pat, "mention")
+    html = client.post(f"/notifications/unsubscribe/{token}").get_data(as_text=True)
+    assert "You're unsubscribed" in html and "/undo" not in html

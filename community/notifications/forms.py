@@ -31,6 +31,12 @@ class StopKindForm(FlaskForm):
     kind = HiddenField(validators=[DataRequired(), Length(max=20)])
 
 
+class UndoUnsubscribeForm(FlaskForm):
+    """Put back the e-mails an unsubscribe link just stopped (the deliveries it changed, as they were)."""
+
+    before = HiddenField(validators=[DataRequired(), Length(max=2000)])
+
+
 class PreferencesForm(FlaskForm):
     """One choice of delivery per notification kind (fields are added per kind below)."""
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from community.errors import InvalidInput, NotFound
 from community.extensions import csrf
 from community.notifications import bp
-from community.notifications.forms import EmptyForm, PreferencesForm, StopKindForm
+from community.notifications.forms import EmptyForm, PreferencesForm, StopKindForm, UndoUnsubscribeForm
 from community.services import notifications as service
 from community.services import social
 
@@ -92,9 +92,28 @@ def unsubscribe(token: str) -> ResponseReturnValue:
     label = service.kind_label(kind)
     if request.method == "POST":
         # Mail programs POST "List-Unsubscribe=One-Click" without our CSRF token (the signed token is the proof).
-        service.unsubscribe(token)
-        return render_template("notifications/unsubscribed.html", label=label, done=True)
+        _user, _kind, before = service.unsubscribe(token)
+        undo = UndoUnsubscribeForm(formdata=None, before=service.encode_deliveries(before)) if before else None
+        return render_template("notifications/unsubscribed.html", label=label, done=True, token=token, undo=undo)
     return render_template("notifications/unsubscribed.html", label=label, done=False, token=token)
+
+
+@bp.post("/unsubscribe/<token>/undo")
+def unsubscribe_undo(token: str) -> ResponseReturnValue:
+    """Undo on the unsubscribed page: the e-mails the link stopped start again (CSRF-checked, unlike the
+    one-click unsubscribe itself)."""
+    form = UndoUnsubscribeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        _user, kind = service.read_unsubscribe_token(token)
+        service.undo_unsubscribe(token, service.decode_deliveries(form.before.data))
+    except service.UnsubscribeLinkExpired:
+        abort(410)
+    except InvalidInput as error:
+        flash(error.message, "error")
+        return redirect(url_for("notifications.settings") if current_user.is_authenticated else url_for("auth.signin"))
+    return render_template("notifications/unsubscribed.html", label=service.kind_label(kind), restored=True)
 
 
 @bp.post("/unsubscribe")

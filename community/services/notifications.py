@@ -169,19 +169,48 @@ def read_unsubscribe_token(token: str) -> tuple[User, str]:
     return user, kind
 
 
-def switch_off(user: User, kind: str) -> None:
-    """Stop e-mail about one kind, or one digest (its kinds stay in the page only); commits."""
+def switch_off(user: User, kind: str) -> dict[str, str]:
+    """Stop e-mail about one kind, or one digest: what it was about stays in the page ("In the page only");
+    commits. Returns the deliveries it changed, as they were (what an undo puts back)."""
     if kind not in NOTIFICATION_KINDS and kind not in DIGEST_KINDS:
         raise InvalidInput(_("Please choose one of the options for each kind."))
-    digest_kinds = {k: "web" for k, v in preferences(user).items() if v == kind}
-    set_preferences(user, digest_kinds if kind in DIGEST_KINDS else {kind: "off"})
+    current = preferences(user)
+    before = ({k: v for k, v in current.items() if v == kind} if kind in DIGEST_KINDS
+              else {kind: current[kind]} if current[kind] != "web" else {})  # fmt: skip
+    set_preferences(user, dict.fromkeys(before, "web"))
+    return before
 
 
-def unsubscribe(token: str) -> tuple[User, str]:
-    """Switch off what a working token names (commits)."""
+def unsubscribe(token: str) -> tuple[User, str, dict[str, str]]:
+    """Switch off what a working token names (commits); returns the member, the kind and what it changed."""
     user, kind = read_unsubscribe_token(token)
-    switch_off(user, kind)
-    return user, kind
+    return user, kind, switch_off(user, kind)
+
+
+def undo_unsubscribe(token: str, before: dict[str, str]) -> User:
+    """Put back the deliveries an unsubscribe changed (commits). Only what that link could have changed: its
+    own kind (a digest: kinds now in the page only, back to that digest); nothing else can be set this way."""
+    user, kind = read_unsubscribe_token(token)
+    current = preferences(user)
+    for name, delivery in before.items():
+        allowed = (delivery == kind) if kind in DIGEST_KINDS else (name == kind and delivery in DELIVERIES)
+        if name not in NOTIFICATION_KINDS or not allowed or current[name] != "web":
+            raise InvalidInput(_("This can't be undone from here: please use your notification settings."))
+    set_preferences(user, before)
+    return user
+
+
+def encode_deliveries(deliveries: dict[str, str]) -> str:
+    """``reply=email,mention=daily``: deliveries in a form's hidden field."""
+    return ",".join(f"{k}={v}" for k, v in sorted(deliveries.items()))
+
+
+def decode_deliveries(text: str) -> dict[str, str]:
+    """The reverse of ``encode_deliveries``; InvalidInput for anything else."""
+    pairs = [part.split("=", 1) for part in text.split(",") if part]
+    if not pairs or any(len(pair) != 2 for pair in pairs):
+        raise InvalidInput(_("This can't be undone from here: please use your notification settings."))
+    return dict(pairs)  # type: ignore[arg-type]
 
 
 def kind_label(kind: str) -> str:
