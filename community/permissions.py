@@ -34,7 +34,7 @@ from sqlalchemy.orm import joinedload
 
 from community.errors import Forbidden, NotFound
 from community.extensions import db
-from community.models import Board, Group, Invitation, Post, Topic, User
+from community.models import PRIVATE_KINDS, Board, Group, Invitation, Post, Topic, User
 
 if TYPE_CHECKING:
     from community.models import Membership
@@ -345,6 +345,9 @@ def can_moderate_topic(user: Any, topic: Topic) -> bool:
 def can_view_topic(user: Any, topic: Topic) -> bool:
     """Published, in a place the viewer may see, not hidden or deleted (except for its author/moderators)."""
     if not is_member(user):
+        return False
+    if topic.kind in PRIVATE_KINDS:
+        # A conversation is read by its participants alone, admins included; nothing grants that yet.
         return False
     if topic.status == "pending":
         # Held for approval: its author and the moderators who will approve it.
@@ -667,10 +670,12 @@ def visible_group_ids_clause(user: Any, column: Any, *, bound: bool = False) -> 
 
 
 def visible_topics(user: Any, *, bound: bool = False) -> ColumnElement[bool]:
-    """Topics the viewer may see in listings: published, not deleted or hidden, in a visible place."""
+    """Topics the viewer may see in listings: published, not deleted or hidden, in a visible place, and not a
+    private conversation (those are listed from their participants' own rows, never through this filter)."""
     if not is_member(user):
         return false()
-    return and_(live_topics(), visible_group_ids_clause(user, Topic.group_id, bound=bound))
+    return and_(live_topics(), Topic.kind.not_in(PRIVATE_KINDS),
+                visible_group_ids_clause(user, Topic.group_id, bound=bound))  # fmt: skip
 
 
 def moderated_group_ids_clause(user: Any, column: Any, *, bound: bool = False) -> ColumnElement[bool]:

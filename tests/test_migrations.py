@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -149,3 +150,52 @@ def test_the_outbox_migration_gives_waiting_mail_its_message_id_and_goes_back_do
         assert "message_id" not in columns and "claimed_until" in columns
         with db.engine.begin() as conn:
             assert conn.execute(text("SELECT to_addr FROM outbox_messages")).scalars().all() == ["ann@example.org"]
+
+
+def _topic_insert(kind: str) -> Any:
+    return text(
+        "INSERT INTO topics (kind, author_id, title, status, created_at, last_activity_at, post_counter,"
+        f" reply_count, view_count, score, like_count, pinned, locked, featured) VALUES ('{kind}', 1, 'T',"
+        " 'published', '2026-12-01 10:00:00', '2026-12-01 10:00:00', 0, 0, 0, 0, 0, false, false, false)"
+    )
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_the_talk_kinds_migration_widens_the_kind_check_keeps_the_rows_and_goes_back_down(tmp_path, engine, request):
+    """Topics written before stay; the three new kinds are accepted after it, an unknown kind still isn't; down
+    removes the new kinds' topics and narrows the check again."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy.exc import IntegrityError
+
+    url = (request.getfixturevalue("pg_schema_url") if engine == "postgresql"
+           else f"sqlite:///{tmp_path / 'kinds.db'}")  # fmt: skip
+    with fresh_app(tmp_path, DATABASE_URL=url) as app, app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade(revision="e7b3d9a1c2f4")
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO users (email, handle, display_name, role, state, headline, bio, bio_html, organisation,"
+                " programme, created_at, suspension_reason, post_count, preferences, language, timezone,"
+                " unsubscribe_epoch) VALUES ('lou@example.org', 'lou', 'Lou Lovelace', 'participant', 'active',"
+                " '', '', '', '', '', '2026-12-01 10:00:00', '', 0, '{}', '', '', 0)"
+            ))
+            conn.execute(_topic_insert("discussion"))
+        for kind in ("event", "bogus"):
+            with pytest.raises(IntegrityError), db.engine.begin() as conn:
+                conn.execute(_topic_insert(kind))
+        upgrade()
+        with db.engine.begin() as conn:
+            for kind in ("conversation", "announcement", "event"):
+                conn.execute(_topic_insert(kind))
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            conn.execute(_topic_insert("bogus"))
+        with db.engine.begin() as conn:
+            kinds = conn.execute(text("SELECT kind FROM topics ORDER BY id")).scalars().all()
+        assert kinds == ["discussion", "conversation", "announcement", "event"]
+        downgrade(revision="e7b3d9a1c2f4")
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT kind FROM topics")).scalars().all() == ["discussion"]
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            conn.execute(_topic_insert("event"))

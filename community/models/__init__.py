@@ -3,6 +3,7 @@
 from community.models.admin import AuditEvent, EmailConfirmation, Invitation, OutboxMessage, invitation_groups
 from community.models.base import UTCDateTime, utcnow
 from community.models.content import (
+    PRIVATE_KINDS,
     REACTION_LABELS,
     REACTIONS,
     TOPIC_KINDS,
@@ -37,6 +38,7 @@ __all__ = [
     "DELIVERIES",
     "GROUP_ROLES",
     "NOTIFICATION_KINDS",
+    "PRIVATE_KINDS",
     "REACTIONS",
     "REACTION_LABELS",
     "REPORT_REASONS",

@@ -1,8 +1,11 @@
 """The shared content model: everything members write is a Post inside a Topic.
 
 A Topic's ``kind`` is ``discussion`` (on a Board), ``blog`` (in its author's blog, optionally shared to a
-group) or ``question`` (Q&A). ``group_id`` on a Topic is the group whose visibility governs it (for a
-discussion, its board's group), so one visibility filter serves every listing.
+group), ``question`` (Q&A), ``conversation`` (private messages between members), ``announcement`` (a group's
+or the community's) or ``event`` (its description is the opening Post, its comments the replies).
+``group_id`` on a Topic is the group whose visibility governs it (for a discussion, its board's group), so
+one visibility filter serves every listing; a conversation has none and is seen by its participants alone
+(``PRIVATE_KINDS``, kept out of that filter).
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ from community.models.base import UTCDateTime, utcnow
 from community.models.group import Group
 from community.models.user import User
 
-TOPIC_KINDS = ("discussion", "blog", "question")
+TOPIC_KINDS = ("discussion", "blog", "question", "conversation", "announcement", "event")
+# Kinds read only by the members taking part in them: never in a listing, search, feed or digest of others.
+PRIVATE_KINDS = ("conversation",)
 TOPIC_STATUSES = ("draft", "scheduled", "pending", "published")
 
 
@@ -105,7 +110,9 @@ class Topic(db.Model):
     tags: Mapped[list[Tag]] = relationship(secondary="topic_tags", lazy="raise_on_sql", order_by="Tag.name")
 
     __table_args__ = (
-        CheckConstraint("kind IN ('discussion', 'blog', 'question')", name="kind"),
+        CheckConstraint(
+            "kind IN ('discussion', 'blog', 'question', 'conversation', 'announcement', 'event')", name="kind"
+        ),
         # Board page: pinned first, then by last activity (keyset pagination on last_activity_at, id).
         Index("ix_topics_board_listing", "board_id", "pinned", "last_activity_at", "id"),
         Index("ix_topics_kind_activity", "kind", "last_activity_at", "id"),
