@@ -135,7 +135,7 @@ def _crawl_ids(client, topic_id: int, post_id: int) -> list[tuple[str, str, int]
             if name in args:
                 converter = rule._converters[name]
                 items = getattr(converter, "items", None) or ["like"]
-                values[name] = sorted(items)[0] if not isinstance(items, dict) else sorted(items)[0]
+                values[name] = sorted(items)[0]  # any one of the allowed values
         path = rule.build({k: v for k, v in values.items() if k in args}, append_unknown=False)[1]
         for method in ("GET", "POST"):
             if method in rule.methods:
