@@ -1,4 +1,4 @@
-"""Who may do what with a private conversation: persona × action → status (the permission table).
+"""Who may do what with a private conversation: persona x action → status (the permission table).
 
 Personas: the participants (Pat started it with Sam), Mallory (another member of their group, ill-intentioned),
 Fran (a facilitator), Ada (the community manager), Susie (suspended) and Penny (pending).

@@ -154,6 +154,7 @@ SETTING_LABELS: dict[str, Any] = {
     "welcome_text": _l("Welcome text"),
     "allow_join_requests": _l("Join requests through cohort links"),
     "participants_create_groups": _l("Participants may create groups"),
+    "participants_may_message": _l("Participants may send private messages to each other"),
     "premoderate_first_posts": _l("First posts approved"),
     "new_member_link_limit": _l("Links in a new member's post"),
     "blocked_words": _l("Blocked words"),
