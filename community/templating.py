@@ -247,7 +247,8 @@ def _header_counts() -> tuple[int, int]:
     provider = current_app.extensions.get("community.header_counts")
     if provider is None or not getattr(current_user, "is_authenticated", False):
         return 0, 0
-    notifications, messages = provider(current_user)
+    # A conversation page has just marked itself read (``g.messages_read_now``): it isn't counted.
+    notifications, messages = provider(current_user, read_now=int(g.get("messages_read_now", 0)))
     return int(notifications), int(messages)
 
 

@@ -29,7 +29,8 @@ def test_the_demo_has_conversations_and_a_nudge_answered(seeded, client, login):
     assert nudge.user_id == member.id and nudge.actor_id == facilitator.id
     answer = db.session.scalar(
         select(Topic).join(Participant, Participant.topic_id == Topic.id)
-        .where(Topic.kind == "conversation", Topic.author_id == member.id, Participant.user_id == facilitator.id))  # fmt: skip
+        .where(Topic.kind == "conversation", Topic.author_id == member.id,
+               Participant.user_id == facilitator.id))  # fmt: skip
     opening = db.session.scalar(select(Post).where(Post.topic_id == answer.id, Post.number == 1))
     assert opening.body.startswith("> We haven't heard from you")
     login(facilitator)

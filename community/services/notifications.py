@@ -430,9 +430,9 @@ def list_notifications(user: User, before: int | None = None, limit: int = PAGE_
     return NotificationPage(items, has_next, items[-1].id if has_next else None)
 
 
-def header_counts(user: User) -> tuple[int, int]:
+def header_counts(user: User, *, read_now: int = 0) -> tuple[int, int]:
     """The header's two numbers in one statement: unread notifications (the bell) and conversations with new
-    messages (``services.messages``)."""
+    messages (``services.messages``), but ``read_now`` (a conversation the page has just marked read)."""
     if not permissions.is_member(user):
         return 0, 0
     from community.services.messages.read import unread_count_statement
@@ -441,7 +441,7 @@ def header_counts(user: User) -> tuple[int, int]:
         return select(_bell_statement(user).scalar_subquery(), unread_count_statement())
 
     statement = prebuilt(("header", permissions.viewer_shape(user)), build)
-    row = db.session.execute(statement, permissions.viewer_params(user)).one()
+    row = db.session.execute(statement, {**permissions.viewer_params(user), "messages_read_now": read_now}).one()
     return int(row[0] or 0), int(row[1] or 0)
 
 

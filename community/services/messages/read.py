@@ -218,7 +218,8 @@ def permissions_live() -> tuple[Any, ...]:
 
 def unread_count_statement() -> Any:
     """The header's number: the member's current, unmuted conversations whose latest message is someone
-    else's and after what they read (one statement, built once; ``permissions.VIEWER_ID`` bound)."""
+    else's and after what they read (one statement, built once; ``permissions.VIEWER_ID`` bound, and
+    ``messages_read_now``: a conversation to leave out, 0 for none)."""
 
     def build() -> Any:
         viewer = bindparam(permissions.VIEWER_ID)
@@ -228,7 +229,8 @@ def unread_count_statement() -> Any:
             .join(Topic, Topic.id == Participant.topic_id)
             .join(Post, Post.id == Topic.last_post_id)
             .where(Participant.user_id == viewer, Participant.left_at.is_(None), Participant.muted.is_(False),
-                   Post.number > Participant.last_read_number, Post.author_id != viewer)
+                   Post.number > Participant.last_read_number, Post.author_id != viewer,
+                   Participant.topic_id != bindparam("messages_read_now"))
             .scalar_subquery()
         )  # fmt: skip
 
@@ -239,7 +241,8 @@ def unread_conversations(user: User) -> int:
     """How many conversations have something new for the member (one query)."""
     if not permissions.is_member(user):
         return 0
-    return db.session.scalar(select(unread_count_statement()), {permissions.VIEWER_ID: user.id}) or 0
+    return db.session.scalar(select(unread_count_statement()),
+                             {permissions.VIEWER_ID: user.id, "messages_read_now": 0}) or 0
 
 
 # ----------------------------------------------------------------------------------------------------------
