@@ -294,3 +294,10 @@ def test_conversation_query_count(client, login, fran, pat, sam, assert_queries,
     # reactions + settings + header counts (bell and messages, one statement) + the viewer's mutes (collapsing)
     with assert_queries(11):
         assert client.get(path).status_code == 200
+
+
+def test_the_inbox_excerpt_leaves_quoted_lines_out(client, login, cohort, fran, pat):
+    make_conversation(pat, fran, body="> We miss you in the forum!\n\nThank you, I'll be back next week.")
+    login(fran)
+    inbox = client.get("/messages").data.decode()
+    assert "Thank you, I&#39;ll be back next week." in inbox and "We miss you" not in inbox

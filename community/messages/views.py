@@ -30,7 +30,8 @@ def inbox() -> ResponseReturnValue:
     """The member's conversations, newest activity first; ``q`` finds those with a message containing it."""
     query = request.args.get("q", "").strip()[:100]
     page = messages.inbox(current_user, request.args.get("after"), query=query)
-    return render_template("messages/inbox.html", page=page, query=query, title_of=messages.conversation_title)
+    return render_template("messages/inbox.html", page=page, query=query, title_of=messages.conversation_title,
+                           excerpt_of=messages.read.excerpt_of)  # fmt: skip
 
 
 def _prefill(form: NewConversationForm) -> None:

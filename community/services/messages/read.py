@@ -307,6 +307,14 @@ def conversation_page(user: User, topic: Topic, before: int | None = None) -> Co
     return ConversationView(topic, participant, posts, people, blocked, earlier, first_unread, summary)
 
 
+def excerpt_of(post: Post, length: int = 120) -> str:
+    """A message's first words for the inbox, quoted lines (a reply's "> ...") left out when there is more."""
+    from community.markup import plain_excerpt
+
+    own = "\n".join(line for line in post.body.splitlines() if not line.lstrip().startswith(">")).strip()
+    return plain_excerpt(own or post.body, length)
+
+
 def conversation_title(topic: Topic, others: list[User]) -> str:
     """The subject, or the other participants' names when there is none."""
     if topic.title:
