@@ -170,6 +170,11 @@ def test_reporting_a_message_shows_the_community_manager_that_message_alone(clie
     login(world["sam"])
     page = client.get(f"/messages/{topic.id}").data.decode()
     assert "Just between us" in page and "Hidden by a moderator: Unkind" in page
+    # The audit log says what was done, never where: no subject, no link into the conversation.
+    login(world["admin"])
+    audit = client.get("/admin/audit").data.decode()
+    assert "a private conversation" in audit
+    assert f"/p/{post.id}" not in audit and f"/messages/{topic.id}" not in audit
 
 
 def test_the_admin_is_told_of_a_reported_message_without_its_conversation(world):

@@ -639,7 +639,7 @@ class Generator:
             post_id = int(conn.execute(select(func.coalesce(func.max(Post.id), 0))).scalar_one())
         groups = [g for g, people in self.group_members.items() if len(people) >= 2]
         topics, posts, people, last_posts = [], [], [], []
-        for _ in range(max(2, self.n_posts // 100) if groups else 0):
+        for _conversation in range(max(2, self.n_posts // 100) if groups else 0):
             group = rng.choice(groups)
             members = rng.sample(self.group_members[group], min(len(self.group_members[group]),
                                                                 rng.choice((2, 2, 2, 3, 4))))  # fmt: skip
@@ -671,7 +671,7 @@ class Generator:
         set_last = update(Topic.__table__).where(Topic.__table__.c.id == bindparam("tid")).values(
             last_post_id=bindparam("lp"))
         for start in range(0, len(topics), BATCH):
-            ids = {t["id"] for t in topics[start : start + BATCH]}
+            ids = {row["id"] for row in topics[start : start + BATCH]}
             self._write([(insert(Topic.__table__), topics[start : start + BATCH]),
                          (insert(Post.__table__), [p for p in posts if p["topic_id"] in ids]),
                          (insert(Participant.__table__), [p for p in people if p["topic_id"] in ids]),
