@@ -193,3 +193,19 @@ def test_the_admin_is_told_of_a_reported_message_without_its_conversation(world)
 def test_participants_rows_belong_to_participants(world):
     rows = db.session.scalars(select(Participant.user_id).where(Participant.topic_id == world["topic"].id))
     assert sorted(rows) == sorted([world["pat"].id, world["sam"].id])
+
+
+def test_the_manager_switches_participant_messages_off_in_the_settings(client, login, world):
+    from community.services.settings import get_setting
+
+    login(world["admin"])
+    page = client.get("/admin/settings").data.decode()
+    assert "Participants may send private messages to each other" in page
+    form = {"community_name": "", "default_language": "en", "default_timezone": "UTC",
+            "premoderate_first_posts": "0", "new_member_link_limit": "2"}  # the box left unticked
+    assert client.post("/admin/settings", data=form).status_code == 302
+    db.session.expire_all()
+    assert get_setting("participants_may_message") is False
+    login(world["fran"])
+    assert "You can&#39;t write" not in client.get("/messages/new?to=pat").data.decode()
+    assert client.post("/messages/new", data={"to": "@pat", "body": "Facilitators still may"}).status_code == 302
