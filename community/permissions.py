@@ -972,7 +972,10 @@ def access_watch_target(user: Any, target_type: str, target_id: int) -> Any:
     from community.models import Tag
 
     if target_type == "topic":
-        return access_topic(user, target_id)
+        topic = access_topic(user, target_id)
+        if topic.kind in PRIVATE_KINDS:  # its participants hear of every message anyway; nothing to watch
+            raise NotFound(_("Not found."))
+        return topic
     if target_type == "board":
         return access_board(user, target_id)
     if target_type == "group":

@@ -93,3 +93,11 @@ def test_the_spam_wave_takes_a_spammers_messages_away(client, login, fran, pat, 
     html = client.get(f"/messages/{topic.id}").data.decode()
     assert f"{WORD} opening" in html  # Pat's own message stays
     assert f"{WORD} reply" not in html and "This post was hidden by a moderator." in html
+
+
+def test_a_conversation_cant_be_watched_even_by_its_participants(client, login, fran, pat, sam):
+    _group, topic = _world(fran, pat, sam)
+    login(pat)
+    assert client.post(f"/watch/topic/{topic.id}").status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(social.Subscription)
+                             .where(social.Subscription.target_type == "topic")) == 0  # fmt: skip
