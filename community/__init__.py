@@ -143,6 +143,7 @@ BLUEPRINTS = (
     "feed",
     "search",
     "notifications",
+    "messages",
     "moderation",
     "dashboard",
 )

@@ -35,6 +35,8 @@ def load_group_roles(user: User) -> None:
     )
     rows = db.session.execute(statement, {"user_id": user.id}).all()
     user.group_roles = {group_id: role for group_id, role in rows}
+    # Conversations the loaders found the member in, this request (permissions.remember_participations).
+    user.participations = {}
 
 
 def _load_user(token: str) -> User | None:

@@ -47,3 +47,9 @@ member_role_changed = _signals.signal("member-role-changed")
 
 #: sender: the User whose spam-wave-hidden content was restored on reactivation; kwargs: actor.
 member_content_restored = _signals.signal("member-content-restored")
+
+#: sender: the Post (a private message, the opening one too); kwargs: actor, topic. Conversations send this
+#: instead of topic_published/post_created, whose receivers (search, feed, watchers, hashtags) are public.
+message_sent = _signals.signal("message-sent")
+#: sender: the Topic (a conversation); kwargs: actor, added (list of Users). The starter added people.
+participants_added = _signals.signal("participants-added")

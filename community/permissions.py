@@ -20,6 +20,10 @@ Community-wide areas (no group): every active member reads and posts; admins and
 community role is facilitator moderate. Archived groups are read-only for everybody. Drafts are seen by
 their author alone. Pending and suspended members see nothing but a page that says so (see auth).
 A facilitator of one group has no power in another.
+
+Private messages (a Topic of kind ``conversation``): read and written by its current participants alone,
+admins included; a member who leaves loses access to all of it (404). Who may write to whom:
+``can_message_member``. A reported message reaches the community manager's queue alone, as that one message.
 """
 
 from __future__ import annotations
@@ -338,7 +342,10 @@ def _topic_group(topic: Topic) -> Group | None:
 
 
 def can_moderate_topic(user: Any, topic: Topic) -> bool:
-    """Pin, lock, move, hide, feature, close: the group's facilitators, admins everywhere."""
+    """Pin, lock, move, hide, feature, close: the group's facilitators, admins everywhere (not a private
+    conversation: nobody moderates what they can't read; a reported message is hidden from the queue)."""
+    if topic.kind in PRIVATE_KINDS:
+        return False
     return can_moderate_group(user, _topic_group(topic))
 
 
@@ -347,8 +354,8 @@ def can_view_topic(user: Any, topic: Topic) -> bool:
     if not is_member(user):
         return False
     if topic.kind in PRIVATE_KINDS:
-        # A conversation is read by its participants alone, admins included; nothing grants that yet.
-        return False
+        # A conversation is read by its current participants alone, admins included.
+        return is_participant(user, topic) and topic.deleted_at is None
     if topic.status == "pending":
         # Held for approval: its author and the moderators who will approve it.
         return topic.author_id == user.id or can_moderate_topic(user, topic)
@@ -399,8 +406,9 @@ def can_view_post(user: Any, post: Post, topic: Topic) -> bool:
 
 
 def can_edit_post(user: Any, post: Post, topic: Topic) -> bool:
-    """Authors edit their own live posts in open topics; moderators any."""
-    if not can_view_post(user, post, topic) or post.deleted_at is not None:
+    """Authors edit their own live posts in open topics; moderators any. Messages are not edited (what was
+    sent stays as sent; its author may delete it)."""
+    if topic.kind in PRIVATE_KINDS or not can_view_post(user, post, topic) or post.deleted_at is not None:
         return False
     if can_moderate_topic(user, topic):
         return True
@@ -425,7 +433,10 @@ def can_delete_post(user: Any, post: Post, topic: Topic) -> bool:
 
 
 def can_hide_post(user: Any, post: Post, topic: Topic) -> bool:
-    """Hide or restore: moderators of the topic's group."""
+    """Hide or restore: moderators of the topic's group; a reported private message, the community manager
+    (from the report in the queue, the only place they see it)."""
+    if topic.kind in PRIVATE_KINDS:
+        return is_admin(user)
     return can_view_topic(user, topic) and can_moderate_topic(user, topic)
 
 
@@ -553,6 +564,8 @@ def can_handle_report(user: Any, report: Any, group: Group | None) -> bool:
         return True
     if report.target_user_id is not None:
         return False  # profile reports go to the community manager
+    if report.topic is not None and report.topic.kind in PRIVATE_KINDS:
+        return False  # so do reported private messages
     if report.group_id is None:
         return is_member(user) and user.role == "facilitator"
     return group is not None and group.id == report.group_id and can_moderate_group(user, group)
@@ -609,6 +622,72 @@ def can_purge_post(user: Any, post: Post) -> bool:
 def can_mute_member(user: Any, member: User) -> bool:
     """Members mute or block others (not themselves)."""
     return is_member(user) and member.id != user.id
+
+
+# --------------------------------------------------------------------------------------------------
+# Private messages
+
+
+def participation(user: Any, topic: Topic) -> Any:
+    """The viewer's Participant row for a conversation, where a loader fetched it (``user.participations``,
+    filled by ``access_topic``/``access_post`` and the messages pages); None otherwise."""
+    return (getattr(user, "participations", None) or {}).get(topic.id)
+
+
+def is_participant(user: Any, topic: Topic) -> bool:
+    """The viewer takes part in this conversation now (joined and not left)."""
+    row = participation(user, topic)
+    return row is not None and row.user_id == user.id and row.left_at is None
+
+
+def can_send_messages(user: Any) -> bool:
+    """Active members send private messages (pending and suspended ones don't)."""
+    return is_member(user)
+
+
+def can_offer_message(user: Any, member: User) -> bool:
+    """Show a "Message" button for this member (profile, directory, dashboard): an active member other than
+    oneself. The full rule (``can_message_member``: shared groups, blocks, the community's setting) needs
+    more than a page has loaded, and is applied when the message is sent, with its reason on the form."""
+    return can_send_messages(user) and member.id != user.id and member.state == "active"
+
+
+def can_message_member(user: Any, other: User, *, other_groups: dict[int, str] | Any = (),
+                       blocked: bool = False, participants_may_message: bool = True) -> bool:  # fmt: skip
+    """Write to another active member: admins and facilitators anyone; a participant someone who shares a
+    group with them, while the community lets participants message each other (a group's facilitator and
+    its members always may). Never across a block, either way; never oneself.
+
+    ``other_groups``: the other member's active group roles; ``blocked``: a block between the two exists
+    (either direction); both loaded by the caller (``services.messages.recipients``)."""
+    if not can_send_messages(user) or other.id == user.id or other.state != "active" or blocked:
+        return False
+    if user.role in ("admin", "facilitator") or other.role in ("admin", "facilitator"):
+        return True
+    shared = set(user.group_roles) & set(other_groups)
+    if not shared:
+        return False
+    if participants_may_message:
+        return True
+    return any(user.group_roles.get(g) == "facilitator" or other_groups.get(g) == "facilitator"  # type: ignore[union-attr]
+               for g in shared)  # fmt: skip
+
+
+def can_reply_in_conversation(user: Any, topic: Topic, *, blocked: bool = False) -> bool:
+    """Write in a conversation: a current participant, while no block stands between them and another."""
+    return topic.kind in PRIVATE_KINDS and can_send_messages(user) and can_reply(user, topic) and not blocked
+
+
+def can_add_participants(user: Any, topic: Topic, count: int) -> bool:
+    """Add people: the conversation's starter, while it has room (``count``: current participants)."""
+    from community.models import MAX_PARTICIPANTS
+
+    return can_reply_in_conversation(user, topic) and topic.author_id == user.id and count < MAX_PARTICIPANTS
+
+
+def can_leave_conversation(user: Any, topic: Topic) -> bool:
+    """Any current participant leaves (and loses access to the conversation)."""
+    return topic.kind in PRIVATE_KINDS and is_member(user) and is_participant(user, topic)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -796,9 +875,34 @@ def access_topic(user: Any, topic_id: int, kind: str | None = None) -> Topic:
         .options(joinedload(Topic.author), joinedload(Topic.group), joinedload(Topic.board))
         .where(Topic.id == topic_id)
     )
+    if topic is not None and topic.kind in PRIVATE_KINDS:
+        load_participation(user, topic)
     if topic is None or (kind is not None and topic.kind != kind) or not can_view_topic(user, topic):
         raise NotFound(_("Not found."))
     return topic
+
+
+def load_participation(user: Any, topic: Topic) -> None:
+    """Fetch the viewer's Participant row of a conversation into ``user.participations`` (one query, only
+    for conversations), where the predicates read it."""
+    from community.models import Participant
+
+    if not is_member(user):
+        return
+    row = db.session.get(Participant, (topic.id, user.id))
+    remember_participations(user, [row] if row is not None else [], [topic.id])
+
+
+def remember_participations(user: Any, rows: list[Any], topic_ids: list[int] | None = None) -> None:
+    """Record loaded Participant rows of the viewer (and, for ``topic_ids`` without one, that there is none)."""
+    known = getattr(user, "participations", None)
+    if not isinstance(known, dict):
+        known = user.participations = {}
+    for topic_id in topic_ids or []:
+        known[topic_id] = None
+    for row in rows:
+        if row.user_id == user.id:
+            known[row.topic_id] = row
 
 
 def access_post(user: Any, post_id: int) -> Post:
@@ -812,6 +916,8 @@ def access_post(user: Any, post_id: int) -> Post:
         )
         .where(Post.id == post_id)
     )
+    if post is not None and post.topic.kind in PRIVATE_KINDS:
+        load_participation(user, post.topic)
     if post is None or not can_view_post(user, post, post.topic):
         raise NotFound(_("Not found."))
     return post
@@ -866,7 +972,10 @@ def access_watch_target(user: Any, target_type: str, target_id: int) -> Any:
     from community.models import Tag
 
     if target_type == "topic":
-        return access_topic(user, target_id)
+        topic = access_topic(user, target_id)
+        if topic.kind in PRIVATE_KINDS:  # its participants hear of every message anyway; nothing to watch
+            raise NotFound(_("Not found."))
+        return topic
     if target_type == "board":
         return access_board(user, target_id)
     if target_type == "group":

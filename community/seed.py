@@ -197,6 +197,10 @@ from community.seed_history import plan_history  # noqa: E402  (last: spread it 
 
 STEPS.append(plan_history)
 
+from community.messages.demo import plan_messages  # noqa: E402  (private messages, in the last two days)
+
+STEPS.append(plan_messages)
+
 
 def seed_demo(password: str | None = None, *, progress: bool = True) -> Demo:
     """Build the demo cohort through the services; refuses (RuntimeError) if it exists already."""

@@ -200,7 +200,8 @@ def nav_url(endpoint: str, **values: Any) -> str | None:
         return None
 
 
-TOPIC_ENDPOINTS = {"discussion": "boards.topic", "question": "qa.question", "blog": "blogs.post"}
+TOPIC_ENDPOINTS = {"discussion": "boards.topic", "question": "qa.question", "blog": "blogs.post",
+                   "conversation": "messages.conversation"}
 
 
 def topic_url(topic: Any, post: Any = None) -> str | None:
@@ -241,12 +242,14 @@ def is_muted(post: Any) -> bool:
     return bool(muted) and post.author_id in muted and post.author_id != getattr(viewer_predicates()._user, "id", None)
 
 
-def _unread_notifications() -> int:
-    """The bell's count; the notifications blueprint provides it once it exists."""
-    provider = current_app.extensions.get("community.unread_notifications")
+def _header_counts() -> tuple[int, int]:
+    """The bell's count and the unread conversations' (one query); the notifications blueprint provides it."""
+    provider = current_app.extensions.get("community.header_counts")
     if provider is None or not getattr(current_user, "is_authenticated", False):
-        return 0
-    return int(provider(current_user))
+        return 0, 0
+    # A conversation page has just marked itself read (``g.messages_read_now``): it isn't counted.
+    notifications, messages = provider(current_user, read_now=int(g.get("messages_read_now", 0)))
+    return int(notifications), int(messages)
 
 
 def deleted_by(post: Any) -> Any:
@@ -315,11 +318,13 @@ def configure_templates(app: Flask) -> None:
     def _inject() -> dict[str, Any]:
         settings = community_settings(app)
         viewer = current_user._get_current_object()
+        unread_notifications, unread_messages = _header_counts()
         return {
             # The member object, not Flask-Login's proxy (which costs a context lookup per attribute read).
             "current_user": viewer,
             "can": viewer_predicates(),
             "community_name": settings.get("community_name") or app.config["COMMUNITY_NAME"],
             "settings": settings,
-            "unread_notifications": _unread_notifications(),
+            "unread_notifications": unread_notifications,
+            "unread_messages": unread_messages,
         }

@@ -26,8 +26,9 @@ def unconfigured(app, monkeypatch):
     app.extensions.pop("community.address_known", None)
 
 
+# The settings form as a browser sends it untouched: a checkbox that is on by default is sent checked.
 FORM = {"community_name": "", "default_language": "en", "default_timezone": "UTC", "premoderate_first_posts": "0",
-        "new_member_link_limit": "2"}
+        "new_member_link_limit": "2", "participants_may_message": "y"}
 
 
 def store_address(url: str) -> None:

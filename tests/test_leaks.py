@@ -1,7 +1,7 @@
 """Nothing of a private group or a draft reaches a non-member: not the feed, a tag page, a notification, a
 digest, an e-mail, a search result or a search count. Members of the group do see it all."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from community.extensions import db
 from community.models import Notification, OutboxMessage, User
@@ -95,3 +95,97 @@ def test_the_bell_statement_built_once_counts_each_viewer_by_their_own_groups(fr
     groups_service.leave_group(acting(db.session.get(User, pat.id)), group)
     assert notifications.unread_count(acting(db.session.get(User, pat.id))) == 0  # no longer in the group
     assert notifications.unread_count(acting(db.session.get(User, admin.id))) == 0
+
+
+# Private messages: a conversation between two members is theirs alone -------------------------------------
+
+WHISPER = "quixotical"
+WHISPERS = (f"{WHISPER} hello", f"{WHISPER} answer", f"{WHISPER} subject", "Pat Participant, Sam Peer")
+
+
+def _conversation_world(pat, sam, mallory, fran, admin):
+    """Mallory follows both, watches the tag and wants everything by e-mail; Pat writes to Sam (mentioning
+    Mallory, with a hashtag) and Sam answers."""
+    from community.services import messages
+    from tests.factories_messages import send
+
+    group = make_group(fran, "open", members=[pat, sam, mallory])
+    for user in (mallory, fran, admin):
+        notifications.set_preferences(user, {kind: "email" for kind in notifications.DEFAULT_DELIVERY})
+        social.follow(acting(user), pat)
+        social.follow(acting(user), sam)
+        social.watch(acting(user), "tag", social.tag_for_watching("whispertag").id)
+    topic = messages.start_conversation(acting(pat), "@sam", f"{WHISPER} hello @mallory @fran #whispertag",
+                                        subject=f"{WHISPER} subject")  # fmt: skip
+    answer = send(sam, topic.id, f"{WHISPER} answer #whispertag @ada")
+    return group, topic, answer
+
+
+def _crawl_ids(client, topic_id: int, post_id: int) -> list[tuple[str, str, int]]:
+    """Every route that takes a topic or post id, asked with the conversation's (GET, and POST where allowed)."""
+    from flask import current_app
+
+    seen = []
+    for rule in current_app.url_map.iter_rules():
+        args = set(rule.arguments)
+        if not args or not args <= {"topic_id", "post_id", "action", "kind"}:
+            continue
+        values = {"topic_id": topic_id, "post_id": post_id}
+        for name in ("action", "kind"):
+            if name in args:
+                converter = rule._converters[name]
+                items = getattr(converter, "items", None) or ["like"]
+                values[name] = sorted(items)[0]  # any one of the allowed values
+        path = rule.build({k: v for k, v in values.items() if k in args}, append_unknown=False)[1]
+        for method in ("GET", "POST"):
+            if method in rule.methods:
+                response = client.open(path, method=method, data={"body": "sneaky", "to": "@mallory", "kind": "like",
+                                                                 "reason": "spam"})  # fmt: skip
+                seen.append((method, path, response.status_code, response.data.decode()))
+    return seen
+
+
+def test_a_conversation_reaches_nobody_but_its_participants(client, login, pat, sam, mallory, fran, admin):
+    _group, topic, answer = _conversation_world(pat, sam, mallory, fran, admin)
+    digests.send_digests("daily")
+    digests.send_digests("weekly")
+    for outsider in (mallory, fran, admin):
+        login(outsider)
+        for path in ("/", "/?show=following", "/?show=groups", "/tags/whispertag", "/notifications",
+                     f"/search?q={WHISPER}", "/messages", f"/messages?q={WHISPER}", "/members/pat", "/members/sam",
+                     "/members", "/dashboard/", "/moderation/", "/boards", "/blogs", "/qa"):
+            response = client.get(path)
+            assert response.status_code in (200, 404), (outsider.handle, path, response.status_code)
+            html = response.data.decode()  # (the search pages echo the visitor's query: their own words)
+            assert not any(leak in html for leak in WHISPERS), (outsider.handle, path)
+        crawled = _crawl_ids(client, topic.id, answer.id)
+        paths = {path for _method, path, _status, _html in crawled}
+        assert {f"/messages/{topic.id}", f"/messages/{topic.id}/reply", f"/messages/{topic.id}/people",
+                f"/p/{answer.id}", f"/discussions/{topic.id}"} <= paths, paths
+        assert any(p.endswith(f"/report/post/{answer.id}") for p in paths)
+        for method, path, status, html in crawled:
+            assert status in (400, 404, 405), (outsider.handle, method, path, status)
+            assert not any(leak in html for leak in WHISPERS), (outsider.handle, method, path)
+        db.session.rollback()
+        viewer = acting(db.session.get(User, outsider.id))
+        assert db.session.scalar(select(Notification).where(Notification.user_id == outsider.id)) is None
+        assert notifications.header_counts(viewer) == (0, 0)
+        assert count_topics(viewer, WHISPER) == 0 and search(viewer, Filters(q=WHISPER)).total == 0
+        assert not any(leak in _mail_to(outsider) for leak in WHISPERS)
+    # Nobody got in by the crawl: the conversation still has its two people and its two messages.
+    from community.models import Participant, Post
+
+    assert sorted(db.session.scalars(select(Participant.user_id).where(Participant.topic_id == topic.id))) == sorted(
+        [pat.id, sam.id])
+    assert db.session.scalar(select(func.count()).select_from(Post).where(Post.topic_id == topic.id)) == 2
+
+
+def test_the_participants_read_it_and_are_told(client, login, pat, sam, mallory, fran, admin):
+    _group, topic, _answer = _conversation_world(pat, sam, mallory, fran, admin)
+    login(sam)
+    assert f"{WHISPER} hello" in client.get(f"/messages/{topic.id}").data.decode()
+    assert f"{WHISPER} subject" in client.get("/messages").data.decode()
+    db.session.rollback()
+    kinds = set(db.session.scalars(select(Notification.kind).where(Notification.user_id == sam.id)))
+    assert kinds == {"message"}
+    assert "message" in set(db.session.scalars(select(Notification.kind).where(Notification.user_id == pat.id)))

@@ -20,7 +20,10 @@ def _build() -> gen.Summary:
 
 def test_tiny_preset_counters_equal_real_counts(db: Any) -> None:
     summary = _build()
-    assert summary.posts == gen.PRESETS["tiny"][2] == db.session.scalar(select(func.count()).select_from(Post))
+    public = select(func.count()).select_from(Post).join(Topic, Topic.id == Post.topic_id)
+    assert summary.posts == gen.PRESETS["tiny"][2] == db.session.scalar(public.where(Topic.kind != "conversation"))
+    assert summary.conversations >= 2 and summary.messages == db.session.scalar(
+        public.where(Topic.kind == "conversation"))
     with db.engine.connect() as conn:
         assert checks.verify(conn) == {name: 0 for name in [*checks.CHECKS, "search.documents"]}
     # The checks do catch a wrong counter.
@@ -35,7 +38,7 @@ def test_tiny_preset_is_a_realistic_community(db: Any) -> None:
     visibilities = set(db.session.scalars(select(Group.visibility)))
     assert visibilities == {"open", "request", "private"}
     kinds = set(db.session.scalars(select(Topic.kind)))
-    assert kinds == {"discussion", "blog", "question"}
+    assert kinds == {"discussion", "blog", "question", "conversation"}
     states = set(db.session.scalars(select(Membership.state)))
     assert states == {"active", "requested", "invited"}
     assert db.session.scalar(select(func.count()).where(Topic.accepted_post_id.is_not(None))) > 0

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from community.models import ROLE_LABELS, AuditEvent
+from community.models import PRIVATE_KINDS, ROLE_LABELS, AuditEvent
 from community.services.audit import AuditTargets
 from community.templating import fast_url_for, topic_url, user_link
 
@@ -154,6 +154,7 @@ SETTING_LABELS: dict[str, Any] = {
     "welcome_text": _l("Welcome text"),
     "allow_join_requests": _l("Join requests through cohort links"),
     "participants_create_groups": _l("Participants may create groups"),
+    "participants_may_message": _l("Participants may send private messages to each other"),
     "premoderate_first_posts": _l("First posts approved"),
     "new_member_link_limit": _l("Links in a new member's post"),
     "blocked_words": _l("Blocked words"),
@@ -196,6 +197,8 @@ def _member(targets: AuditTargets, member_id: Any) -> Markup:
 def _topic(topic: Any) -> Markup:
     if topic is None:
         return _someone(_("a discussion that is gone"))
+    if topic.kind in PRIVATE_KINDS:  # its subject and address stay with its participants
+        return _someone(_("a private conversation"))
     return _link(topic_url(topic), _em(topic.title))
 
 
@@ -206,6 +209,8 @@ def _post(targets: AuditTargets, post_id: Any) -> tuple[Markup, Markup]:
     author = post.author.display_name
     words = POST_KINDS.get(post.kind, POST_KINDS["reply"])
     text = _sentence(words, {"author": author})
+    if post.topic is not None and post.topic.kind in PRIVATE_KINDS:
+        return text, _topic(post.topic)
     return _link(fast_url_for("feed.post_link", post_id=post.id), text), _topic(post.topic)
 
 

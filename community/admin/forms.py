@@ -84,6 +84,7 @@ class SettingsForm(FlaskForm):
     base_url = StringField(_l("Community address"), validators=[Length(max=200)])
     allow_join_requests = BooleanField(_l("Anyone with a cohort link may ask to join (you approve each request)"))
     participants_create_groups = BooleanField(_l("Participants may create groups"))
+    participants_may_message = BooleanField(_l("Participants may send private messages to each other"))
     premoderate_first_posts = IntegerField(
         _l("Approve a new member's first posts"),
         validators=[NumberRange(0, 100, _l("Please give a number from 0 to 100."))],

@@ -21,6 +21,7 @@ from community.models.content import (
     Vote,
 )
 from community.models.group import GROUP_ROLES, VISIBILITIES, Group, Membership
+from community.models.messages import MAX_PARTICIPANTS, Participant
 from community.models.moderation import REPORT_REASONS, REPORT_STATES, MemberRelation, Report
 from community.models.social import (
     ACTIVITY_KINDS,
@@ -37,6 +38,7 @@ __all__ = [
     "ACTIVITY_KINDS",
     "DELIVERIES",
     "GROUP_ROLES",
+    "MAX_PARTICIPANTS",
     "NOTIFICATION_KINDS",
     "PRIVATE_KINDS",
     "REACTIONS",
@@ -60,6 +62,7 @@ __all__ = [
     "Membership",
     "Notification",
     "OutboxMessage",
+    "Participant",
     "Post",
     "PostHashtag",
     "Reaction",

@@ -30,6 +30,7 @@ NOTIFICATION_KINDS = {
     "report": _l("Reports of posts in a group you facilitate"),
     "invitation": _l("Invitations to join a group"),
     "nudge": _l("A friendly note from a facilitator"),
+    "message": _l("Private messages to you"),
     # Where the member stands: their requests to join answered, a facilitator role given or taken away.
     "join_approved": _l("Your requests to join a group, when approved"),
     "join_declined": _l("Your requests to join a group, when declined"),

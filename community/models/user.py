@@ -67,10 +67,12 @@ class User(db.Model):
 
     # ``group_roles`` ({group_id: group role} of active memberships) is a plain attribute, filled once per
     # request by the session loader; the predicates in permissions.py read it so that they never query.
+    # ``participations`` ({topic_id: Participant or None}) likewise holds the conversations a loader checked.
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.group_roles = {}
+        self.participations = {}
 
     # Flask-Login protocol (the id is the session row's token, see auth sessions)
     @property
@@ -124,6 +126,7 @@ class User(db.Model):
 @db.event.listens_for(User, "load")
 def _init_on_load(user: User, _context: Any) -> None:
     user.group_roles = {}
+    user.participations = {}
 
 
 class UserSession(db.Model):

@@ -17,8 +17,8 @@ from community.services import social
 
 @bp.record_once
 def _register_bell(state: object) -> None:
-    """The bell in base.html reads its unread count from this provider."""
-    state.app.extensions["community.unread_notifications"] = service.unread_count  # type: ignore[attr-defined]
+    """The bell in base.html (and the messages link beside it) read their unread counts from this provider."""
+    state.app.extensions["community.header_counts"] = service.header_counts  # type: ignore[attr-defined]
 
 
 def _int_arg(name: str) -> int | None:

@@ -33,6 +33,7 @@ from community.models import (
     Group,
     Membership,
     Notification,
+    Participant,
     Post,
     Reaction,
     Subscription,
@@ -76,6 +77,8 @@ class Summary:
     reactions: int = 0
     notifications: int = 0
     activities: int = 0
+    conversations: int = 0  # private ones, beside ``topics``
+    messages: int = 0  # their posts, beside ``posts`` (which counts the public ones)
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -626,6 +629,56 @@ class Generator:
         for rows in batch.values():
             rows.clear()
 
+    def write_conversations(self) -> None:
+        """Private conversations in proportion (one per 100 public posts, 2 at least): two to four members of
+        one group, a few messages each, read positions behind or level. Not indexed for search, no activity
+        rows and no post counts, as the messages services do; every counter set as those services keep it."""
+        rng = random.Random(self.seed + 16)
+        with db.engine.connect() as conn:
+            topic_id = int(conn.execute(select(func.coalesce(func.max(Topic.id), 0))).scalar_one())
+            post_id = int(conn.execute(select(func.coalesce(func.max(Post.id), 0))).scalar_one())
+        groups = [g for g, people in self.group_members.items() if len(people) >= 2]
+        topics, posts, people, last_posts = [], [], [], []
+        for _conversation in range(max(2, self.n_posts // 100) if groups else 0):
+            group = rng.choice(groups)
+            members = rng.sample(self.group_members[group], min(len(self.group_members[group]),
+                                                                rng.choice((2, 2, 2, 3, 4))))  # fmt: skip
+            topic_id += 1
+            started = self.start + timedelta(seconds=rng.random() * (self.now - self.start).total_seconds() * 0.98)
+            count = rng.randint(1, 8)
+            at = started
+            for number in range(1, count + 1):
+                post_id += 1
+                author = members[0] if number == 1 else rng.choice(members)
+                body, html = self._body(rng)
+                posts.append({"id": post_id, "topic_id": topic_id, "author_id": author, "parent_id": None,
+                              "number": number, "kind": "opening" if number == 1 else "reply", "body": body,
+                              "body_html": html, "created_at": at, "revision_count": 0, "hidden_reason": "",
+                              "author_role": self.author_role(author, None), "pending": False, "score": 0,
+                              "like_count": 0, "child_count": 0})  # fmt: skip
+                last_author, last_at = author, at
+                at = min(self.now, at + timedelta(minutes=rng.randint(3, 3000)))
+            topics.append({"id": topic_id, "kind": "conversation", "board_id": None, "group_id": None,
+                           "author_id": members[0], "title": "" if rng.random() < 0.6 else self._text(rng, 2, 5)[:-1],
+                           "status": "published", "published_at": started, "created_at": started,
+                           "last_activity_at": last_at, "post_counter": count, "reply_count": count - 1,
+                           "last_post_id": None, "last_poster_id": last_author})  # fmt: skip
+            last_posts.append({"tid": topic_id, "lp": post_id})
+            for uid in members:
+                read = count if uid == last_author or rng.random() < 0.7 else rng.randint(0, count - 1)
+                people.append({"topic_id": topic_id, "user_id": uid, "added_by_id": members[0], "joined_at": started,
+                               "left_at": None, "last_read_number": read, "muted": rng.random() < 0.05})  # fmt: skip
+        set_last = update(Topic.__table__).where(Topic.__table__.c.id == bindparam("tid")).values(
+            last_post_id=bindparam("lp"))
+        for start in range(0, len(topics), BATCH):
+            ids = {row["id"] for row in topics[start : start + BATCH]}
+            self._write([(insert(Topic.__table__), topics[start : start + BATCH]),
+                         (insert(Post.__table__), [p for p in posts if p["topic_id"] in ids]),
+                         (insert(Participant.__table__), [p for p in people if p["topic_id"] in ids]),
+                         # The last post once it exists (the topic's foreign key to it).
+                         (set_last, [r for r in last_posts if r["tid"] in ids])])  # fmt: skip
+        self.summary.conversations, self.summary.messages = len(topics), len(posts)
+
     def write_counters(self) -> None:
         """The denormalised counters, as the services would have kept them."""
         topic_t = Topic.__table__
@@ -722,5 +775,6 @@ def generate(
     echo(f"Writing {len(gen.user_rows)} members, {len(gen.group_rows)} groups, {len(gen.topics)} topics ...")
     gen.write_base(gen._write)
     gen.write_posts()
+    gen.write_conversations()
     gen.write_counters()
     return gen.summary

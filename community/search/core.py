@@ -23,7 +23,7 @@ from sqlalchemy.orm import joinedload
 
 from community import events
 from community.extensions import db
-from community.models import Post, Topic
+from community.models import PRIVATE_KINDS, Post, Topic
 from community.permissions import live_posts, visible_topics
 
 SQLITE_TABLE = "search_index"
@@ -338,11 +338,13 @@ def unindex_post(post: Post) -> None:
 
 
 def _on_topic_published(topic: Topic, *, post: Post | None = None, **_kw: Any) -> None:
-    if post is not None:
+    if post is not None and topic.kind not in PRIVATE_KINDS:  # private messages are never indexed
         index_post(post, topic)
 
 
 def _on_post_written(post: Post, *, topic: Topic, **_kw: Any) -> None:
+    if topic.kind in PRIVATE_KINDS:
+        return
     if post.deleted_at is None and post.hidden_at is None and not post.pending:
         index_post(post, topic)
 
@@ -366,7 +368,7 @@ def reindex_all(progress: Callable[[int, int], None] | None = None, batch: int =
     """Rebuild the whole index from the posts (``community reindex``); returns how many were indexed."""
     from community.database import writing
 
-    live = and_(Topic.status == "published", live_posts())
+    live = and_(Topic.status == "published", Topic.kind.not_in(PRIVATE_KINDS), live_posts())
     with writing(), db.engine.begin() as conn:
         ensure_search_schema(conn)
         conn.execute(delete(table(PG_TABLE if conn.dialect.name == "postgresql" else SQLITE_TABLE)))

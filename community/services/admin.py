@@ -264,7 +264,7 @@ def save_settings(actor: User, values: dict[str, Any]) -> None:
             value = (value or "").replace("\r\n", "\n").replace("\x00", "").strip()
             if len(value) > 2000:
                 raise InvalidInput(_("The welcome text is 2,000 characters at most."), field=key)
-        elif key in ("allow_join_requests", "participants_create_groups"):
+        elif key in ("allow_join_requests", "participants_create_groups", "participants_may_message"):
             value = bool(value)
         elif key == "premoderate_first_posts" or key == "new_member_link_limit":
             value = _count(value, key, 100)

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, case, distinct, exists, false, func,
 from sqlalchemy.orm import joinedload, load_only
 
 from community.extensions import db
-from community.models import Group, Membership, Post, Topic, User, utcnow
+from community.models import PRIVATE_KINDS, Group, Membership, Post, Topic, User, utcnow
 from community.permissions import live_posts, live_topics
 
 PERIODS = {
@@ -93,7 +93,8 @@ def _in_scope(scope: Scope, column: Any) -> ColumnElement[bool]:
 
 
 def _live_topic() -> ColumnElement[bool]:
-    return live_topics()
+    # Private messages are never in the figures: nobody but their participants may know of them.
+    return and_(live_topics(), Topic.kind.not_in(PRIVATE_KINDS))
 
 
 def _live_post() -> ColumnElement[bool]:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from community import events, permissions
 from community.auth_session import FIRST_VISIT_LOOKBACK
 from community.extensions import db
-from community.models import Activity, Membership, Post, PostHashtag, Tag, Topic, TopicTag, User, utcnow
+from community.models import PRIVATE_KINDS, Activity, Membership, Post, PostHashtag, Tag, Topic, TopicTag, User, utcnow
 from community.services.social import followed_ids, silenced_ids
 
 FILTERS = {"all": _l("Everything"), "groups": _l("My groups"), "following": _l("People I follow")}
@@ -36,6 +36,8 @@ MAX_BATCHES = 4
 
 def _add(kind: str, actor_id: int, *, topic: Topic | None = None, post: Post | None = None,
          group_id: int | None = None) -> None:  # fmt: skip
+    if topic is not None and topic.kind in PRIVATE_KINDS:
+        return  # private messages are never activity (their services don't send these events anyway)
     db.session.add(Activity(
         kind=kind, actor_id=actor_id, topic_id=topic.id if topic is not None else None,
         post_id=post.id if post is not None else None,

@@ -18,6 +18,7 @@ from community import events
 from community.errors import Forbidden, InvalidInput, NotFound
 from community.extensions import db
 from community.models import (
+    PRIVATE_KINDS,
     REPORT_REASONS,
     Group,
     MemberRelation,
@@ -116,8 +117,9 @@ def reports_visible_to(user: User) -> ColumnElement[bool]:
         return false()
     if is_admin(user):
         return true()
-    # Reports of a profile go to the community manager alone (can_handle_report).
-    return and_(moderated_group_ids_clause(user, Report.group_id), Report.target_user_id.is_(None))
+    # Reports of a profile, and of a private message, go to the community manager alone (can_handle_report).
+    private = select(Topic.id).where(Topic.id == Report.topic_id, Topic.kind.in_(PRIVATE_KINDS)).exists()
+    return and_(moderated_group_ids_clause(user, Report.group_id), Report.target_user_id.is_(None), ~private)
 
 
 def _report_loads() -> tuple[Any, ...]:
@@ -218,8 +220,9 @@ def hide_reported(actor: User, report: Report, reason: str) -> None:
 
 
 def hide_content(actor: User, post: Post, topic: Topic, reason: str) -> None:
-    """Hide a post; hiding an opening post hides the whole topic from listings too (commits)."""
-    if post.number == 1 and topic.hidden_at is None:
+    """Hide a post; hiding an opening post hides the whole topic from listings too (commits). A private
+    message is hidden alone: its conversation stays with its participants."""
+    if post.number == 1 and topic.hidden_at is None and topic.kind not in PRIVATE_KINDS:
         topic.hidden_at = utcnow()
     posts.hide_post(actor, post, topic, reason)
 

@@ -27,9 +27,11 @@ from community.extensions import db
 from community.models import (
     DELIVERIES,
     NOTIFICATION_KINDS,
+    PRIVATE_KINDS,
     Group,
     Membership,
     Notification,
+    Participant,
     Post,
     Topic,
     User,
@@ -50,6 +52,7 @@ DEFAULT_DELIVERY = {
     "report": "email",
     "invitation": "email",
     "nudge": "email",
+    "message": "email",
     "join_approved": "email",
     "join_declined": "email",
     "facilitator_added": "email",
@@ -67,7 +70,8 @@ DIGEST_KINDS = ("daily", "weekly")  # unsubscribe tokens for a digest carry thes
 PAGE_SIZE = 30
 #: What a member who muted or blocked the actor is not told (and no longer sees while the mute lasts). Duties
 #: (requests to join, reports) and decisions about the member (answers, roles) always get through.
-SILENCEABLE_KINDS = ("reply", "mention", "answer", "accepted", "comment", "watched", "nudge", "invitation")
+SILENCEABLE_KINDS = ("reply", "mention", "answer", "accepted", "comment", "watched", "nudge", "invitation",
+                     "message")
 #: Kinds a facilitator gets for the groups they manage; they go when the facilitator no longer manages it.
 MODERATOR_KINDS = ("report", "join_request")
 
@@ -258,6 +262,16 @@ def _load_recipients(user_ids: Iterable[int], silenced_by: int | None = None) ->
     return users
 
 
+def _load_participations(users: list[User], topic: Topic) -> None:
+    """A conversation's notice goes to its current participants alone: load the recipients' rows (one query),
+    where ``can_view_topic`` reads them."""
+    rows = list(db.session.scalars(select(Participant).where(
+        Participant.topic_id == topic.id, Participant.user_id.in_([u.id for u in users]))))  # fmt: skip
+    for user in users:
+        user.participations = {}
+        permissions.remember_participations(user, [r for r in rows if r.user_id == user.id], [topic.id])
+
+
 def may_know(user: User, kind: str, *, topic: Topic | None, post: Post | None, group: Group | None) -> bool:
     """Whether ``user`` may be told about this: they may see the post/topic (and moderate it, for reports)."""
     if not permissions.is_member(user):
@@ -294,7 +308,10 @@ def notify(recipient_ids: Iterable[int], kind: str, actor: User | None, *, topic
     silenced_by = actor_id if kind in SILENCEABLE_KINDS else None
     created: list[Notification] = []
     to_mail: list[tuple[User, Notification]] = []
-    for user in _load_recipients(wanted, silenced_by):
+    recipients = _load_recipients(wanted, silenced_by)
+    if topic is not None and topic.kind in PRIVATE_KINDS:
+        _load_participations(recipients, topic)
+    for user in recipients:
         if not may_know(user, kind, topic=topic, post=post, group=group):
             continue
         skip.add(user.id)
@@ -352,6 +369,12 @@ def visible_notifications(user: User, *, bound: bool = False) -> Any:
             and_(report, permissions.moderated_group_ids_clause(user, Topic.group_id, bound=bound)),
             and_(~report, permissions.visible_topics(user, bound=bound),
                  Notification.post_id.is_(None) | permissions.live_posts()),
+            # A private conversation: while the member takes part in it (never through visible_topics).
+            and_(~report, Topic.kind.in_(PRIVATE_KINDS), Topic.deleted_at.is_(None),
+                 select(Participant.user_id).where(Participant.topic_id == Notification.topic_id,
+                                                   Participant.user_id == viewer,
+                                                   Participant.left_at.is_(None)).exists(),
+                 Notification.post_id.is_(None) | permissions.live_posts()),
         ),
     )  # fmt: skip
     about_group = and_(
@@ -405,6 +428,28 @@ def list_notifications(user: User, before: int | None = None, limit: int = PAGE_
     has_next = len(items) > limit
     items = items[:limit]
     return NotificationPage(items, has_next, items[-1].id if has_next else None)
+
+
+def header_counts(user: User, *, read_now: int = 0) -> tuple[int, int]:
+    """The header's two numbers in one statement: unread notifications (the bell) and conversations with new
+    messages (``services.messages``), but ``read_now`` (a conversation the page has just marked read)."""
+    if not permissions.is_member(user):
+        return 0, 0
+    from community.services.messages.read import unread_count_statement
+
+    def build() -> Any:
+        return select(_bell_statement(user).scalar_subquery(), unread_count_statement())
+
+    statement = prebuilt(("header", permissions.viewer_shape(user)), build)
+    row = db.session.execute(statement, {**permissions.viewer_params(user), "messages_read_now": read_now}).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def _bell_statement(user: User) -> Any:
+    unread = visible_notifications(user, bound=True).where(Notification.read_at.is_(None))
+    return select(func.count()).select_from(Notification).where(
+        Notification.id.in_(unread), Notification.read_at.is_(None)
+    )
 
 
 def unread_count(user: User) -> int:

@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, select
 from community import events
 from community.extensions import db
 from community.markup import extract_hashtags, extract_mentions
-from community.models import Post, PostHashtag, Tag, Topic, TopicTag, User
+from community.models import PRIVATE_KINDS, Post, PostHashtag, Tag, Topic, TopicTag, User
 from community.services.notifications import notify
 from community.services.social import watchers
 
@@ -52,7 +52,7 @@ def _topic_targets(topic: Topic, actor: User, hashtags: set[str]) -> list[tuple[
 @events.topic_published.connect
 def on_topic_published(topic: Topic, actor: User, post: Post | None = None, **_: Any) -> None:
     """A new discussion, question or blog post: mentions, then watchers of its board, group, blog, tags."""
-    if post is None:
+    if post is None or topic.kind in PRIVATE_KINDS:  # private messages tell their participants alone
         return
     told: set[int] = set()
     hashtags = _sync_hashtags(post, topic)
@@ -71,6 +71,8 @@ def _direct_kind(topic: Topic, post: Post) -> str:
 @events.post_created.connect
 def on_post_created(post: Post, actor: User, topic: Topic, **_: Any) -> None:
     """A reply, answer or comment: mentions, the parent post's author, the topic's author, watchers."""
+    if topic.kind in PRIVATE_KINDS:
+        return
     told: set[int] = set()
     _sync_hashtags(post, topic)
     _mention(post, topic, actor, extract_mentions(post.body), told)
@@ -85,6 +87,8 @@ def on_post_created(post: Post, actor: User, topic: Topic, **_: Any) -> None:
 @events.post_edited.connect
 def on_post_edited(post: Post, actor: User, topic: Topic, old_body: str = "", **_: Any) -> None:
     """An edit: only members newly mentioned are told."""
+    if topic.kind in PRIVATE_KINDS:
+        return
     _sync_hashtags(post, topic)
     new = extract_mentions(post.body) - extract_mentions(old_body)
     _mention(post, topic, actor, new, set())
@@ -129,6 +133,12 @@ def on_report_filed(report: Any, actor: User | None = None, **_: Any) -> None:
         recipients = set(db.session.scalars(select(User.id).where(User.role.in_(wanted), User.state == "active")))
     post = db.session.get(Post, report.post_id) if report.post_id is not None else None
     topic = db.session.get(Topic, post.topic_id) if post is not None else None
+    if topic is not None and topic.kind in PRIVATE_KINDS:
+        # A reported private message reaches the community manager alone, and the notice names no conversation:
+        # the message itself is shown in the review queue.
+        admins = set(db.session.scalars(select(User.id).where(User.role == "admin", User.state == "active")))
+        notify(admins, "report", actor, url=_moderation_path())
+        return
     group = db.session.get(Group, report.group_id) if report.group_id is not None else None
     url = _moderation_path()
     if post is not None and topic is not None:

@@ -30,6 +30,7 @@ SUBJECTS = {
     "report": _l("A post was reported: %(title)s"),  # report_subject() says where
     "invitation": _l("%(actor)s invited you to join %(group)s"),
     "nudge": _l("%(actor)s sent you a note"),
+    "message": _l("%(actor)s sent you a private message"),
     "join_approved": _l("%(actor)s approved your request to join %(group)s"),
     "join_declined": _l("%(actor)s declined your request to join %(group)s"),
     "facilitator_added": _l("%(actor)s made you a facilitator of %(group)s"),

@@ -97,6 +97,32 @@ def check_rate(user: User) -> None:
         )
 
 
+def screen_message(actor: User, text: str) -> None:
+    """Screen a private message: the posting rate and a new member's link cap, as for posts. What would hold a
+    post for a moderator (the blocklist) refuses the message instead: nobody but its participants may read it,
+    so it can't wait in the review queue. Raises RateLimited or InvalidInput on the body."""
+    from community.services.settings import all_settings
+
+    if actor.role in ("admin", "facilitator"):
+        return
+    check_rate(actor)
+    settings = all_settings()
+    if is_new_member(actor):
+        cap = int(settings.get("new_member_link_limit") or 0)
+        count = len(links_in(text))
+        if cap >= 0 and count > cap:
+            raise InvalidInput(
+                ngettext("New members can include at most %(num)d link in a message (this one has %(count)d). "
+                         "Please remove some and send it again.",
+                         "New members can include at most %(num)d links in a message (this one has %(count)d). "
+                         "Please remove some and send it again.", cap, count=count),
+                field="body",
+            )  # fmt: skip
+    if blocklist_matches(text, settings.get("blocked_words") or [], settings.get("blocked_domains") or []):
+        raise InvalidInput(_("This message contains words or links the community doesn't allow. Please change "
+                             "it and send it again."), field="body")  # fmt: skip
+
+
 def screen(actor: User, group_id: int | None, text: str) -> Screening:
     """Screen a new topic or post before it is stored; raises RateLimited or InvalidInput for limits."""
     from community.services.settings import all_settings

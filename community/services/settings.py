@@ -17,6 +17,8 @@ DEFAULTS: dict[str, Any] = {
     # Anyone with a cohort link may ask to join; an admin approves.
     "allow_join_requests": False,
     "participants_create_groups": False,
+    # Private messages between two participants (who share a group); facilitators and admins always may.
+    "participants_may_message": True,
     # Pre-moderation: a new member's first N posts in community-wide areas wait for approval (0: off).
     "premoderate_first_posts": 0,
     "new_member_link_limit": 2,

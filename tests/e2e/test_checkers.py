@@ -80,6 +80,15 @@ def _pages(ids: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+def _message_pages(ids: dict[str, Any]) -> list[tuple[str, str]]:
+    """The participant's private messages (the manager takes part in none of the demo's conversations)."""
+    return [
+        ("messages", "/messages"),
+        ("conversation", f"/messages/{ids['conversation']}"),
+        ("new-message", f"/messages/new?to={ids['profile']}"),
+    ]
+
+
 MANAGER_PAGES = [
     ("dashboard", "/dashboard/"),
     ("moderation", "/moderation/"),
@@ -132,6 +141,7 @@ def _seed() -> dict[str, Any]:
         "participant": participant.handle, "manager": demo.admin.handle, "manager_password": demo.admin_password,
         "group": MARKER_GROUP, "board": demo.boards["group:cohort"].id, "discussion": discussion.id,
         "blog": first("blog"), "question": first("question"), "profile": demo.participants[1].handle,
+        "conversation": first("conversation"),  # Hannah's (p0) with James (p1)
     }  # fmt: skip
 
 
@@ -158,7 +168,7 @@ def _walk(new_page: Any, live_server: Any, out: Path) -> Walk:
     # At phone width, the target-size rule (WCAG 2.2 AA) as well as the rest.
     phone_rules = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
     for who, password, pages in (
-        ("participant", PASSWORD, _pages(ids)),
+        ("participant", PASSWORD, [*_pages(ids), *_message_pages(ids)]),
         ("manager", ids["manager_password"], [*_pages(ids), *MANAGER_PAGES]),
     ):
         page = new_page()
@@ -167,12 +177,12 @@ def _walk(new_page: Any, live_server: Any, out: Path) -> Walk:
             check(page, f"{who}-{name}", path, desktop)
         phone = new_page(*PHONE)
         sign_in(phone, live_server, ids[who], password)
-        for name, path in pages[:6] if who == "participant" else MANAGER_PAGES[:1]:
+        for name, path in [*pages[:6], *_message_pages(ids)] if who == "participant" else MANAGER_PAGES[:1]:
             check(phone, f"{who}-{name}-phone", path, phone_rules)
             seen.header_heights[f"{who}-{name}"] = phone.locator(".site-header").bounding_box()["height"]
             seen.small_targets += [f"{who}-{name}: {t}" for t in phone.evaluate(TARGETS_JS, MIN_TARGET)]
         if who == "participant":
-            for name in ("home", "discussion"):
+            for name in ("home", "discussion", "messages", "conversation"):
                 for shot_page, suffix in ((page, ""), (phone, "-phone")):
                     shot_page.goto(live_server(dict(pages)[name]))
                     screenshot(shot_page, f"checkers-{name}{suffix}")

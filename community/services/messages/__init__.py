@@ -1,0 +1,50 @@
+"""Private messages between members: ``write`` (the verbs, owning the transaction) and ``read`` (the inbox,
+a conversation's page, the header's count, recipients), re-exported here."""
+
+from community.services.messages.read import (
+    INBOX_PAGE_SIZE,
+    MESSAGES_PER_PAGE,
+    ConversationView,
+    InboxPage,
+    InboxRow,
+    access_conversation,
+    conversation_page,
+    conversation_title,
+    inbox,
+    may_message,
+    parse_handles,
+    resolve_recipients,
+    unread_conversations,
+    unread_count_statement,
+)
+from community.services.messages.write import (
+    add_participants,
+    leave_conversation,
+    mark_read,
+    send_message,
+    set_muted,
+    start_conversation,
+)
+
+__all__ = [
+    "INBOX_PAGE_SIZE",
+    "MESSAGES_PER_PAGE",
+    "ConversationView",
+    "InboxPage",
+    "InboxRow",
+    "access_conversation",
+    "add_participants",
+    "conversation_page",
+    "conversation_title",
+    "inbox",
+    "leave_conversation",
+    "mark_read",
+    "may_message",
+    "parse_handles",
+    "resolve_recipients",
+    "send_message",
+    "set_muted",
+    "start_conversation",
+    "unread_conversations",
+    "unread_count_statement",
+]
