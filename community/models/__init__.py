@@ -2,6 +2,14 @@
 
 from community.models.admin import AuditEvent, EmailConfirmation, Invitation, OutboxMessage, invitation_groups
 from community.models.base import UTCDateTime, utcnow
+from community.models.calendar import (
+    REMINDER_LEADS,
+    RSVP_ANSWERS,
+    Event,
+    EventException,
+    EventReminderSent,
+    EventRsvp,
+)
 from community.models.content import (
     PRIVATE_KINDS,
     REACTION_LABELS,
@@ -40,11 +48,13 @@ __all__ = [
     "NOTIFICATION_KINDS",
     "PRIVATE_KINDS",
     "REACTIONS",
+    "REMINDER_LEADS",
     "REACTION_LABELS",
     "REPORT_REASONS",
     "REPORT_STATES",
     "ROLES",
     "ROLE_LABELS",
+    "RSVP_ANSWERS",
     "STATES",
     "STATE_LABELS",
     "TOPIC_KINDS",
@@ -54,6 +64,10 @@ __all__ = [
     "Board",
     "DigestSent",
     "EmailConfirmation",
+    "Event",
+    "EventException",
+    "EventReminderSent",
+    "EventRsvp",
     "Group",
     "Invitation",
     "MemberRelation",
