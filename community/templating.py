@@ -200,7 +200,8 @@ def nav_url(endpoint: str, **values: Any) -> str | None:
         return None
 
 
-TOPIC_ENDPOINTS = {"discussion": "boards.topic", "question": "qa.question", "blog": "blogs.post"}
+TOPIC_ENDPOINTS = {"discussion": "boards.topic", "question": "qa.question", "blog": "blogs.post",
+                   "event": "calendar.event"}
 
 
 def topic_url(topic: Any, post: Any = None) -> str | None:
