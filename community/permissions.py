@@ -20,7 +20,8 @@ Policy table (A = admin, F = group facilitator, M = group member, O = other acti
 
 Community-wide areas (no group): every active member reads and posts; admins and members whose
 community role is facilitator moderate (and schedule community-wide events). Archived groups are read-only
-for everybody. Drafts are seen by their author alone. Pending and suspended members see nothing but a page that says so (see auth).
+for everybody. Drafts are seen by their author alone. Pending and suspended members see nothing but a page
+that says so (see auth).
 A facilitator of one group has no power in another.
 """
 

@@ -320,24 +320,35 @@ def feed(token: str) -> ResponseReturnValue:
     return _ics_response(ics.serialise(calendar))
 
 
-@bp.route("/subscribe", methods=["GET", "POST"])
-def subscribe() -> ResponseReturnValue:
-    """The member's calendar link: made (or reset, which stops the old one) and shown once; or stopped."""
-    form = ActionForm()
-    link = None
-    if request.method == "POST" and form.validate_on_submit():
-        if request.form.get("action") == "stop":
-            cal.stop_feed_link(current_user)
-            flash(_("Your calendar link no longer works. Calendars subscribed to it stop updating."), "success")
-            return redirect(url_for("calendar.subscribe"))
-        token = cal.reset_feed_link(current_user)
-        base = site.base_url_or_none() or request.host_url.rstrip("/")
-        link = base + url_for("calendar.feed", token=token)
-    elif request.method == "POST":
-        abort(400)
+def _subscribe_page(link: str | None = None) -> ResponseReturnValue:
     webcal = "webcal://" + link.split("://", 1)[1] if link else None
-    return render_template("calendar/subscribe.html", form=form, link=link, webcal=webcal,
+    return render_template("calendar/subscribe.html", form=ActionForm(), link=link, webcal=webcal,
                            has_link=link is not None or cal.has_feed_link(current_user))  # fmt: skip
+
+
+@bp.get("/subscribe")
+def subscribe() -> ResponseReturnValue:
+    """The member's calendar link: what it is, and the buttons to make (or reset) and stop it."""
+    return _subscribe_page()
+
+
+@bp.post("/subscribe/reset")
+def reset_link() -> ResponseReturnValue:
+    """Make a new calendar link, shown this once (only its hash is kept); the old one stops working."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    token = cal.reset_feed_link(current_user)
+    base = site.base_url_or_none() or request.host_url.rstrip("/")
+    return _subscribe_page(base + url_for("calendar.feed", token=token))
+
+
+@bp.post("/subscribe/stop")
+def stop_link() -> ResponseReturnValue:
+    """Stop the calendar link: calendars subscribed to it get nothing more."""
+    if ActionForm().validate_on_submit():
+        cal.stop_feed_link(current_user)
+        flash(_("Your calendar link no longer works. Calendars subscribed to it stop updating."), "success")
+    return redirect(url_for("calendar.subscribe"))
 
 
 @bp.app_template_global()

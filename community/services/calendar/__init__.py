@@ -2,6 +2,7 @@
 iCalendar files and feeds (``ics``) and the reminders job (``reminders``)."""
 
 from community.services.calendar.read import (
+    HOME_EVENTS,
     EventPage,
     Item,
     Month,
@@ -34,6 +35,7 @@ from community.services.calendar.write import (
 
 __all__ = [
     "FEED_PURPOSE",
+    "HOME_EVENTS",
     "MAX_OCCURRENCES",
     "EventFields",
     "EventPage",

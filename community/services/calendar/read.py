@@ -22,6 +22,7 @@ from community.services.calendar.recurrence import Occurrence, occurrences
 
 MONTH_LIMIT = 500  # events a month view reads at most (a busy community has tens)
 UPCOMING_CANDIDATES = 100
+HOME_EVENTS = 4  # the next dates on the home and group pages
 FEED_PAST = timedelta(days=90)
 FEED_LIMIT = 500
 
