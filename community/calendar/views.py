@@ -288,7 +288,6 @@ def _ics_response(body: bytes, filename: str | None = None) -> Response:
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     if filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -248,6 +248,6 @@ def opening_texts(topic_ids: list[int]) -> dict[int, str]:
     """The description (the opening post's Markdown) of each topic, in one statement."""
     if not topic_ids:
         return {}
-    return dict(db.session.execute(
-        select(Post.topic_id, Post.body).where(Post.topic_id.in_(topic_ids), Post.number == 1, live_posts())
-    ).tuples().all())  # fmt: skip
+    rows = db.session.execute(
+        select(Post.topic_id, Post.body).where(Post.topic_id.in_(topic_ids), Post.number == 1, live_posts()))
+    return {topic_id: body for topic_id, body in rows}
