@@ -46,7 +46,8 @@ def seed_scale_command(
     click.echo(
         f"Built {summary.members} members, {summary.groups} groups, {summary.boards} boards, {summary.topics} topics, "
         f"{summary.posts} posts, {summary.votes} votes, {summary.reactions} reactions, "
-        f"{summary.notifications} notifications in {time.monotonic() - started:.0f} s."
+        f"{summary.notifications} notifications, {summary.events} events ({summary.rsvps} answers) "
+        f"in {time.monotonic() - started:.0f} s."
     )
     click.echo(
         f"Every member's password is {gen.PASSWORD!r}. Sign in as {gen.MEMBER_HANDLE}@{gen.EMAIL_DOMAIN} "
