@@ -1,5 +1,7 @@
-"""events: an event's times, place, capacity and recurrence (1:1 with its topic), its cancelled and moved dates,
-the members' answers and the reminders sent
+"""events: times, place, capacity and recurrence of events; cancelled and moved dates; answers; reminders sent
+
+One ``events`` row per topic of kind 'event'; ``event_exceptions`` for its cancelled and moved dates;
+``event_rsvps`` for the members' answers; ``event_reminders_sent`` so each reminder goes once.
 
 Plain CREATE TABLEs (no batch rebuild of an existing table). The topics' kind check already takes 'event'
 (f1c4a7e2b9d0).
