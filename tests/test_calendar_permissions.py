@@ -181,3 +181,16 @@ def test_resetting_the_link_through_the_page_shows_it_once_with_webcal(client, l
     assert response.status_code == 200 and "webcal://" in text and "/events/feed/" in text
     again = client.get("/events/subscribe").get_data(as_text=True)
     assert "/events/feed/" not in again and "Reset link" in again
+
+
+def test_the_home_feed_and_post_links_lead_to_the_event_page(client, login, fran, pat):
+    group = make_group(fran, "open", members=[pat])
+    topic = make_event(fran, group, title="Open clinic")
+    login(pat)
+    home = client.get("/").get_data(as_text=True)
+    assert "scheduled an event" in home and f"/events/{topic.id}" in home
+    from community.models import Post
+
+    opening = db.session.scalar(select(Post.id).where(Post.topic_id == topic.id))
+    response = client.get(f"/p/{opening}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/events/{topic.id}")

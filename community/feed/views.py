@@ -22,6 +22,7 @@ TOPIC_ENDPOINTS = {
     "discussion": ("boards.discussion", "boards.topic"),
     "question": ("qa.question", "qa.show"),
     "blog": ("blogs.post",),
+    "event": ("calendar.event",),
 }
 
 
