@@ -103,3 +103,22 @@ def test_answers_and_dates_refuse_nonsense(client, login, fran, pat):
     assert client.get(f"/events/{topic.id}/dates/20000101T000000Z/move").status_code == 404
     assert client.get("/events/?month=9999-99").status_code == 200
     assert client.get("/events/?month=2026-13").status_code == 200
+
+
+def test_moving_a_date_to_before_its_start_is_refused_on_the_field(client, login, fran):
+    group = make_group(fran, "open")
+    topic = make_event(fran, group, starts_at=START, rrule="FREQ=WEEKLY;COUNT=3")
+    stamp = START.strftime("%Y%m%dT%H%M%SZ")
+    login(fran)
+    form = client.get(f"/events/{topic.id}/dates/{stamp}/move").get_data(as_text=True)
+    assert START.strftime("%Y-%m-%dT%H:%M") in form
+    later = (START + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(f"/events/{topic.id}/dates/{stamp}/move",
+                           data={"starts_at": later, "ends_at": START.strftime("%Y-%m-%dT%H:%M")})
+    assert response.status_code == 400
+    assert "must end after it starts" in _field_error(response.get_data(as_text=True), "ends_at")
+    ok = client.post(f"/events/{topic.id}/dates/{stamp}/move", data={
+        "starts_at": later, "ends_at": (START + timedelta(days=1, hours=1)).strftime("%Y-%m-%dT%H:%M")})
+    assert ok.status_code == 302
+    page = client.get(f"/events/{topic.id}").get_data(as_text=True)
+    assert "moved" in page

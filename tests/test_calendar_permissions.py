@@ -194,3 +194,11 @@ def test_the_home_feed_and_post_links_lead_to_the_event_page(client, login, fran
     opening = db.session.scalar(select(Post.id).where(Post.topic_id == topic.id))
     response = client.get(f"/p/{opening}")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/events/{topic.id}")
+
+
+def test_the_feed_token_never_reaches_an_access_log(app):
+    from community.logs import learn_secret_paths, redact
+
+    learn_secret_paths(app)
+    line = '127.0.0.1 - - "GET /events/feed/s3cretT0kenValue.ics HTTP/1.1" 200 -'
+    assert "s3cretT0kenValue" not in redact(line) and "/events/feed/[redacted].ics" in redact(line)

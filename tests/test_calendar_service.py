@@ -176,6 +176,9 @@ def test_changing_the_time_or_place_tells_those_who_answered_and_bumps_the_seque
     assert load_event(fran, topic.id)[1].sequence == 1
     assert len(_mail_to(pat)) == 1 and "An event changed" in _mail_to(pat)[0].subject
     assert "Room 4" not in _mail_to(pat)[0].body_text  # the place stays on the page
+    assert f"/events/{topic.id}" in _mail_to(pat)[0].body_text  # ... where the e-mail leads
+    urls = set(db.session.scalars(select(Notification.url).where(Notification.kind == "event_changed")))
+    assert urls == {f"/events/{topic.id}"}
     with pytest.raises(Forbidden):
         cal.update_event(acting(pat), topic, event, page.opening, moved)
 

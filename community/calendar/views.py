@@ -60,8 +60,9 @@ def index() -> ResponseReturnValue:
     group = access_group(current_user, request.args["group"], content=True) if request.args.get("group") else None
     first = cal.parse_month(request.args.get("month"), local_date(utcnow()))
     month = cal.month_view(current_user, first, group=group)
-    groups = cal.schedulable_groups(current_user)
-    may_schedule = can_create_event(current_user, None) or bool(groups)
+    # The community's staff schedule community-wide events; others only in a live group they facilitate.
+    may_schedule = can_create_event(current_user, None) or (
+        "facilitator" in current_user.group_roles.values() and bool(cal.schedulable_groups(current_user)))
     return render_template("calendar/index.html", month=month, group=group, may_schedule=may_schedule)
 
 

@@ -135,7 +135,8 @@ def _seed() -> dict[str, Any]:
     return {
         "participant": participant.handle, "manager": demo.admin.handle, "manager_password": demo.admin_password,
         "group": MARKER_GROUP, "board": demo.boards["group:cohort"].id, "discussion": discussion.id,
-        "blog": first("blog"), "question": first("question"), "event": first("event"), "profile": demo.participants[1].handle,
+        "blog": first("blog"), "question": first("question"), "event": first("event"),
+        "profile": demo.participants[1].handle,
     }  # fmt: skip
 
 

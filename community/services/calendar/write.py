@@ -25,6 +25,7 @@ from community.services import posts, submissions, url_tokens
 from community.services.audit import record
 from community.services.calendar.recurrence import check_rule, last_end, occurrences
 from community.services.notifications import notify
+from community.services.notify_mail import path_for
 
 MAX_LENGTH = timedelta(days=14)
 MAX_CAPACITY = 100_000
@@ -74,8 +75,11 @@ def _clean(fields: EventFields) -> EventFields:
                        timezone=zone, location=location, online_url=link, capacity=capacity, rrule=rule)  # fmt: skip
 
 
-def _answered(event: Event) -> list[int]:
-    return list(db.session.scalars(select(EventRsvp.user_id).where(EventRsvp.event_id == event.id)))
+def _tell(event: Event, kind: str, actor: User, topic: Topic) -> None:
+    """Tell every member who answered the event (going, maybe or no) that it changed or is cancelled; the bell
+    and the e-mail lead to the event page (the place stays there, out of the e-mail)."""
+    answered = db.session.scalars(select(EventRsvp.user_id).where(EventRsvp.event_id == event.id))
+    notify(list(answered), kind, actor, topic=topic, url=path_for("calendar.event", topic_id=topic.id))
 
 
 def _load_exceptions(event: Event) -> list[EventException]:
@@ -122,7 +126,7 @@ def update_event(actor: User, topic: Topic, event: Event, opening: Post, fields:
     event.updated_at = utcnow()
     if when_or_where:
         event.sequence += 1
-        notify(_answered(event), "event_changed", actor, topic=topic)
+        _tell(event, "event_changed", actor, topic)
     if topic.author_id != actor.id:
         record(actor, "event.edit", topic, group_id=topic.group_id)
     if opening.body != clean.body or topic.title != posts.clean_title(clean.title):
@@ -140,7 +144,7 @@ def cancel_event(actor: User, topic: Topic, event: Event) -> None:
         return
     event.cancelled_at = event.updated_at = utcnow()
     event.sequence += 1
-    notify(_answered(event), "event_cancelled", actor, topic=topic)
+    _tell(event, "event_cancelled", actor, topic)
     record(actor, "event.cancel", topic, group_id=topic.group_id)
     db.session.commit()
 
@@ -170,7 +174,7 @@ def cancel_occurrence(actor: User, topic: Topic, event: Event, original_start: d
     event.last_ends_at = last_end(event, _load_exceptions(event))
     event.sequence += 1
     event.updated_at = utcnow()
-    notify(_answered(event), "event_cancelled", actor, topic=topic)
+    _tell(event, "event_cancelled", actor, topic)
     db.session.commit()
 
 
@@ -189,7 +193,7 @@ def move_occurrence(actor: User, topic: Topic, event: Event, original_start: dat
     event.last_ends_at = last_end(event, _load_exceptions(event))
     event.sequence += 1
     event.updated_at = utcnow()
-    notify(_answered(event), "event_changed", actor, topic=topic)
+    _tell(event, "event_changed", actor, topic)
     db.session.commit()
 
 
