@@ -140,6 +140,7 @@ BLUEPRINTS = (
     "boards",
     "blogs",
     "qa",
+    "calendar",
     "feed",
     "search",
     "notifications",

@@ -23,7 +23,9 @@ Every --interval seconds (2) it
       the daily digests, and on Mondays the weekly ones, from 07:00 UTC
       (checked every 10 min);
       housekeeping: deleting sent e-mail older than COMMUNITY_OUTBOX_KEEP_DAYS,
-      expired sign-in sessions and old posting keys (every 1 h).
+      expired sign-in sessions and old posting keys (every 1 h);
+      event reminders, 24 hours and 1 hour before each date, to the members
+      going or maybe (every 5 min).
 
 It needs the community's address for the links it e-mails: COMMUNITY_BASE_URL, or the address remembered
 from the first page opened (Admin > Settings); without one it refuses to start.

@@ -28,7 +28,7 @@ from babel import numbers as babel_numbers
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, get_locale, get_timezone
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 # The languages the interface ships in, named in their own language (a member picks the one they read).
 LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français"}
@@ -53,6 +53,7 @@ def configure_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_language, timezone_selector=select_timezone)
     app.jinja_env.filters.update(
         date=format_day, datetime=format_moment, month_year=format_month_year, number=format_number,
+        span=span_tag,
     )  # fmt: skip
     app.jinja_env.globals.update(current_language=current_language, current_zone=current_zone, js_messages=js_messages)
 
@@ -314,6 +315,30 @@ def date_tag(value: datetime | None, form: str = "medium") -> Markup:
         return Markup("")
     exact = format_moment(value).replace('"', "&quot;")
     return Markup(f'<time datetime="{machine_time(value)}" title="{exact}">{format_day(value, form)}</time>')  # noqa: S704
+
+
+def format_span(start: datetime | None, end: datetime | None) -> str:
+    """From when to when in the member's zone and language, the day said once when it is one day:
+    'Wed, 9 Dec 2026, 18:00' to '19:30', joined by an en dash (the catalogue's pattern)."""
+    if start is None or end is None:
+        return ""
+    language, zone = _key()
+    tz = zoneinfo_or_utc(zone)
+    first, last = _aware(start).astimezone(tz), _aware(end).astimezone(tz)
+    begins = babel_dates.format_time(first, "short", locale=language)
+    if first.date() == last.date():
+        day = babel_dates.format_skeleton("yMMMEd", first, locale=language)
+        ends = babel_dates.format_time(last, "short", locale=language)
+        return _("%(day)s, %(start)s – %(end)s", day=day, start=begins, end=ends)
+    return _("%(start)s – %(end)s", start=format_moment(start), end=format_moment(end))
+
+
+def span_tag(start: datetime | None, end: datetime | None) -> Markup:
+    """A <time> element for an event's span, its start as the machine-readable value."""
+    if start is None or end is None:
+        return Markup("")
+    text = escape(format_span(start, end))
+    return Markup(f'<time datetime="{machine_time(start)}">{text}</time>')  # noqa: S704
 
 
 def to_utc(local: datetime) -> datetime:

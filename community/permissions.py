@@ -15,10 +15,13 @@ Policy table (A = admin, F = group facilitator, M = group member, O = other acti
 | join                                  | O joins    | O requests, F approves  | F invites     |
 | post, reply, answer, comment          | A F M      | A F M                   | A F M         |
 | moderate (pin, lock, move, hide, ...) | A F        | A F                     | A F           |
+| schedule, change, cancel an event     | A F        | A F                     | A F           |
+| see an event, its place; answer it    | A F M O    | A F M                   | A F M         |
 
 Community-wide areas (no group): every active member reads and posts; admins and members whose
-community role is facilitator moderate. Archived groups are read-only for everybody. Drafts are seen by
-their author alone. Pending and suspended members see nothing but a page that says so (see auth).
+community role is facilitator moderate (and schedule community-wide events). Archived groups are read-only
+for everybody. Drafts are seen by their author alone. Pending and suspended members see nothing but a page
+that says so (see auth).
 A facilitator of one group has no power in another.
 
 Private messages (a Topic of kind ``conversation``): read and written by its current participants alone,
@@ -540,6 +543,40 @@ def can_blog_to_group(user: Any, group: Group) -> bool:
 
 
 # --------------------------------------------------------------------------------------------------
+# Events (a Topic of kind "event" with its Event row: times, place, capacity, recurrence)
+
+
+def can_create_event(user: Any, group: Group | None) -> bool:
+    """Schedule an event: a group's facilitators (and admins) in a live group; community-wide, the admins and
+    the community's facilitators (those who moderate the community-wide areas)."""
+    if group is None:
+        return can_moderate_group(user, None)
+    return not group.is_archived and can_moderate_group(user, group)
+
+
+def can_edit_event(user: Any, topic: Topic) -> bool:
+    """Change, move, cancel an event or one of its occurrences: whoever may schedule one where it lives."""
+    return topic.kind == "event" and can_view_topic(user, topic) and topic.deleted_at is None and (
+        can_create_event(user, _topic_group(topic)))
+
+
+def can_rsvp(user: Any, topic: Topic, event: Any, now: Any) -> bool:
+    """Answer going / maybe / not going: whoever may see the event, while it is neither cancelled nor over
+    (``now``: the current time, so the predicate runs no clock of its own), outside archived groups."""
+    if topic.kind != "event" or not can_view_topic(user, topic) or topic.status != "published":
+        return False
+    if event.cancelled_at is not None or event.last_ends_at <= now:
+        return False
+    group = _topic_group(topic)
+    return group is None or not group.is_archived
+
+
+def can_see_event_place(user: Any, topic: Topic) -> bool:
+    """The place and the meeting link: those who may see the event (never an e-mail or feed of anyone else)."""
+    return topic.kind == "event" and can_view_topic(user, topic)
+
+
+# --------------------------------------------------------------------------------------------------
 # Moderation and safety
 
 
@@ -921,6 +958,21 @@ def access_post(user: Any, post_id: int) -> Post:
     if post is None or not can_view_post(user, post, post.topic):
         raise NotFound(_("Not found."))
     return post
+
+
+def access_event(user: Any, topic_id: int) -> tuple[Topic, Any]:
+    """The event's topic (with author and group) and its Event row in one query, if the viewer may see it;
+    NotFound otherwise (a private group's event can't be probed)."""
+    from community.models import Event
+
+    row = db.session.execute(
+        select(Topic, Event).join(Event, Event.topic_id == Topic.id)
+        .options(joinedload(Topic.author), joinedload(Topic.group))
+        .where(Topic.id == topic_id, Topic.kind == "event")
+    ).first()  # fmt: skip
+    if row is None or not can_view_topic(user, row[0]):
+        raise NotFound(_("No such event."))
+    return row[0], row[1]
 
 
 _HANDLE = re.compile(r"[a-z0-9_]{1,30}")

@@ -31,6 +31,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "blogs.feed_member",
         "blogs.feed_group",
         "blogs.feed_community",
+        "calendar.feed",
     }
 )
 # What a signed-in but pending or suspended member may still reach.

@@ -7,7 +7,8 @@ Hooks for content kinds that get their own demo step (append a ``plan_<kind>`` f
   - blog posts: ``services.blogs.write_post(author, title=..., body=..., group=..., action="publish")``
     and comments with ``services.blogs.add_comment``;
   - questions and answers: ``services.qa.ask_question`` / ``post_answer`` / ``accept_answer``;
-  - votes and likes: ``services.qa.cast_vote`` / ``services.blogs.set_like`` / reactions.
+  - votes and likes: ``services.qa.cast_vote`` / ``services.blogs.set_like`` / reactions;
+  - events and answers: ``services.calendar.schedule_event`` / ``answer_event`` (``calendar/demo.py``).
 """
 
 from __future__ import annotations
@@ -192,6 +193,10 @@ STEPS.append(plan_blogs)
 from community.qa.demo import plan_questions  # noqa: E402  (questions, answers, votes, accepted answers)
 
 STEPS.append(plan_questions)
+
+from community.calendar.demo import plan_events  # noqa: E402  (a weekly tutorial, a session, a meet-up)
+
+STEPS.append(plan_events)
 
 from community.seed_history import plan_history  # noqa: E402  (last: spread it all over six weeks)
 

@@ -201,7 +201,7 @@ def nav_url(endpoint: str, **values: Any) -> str | None:
 
 
 TOPIC_ENDPOINTS = {"discussion": "boards.topic", "question": "qa.question", "blog": "blogs.post",
-                   "conversation": "messages.conversation"}
+                   "conversation": "messages.conversation", "event": "calendar.event"}
 
 
 def topic_url(topic: Any, post: Any = None) -> str | None:

@@ -38,7 +38,7 @@ def test_tiny_preset_is_a_realistic_community(db: Any) -> None:
     visibilities = set(db.session.scalars(select(Group.visibility)))
     assert visibilities == {"open", "request", "private"}
     kinds = set(db.session.scalars(select(Topic.kind)))
-    assert kinds == {"discussion", "blog", "question", "conversation"}
+    assert kinds == {"discussion", "blog", "question", "conversation", "event"}
     states = set(db.session.scalars(select(Membership.state)))
     assert states == {"active", "requested", "invited"}
     assert db.session.scalar(select(func.count()).where(Topic.accepted_post_id.is_not(None))) > 0

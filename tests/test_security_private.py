@@ -81,8 +81,8 @@ def test_a_private_page_remembers_where_the_visitor_was_going(client):
 
 
 def test_public_endpoints_are_the_expected_kinds():
-    # Only sign-in, joining, reset, setup, health, unsubscribe and tokenised feeds may be public.
-    allowed_prefixes = ("auth.", "static", "notifications.unsubscribe", "blogs.feed_")
+    # Only sign-in, joining, reset, setup, health, unsubscribe and tokenised feeds (blogs, calendar) may be public.
+    allowed_prefixes = ("auth.", "static", "notifications.unsubscribe", "blogs.feed_", "calendar.feed")
     assert all(endpoint.startswith(allowed_prefixes) for endpoint in PUBLIC_ENDPOINTS)
     assert "auth.signout" not in PUBLIC_ENDPOINTS
 

@@ -68,6 +68,17 @@ def test_seed_demo_keeps_an_existing_community_manager(app, admin):
     assert _count(User, User.role == "admin") == 1
 
 
+def test_seed_demo_schedules_a_weekly_tutorial_a_session_and_a_meet_up_with_answers(seeded):
+    from community.models import Event, EventException, EventRsvp
+
+    rows = db.session.execute(select(Topic.title, Topic.group_id, Event.rrule, Event.capacity)
+                              .join(Event, Event.topic_id == Topic.id).order_by(Topic.id)).all()  # fmt: skip
+    assert [(r.rrule, r.capacity) for r in rows] == [("FREQ=WEEKLY;COUNT=10", None), ("", 12), ("", None)]
+    assert rows[0].title.startswith("Weekly tutorial") and rows[2].group_id is None
+    assert db.session.scalar(select(func.count()).select_from(EventRsvp)) == 21
+    assert db.session.scalar(select(func.count()).select_from(EventException)) == 1  # the moved third date
+
+
 def test_private_cohort_content_stays_private(seeded, client, login):
     cohort = db.session.scalar(select(Group).where(Group.visibility == "private"))
     cohort_topic_ids = set(db.session.scalars(select(Topic.id).where(Topic.group_id == cohort.id)))

@@ -21,6 +21,7 @@ from community.errors import DomainError, NotFound
 from community.extensions import db
 from community.models import User
 from community.permissions import can_view_dashboard
+from community.services import calendar
 from community.services import dashboard as figures
 from community.services.nudges import DEFAULT_NUDGE, send_nudge
 
@@ -59,6 +60,7 @@ def index() -> ResponseReturnValue:
         computed_at=found.computed_at,
         cache_seconds=current_app.config["DASHBOARD_CACHE_SECONDS"],
         nudge_form=NudgeForm(),
+        sessions=calendar.coming_sessions(current_user, scope.group_ids),
     )
 
 

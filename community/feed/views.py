@@ -13,8 +13,8 @@ from werkzeug.routing import BuildError
 from community import permissions
 from community.feed import bp
 from community.feed.forms import EmptyForm, ReactionForm
+from community.services import calendar, reactions, social
 from community.services import feed as feed_service
-from community.services import reactions, social
 from community.services.posts import TAG_RE
 
 # Where each kind of topic is shown (the first endpoint that exists wins; tried in order).
@@ -23,6 +23,7 @@ TOPIC_ENDPOINTS = {
     "question": ("qa.question", "qa.show"),
     "blog": ("blogs.post",),
     "conversation": ("messages.conversation",),
+    "event": ("calendar.event",),
 }
 
 
@@ -47,7 +48,8 @@ def home() -> ResponseReturnValue:
     if show not in feed_service.FILTERS:
         show = "all"
     page = feed_service.feed(current_user, show=show, before=_int_arg("before"), after=_int_arg("after"))
-    return render_template("feed/home.html", page=page, show=show, filters=feed_service.FILTERS)
+    events = calendar.upcoming(current_user, limit=calendar.HOME_EVENTS)
+    return render_template("feed/home.html", page=page, show=show, filters=feed_service.FILTERS, events=events)
 
 
 @bp.get("/tags/<tag>")

@@ -22,7 +22,7 @@ from community.permissions import (
     require,
 )
 from community.security import safe_next
-from community.services import group_pages
+from community.services import calendar, group_pages
 from community.services import groups as service
 from community.services.settings import get_setting
 from community.services.social import is_watching
@@ -92,8 +92,9 @@ def show(slug: str) -> ResponseReturnValue:
     content = can_see_group_content(current_user, group)
     home = group_pages.group_home(current_user, group, with_content=content)
     watching = content and is_watching(current_user, "group", group.id)
+    events = calendar.upcoming(current_user, group=group, limit=calendar.HOME_EVENTS) if content else []
     return render_template("groups/show.html", group=group, membership=membership, home=home, form=ActionForm(),
-                           watching=watching)  # fmt: skip
+                           watching=watching, events=events)  # fmt: skip
 
 
 @bp.get("/<slug>/members")

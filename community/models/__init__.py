@@ -2,6 +2,14 @@
 
 from community.models.admin import AuditEvent, EmailConfirmation, Invitation, OutboxMessage, invitation_groups
 from community.models.base import UTCDateTime, utcnow
+from community.models.calendar import (
+    REMINDER_LEADS,
+    RSVP_ANSWERS,
+    Event,
+    EventException,
+    EventReminderSent,
+    EventRsvp,
+)
 from community.models.content import (
     PRIVATE_KINDS,
     REACTION_LABELS,
@@ -43,10 +51,12 @@ __all__ = [
     "PRIVATE_KINDS",
     "REACTIONS",
     "REACTION_LABELS",
+    "REMINDER_LEADS",
     "REPORT_REASONS",
     "REPORT_STATES",
     "ROLES",
     "ROLE_LABELS",
+    "RSVP_ANSWERS",
     "STATES",
     "STATE_LABELS",
     "TOPIC_KINDS",
@@ -56,6 +66,10 @@ __all__ = [
     "Board",
     "DigestSent",
     "EmailConfirmation",
+    "Event",
+    "EventException",
+    "EventReminderSent",
+    "EventRsvp",
     "Group",
     "Invitation",
     "MemberRelation",

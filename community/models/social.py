@@ -44,6 +44,10 @@ NOTIFICATION_KINDS = {
     "post_hidden": _l("A moderator hid your post"),
     "post_restored": _l("A moderator restored your post"),
     "warning": _l("A warning from the moderators"),
+    # Events the member answered (going, maybe or not going): a new time or place, a cancellation; reminders.
+    "event_changed": _l("An event you answered changes its time or place"),
+    "event_cancelled": _l("An event you answered is cancelled"),
+    "event_reminder": _l("Reminders of events you go to (24 hours and 1 hour before)"),
 }
 #: in the page only / e-mail at once / daily digest / weekly digest / off
 DELIVERIES = {

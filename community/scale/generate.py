@@ -4,7 +4,8 @@ Activity is skewed the way real communities are: a few very active members write
 few; a few discussions run to hundreds of replies, most get a handful. Groups of every visibility (open,
 on request, private) have facilitators, members, pending requests and invitations; discussions sit on
 community-wide and group boards; blog posts get comments and likes; questions get answers, comments, votes
-and accepted answers; posts get reactions; replies notify the topic's author; every post has its activity
+and accepted answers; a few group discussions are the group's events instead (a third of them weekly series),
+answered by some of its members; posts get reactions; replies notify the topic's author; every post has its activity
 feed row and its search document.
 
 Nothing goes through the services (that would take hours at a million posts): rows are built in memory and
@@ -30,6 +31,8 @@ from community.extensions import db
 from community.models import (
     Activity,
     Board,
+    Event,
+    EventRsvp,
     Group,
     Membership,
     Notification,
@@ -60,6 +63,7 @@ MEMBER_HANDLE = "p00001"  # a participant in an open, a request and a private gr
 FACILITATOR_HANDLE = "f0001"  # facilitates the first groups (the benchmark's facilitator)
 BATCH = 5_000
 SPAN_DAYS = 540
+EVENT_SHARE = 0.04  # of group discussions become events (a session of the group, with its answers)
 VISIBILITY_CYCLE = ("open", "open", "request", "private")
 COMMUNITY_BOARDS = ("General", "Introductions", "Study tips", "Careers", "Tools and software", "Off topic")
 
@@ -79,6 +83,8 @@ class Summary:
     activities: int = 0
     conversations: int = 0  # private ones, beside ``topics``
     messages: int = 0  # their posts, beside ``posts`` (which counts the public ones)
+    events: int = 0
+    rsvps: int = 0
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -117,6 +123,7 @@ class Generator:
         self.n_posts = max(posts, 20)
         self.seed = seed
         self.rng = random.Random(seed)
+        self.event_rng = random.Random(seed + 7919)
         self.progress = progress
         self.now = utcnow().replace(microsecond=0)
         self.start = self.now - timedelta(days=SPAN_DAYS)
@@ -326,6 +333,10 @@ class Generator:
             if kind == "discussion":
                 gid = None if rng.random() < 0.35 else self._pick_group()
                 board_id = rng.choice(self.group_boards[gid])
+                # One group discussion in twenty-five becomes the group's event (its own random stream, so
+                # the rest of the community is the same as without events).
+                if gid is not None and self.event_rng.random() < EVENT_SHARE:
+                    kind, board_id = "event", None
             else:
                 board_id = None
                 gid = None if rng.random() < (0.5 if kind == "question" else 0.7) else self._pick_group()
@@ -344,7 +355,7 @@ class Generator:
                     kinds.append("answer")
                     answers.append(number)
                 else:
-                    kinds.append("reply" if kind == "discussion" else "comment")
+                    kinds.append("reply" if kind in ("discussion", "event") else "comment")
                 parents.append(0)
             topic = _Topic(kind, board_id, gid, title, authors, kinds, parents)
             if answers and rng.random() < 0.45:
@@ -587,7 +598,8 @@ class Generator:
                         self.group_activity[topic.group_id] = max(self.group_activity.get(topic.group_id, at), at)
                 opener = topic.authors[0]
                 if counts and author != opener and rng.random() < 0.4:
-                    note_kind = {"discussion": "reply", "question": "answer", "blog": "comment"}[topic.kind]
+                    note_kind = {"discussion": "reply", "question": "answer", "blog": "comment",
+                                 "event": "reply"}[topic.kind]  # fmt: skip
                     batch["notes"].append(
                         {
                             "user_id": opener,
@@ -751,6 +763,49 @@ class Generator:
             conn.commit()
 
 
+    # ------------------------------------------------------------------------------------------------
+    # Events
+
+    def write_events(self) -> None:
+        """Each event topic's times (from a month back to two months ahead; a third are weekly series) and
+        answers from some of its group's members."""
+        rng = self.event_rng
+        event_rows: list[dict[str, Any]] = []
+        rsvp_rows: list[dict[str, Any]] = []
+        for tid, topic in enumerate(self.topics, start=1):
+            if topic.kind != "event":
+                continue
+            start = (self.now + timedelta(days=rng.randint(-30, 60), hours=rng.randint(-6, 6))).replace(
+                minute=0, second=0)
+            length = timedelta(minutes=rng.choice((60, 90, 120)))
+            count = rng.randint(4, 12) if rng.random() < 0.33 else 0
+            rule = f"FREQ=WEEKLY;COUNT={count}" if count else ""
+            last_start = start + timedelta(weeks=max(count - 1, 0))
+            event_id = len(event_rows) + 1
+            event_rows.append({
+                "id": event_id, "topic_id": tid, "starts_at": start, "ends_at": start + length, "timezone": "UTC",
+                "location": "" if rng.random() < 0.5 else f"Room {rng.randint(1, 30)}",
+                "online_url": "https://meet.example.org/" + str(tid) if rng.random() < 0.6 else "",
+                "capacity": rng.choice((None, None, 12, 20, 30)), "rrule": rule,
+                "last_ends_at": last_start + length, "cancelled_at": None, "sequence": 0, "updated_at": self.now,
+            })  # fmt: skip
+            members = self.group_members.get(topic.group_id or 0, [])
+            capacity = event_rows[-1]["capacity"]
+            going = 0
+            for uid in rng.sample(members, k=min(len(members), rng.randint(0, 15))):
+                answer = rng.choices(("going", "maybe", "no"), weights=(6, 3, 1))[0]
+                if answer == "going" and capacity is not None and going >= capacity:
+                    answer = "maybe"
+                going += answer == "going"
+                rsvp_rows.append({"event_id": event_id, "user_id": uid, "answer": answer, "created_at": self.now,
+                                  "updated_at": self.now})  # fmt: skip
+        for begin in range(0, len(event_rows), BATCH * 4):
+            self._write([(insert(Event), event_rows[begin : begin + BATCH * 4])])
+        for begin in range(0, len(rsvp_rows), BATCH * 4):
+            self._write([(insert(EventRsvp), rsvp_rows[begin : begin + BATCH * 4])])
+        self.summary.events, self.summary.rsvps = len(event_rows), len(rsvp_rows)
+
+
 def database_is_empty(connection: Connection) -> bool:
     """No members yet (a fresh schema)."""
     return not connection.execute(select(func.count()).select_from(User)).scalar_one()
@@ -777,4 +832,5 @@ def generate(
     gen.write_posts()
     gen.write_conversations()
     gen.write_counters()
+    gen.write_events()
     return gen.summary

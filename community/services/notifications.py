@@ -63,6 +63,9 @@ DEFAULT_DELIVERY = {
     "post_hidden": "email",
     "post_restored": "email",
     "warning": "email",
+    "event_changed": "email",
+    "event_cancelled": "email",
+    "event_reminder": "email",  # e-mail is what a reminder is: any other choice sends none
 }
 # Notices about the member's own post: kept while they may see where it lives, though the post is held or hidden.
 MODERATION_KINDS = ("post_held", "post_approved", "post_rejected", "post_hidden", "post_restored", "warning")

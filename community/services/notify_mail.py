@@ -41,6 +41,9 @@ SUBJECTS = {
     "post_hidden": _l("A moderator hid your post: %(title)s"),
     "post_restored": _l("Your post is visible again: %(title)s"),
     "warning": _l("A message from the moderators"),
+    "event_changed": _l("An event changed: %(title)s"),
+    "event_cancelled": _l("Cancelled: %(title)s"),
+    "event_reminder": _l("Reminder: %(title)s"),
 }
 #: Kinds whose subject differs when they are about the whole community rather than one group.
 COMMUNITY_SUBJECTS = {

@@ -18,7 +18,7 @@ from community.extensions import db
 from community.models import UrlToken, User
 from community.tokens import hash_token, new_token
 
-PURPOSES = ("blog_feed",)  # a calendar feed would add "calendar"
+PURPOSES = ("blog_feed", "calendar")  # blog feed links; the calendar feed link
 MAX_PER_PURPOSE = 50
 TOKEN_BYTES = 24  # 192 random bits; 32 URL-safe characters
 MAX_TOKEN_LENGTH = 64  # anything longer is not one of ours: refused before hashing

@@ -72,6 +72,8 @@ def _pages(ids: dict[str, Any]) -> list[tuple[str, str]]:
         ("qa", "/questions/"),
         ("question", f"/questions/{ids['question']}"),
         ("ask", "/questions/ask"),
+        ("events", "/events/"),
+        ("event", f"/events/{ids['event']}"),
         ("members", "/members"),
         ("profile", f"/members/{ids['profile']}"),
         ("notifications", "/notifications"),
@@ -96,6 +98,8 @@ MANAGER_PAGES = [
     ("admin-settings", "/admin/settings"),
     ("notification-settings", "/notifications/settings"),
     ("invitations", "/invitations"),
+    ("event-new", "/events/new"),
+    ("calendar-link", "/events/subscribe"),
 ]
 
 AXE_RUN = """async (options) => {
@@ -140,7 +144,8 @@ def _seed() -> dict[str, Any]:
     return {
         "participant": participant.handle, "manager": demo.admin.handle, "manager_password": demo.admin_password,
         "group": MARKER_GROUP, "board": demo.boards["group:cohort"].id, "discussion": discussion.id,
-        "blog": first("blog"), "question": first("question"), "profile": demo.participants[1].handle,
+        "blog": first("blog"), "question": first("question"), "event": first("event"),
+        "profile": demo.participants[1].handle,
         "conversation": first("conversation"),  # Hannah's (p0) with James (p1)
     }  # fmt: skip
 
