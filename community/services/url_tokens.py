@@ -81,3 +81,16 @@ def user_for_url_token(purpose: str, token: str | None) -> User | None:
         select(User).join(UrlToken, UrlToken.user_id == User.id)
         .where(UrlToken.token_hash == hash_token(token), UrlToken.purpose == purpose)
     )  # fmt: skip
+
+
+def member_for_url_token(purpose: str, token: str | None) -> User:
+    """The active member a token of ``purpose`` belongs to, with their group roles loaded (the feeds it opens
+    are filtered by them); NotFound for a missing, revoked or wrong token and for a member who may not sign in."""
+    from community.auth_session import load_group_roles
+    from community.permissions import is_member
+
+    user = user_for_url_token(purpose, token)
+    if user is None or not is_member(user):
+        raise NotFound()
+    load_group_roles(user)
+    return user
