@@ -39,7 +39,7 @@ def test_mention_rings_the_bell_and_leads_to_the_post(new_page, live_server, liv
     expect(page.get_by_text("Reflective practice journals").first).to_be_visible()
     screenshot(page, "social-home-feed", keep=True)
 
-    page.locator("a.bell").click()
+    page.locator('a.bell[href="/notifications"]').click()
     expect(page.get_by_role("heading", name="Notifications")).to_be_visible()
     expect(page.get_by_text("mentioned you in")).to_be_visible()
     screenshot(page, "social-notifications", keep=True)
