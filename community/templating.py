@@ -204,6 +204,13 @@ TOPIC_ENDPOINTS = {"discussion": "boards.topic", "question": "qa.question", "blo
                    "conversation": "messages.conversation", "event": "calendar.event"}
 
 
+def kind_name(kind: str) -> str:
+    """What members call a topic of this kind: the badge in group activity and search results."""
+    names = {"discussion": _("Discussion"), "question": _("Question"), "blog": _("Blog post"), "event": _("Event"),
+             "announcement": _("Announcement"), "conversation": _("Message")}  # fmt: skip
+    return names.get(kind, kind)
+
+
 def topic_url(topic: Any, post: Any = None) -> str | None:
     """Where a topic (and a post in it) is read, by kind; None where that page doesn't exist yet."""
     number = getattr(post, "number", 1) if post is not None else 1
@@ -308,6 +315,7 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.globals["nav_url"] = nav_url
     app.jinja_env.globals["is_muted"] = is_muted
     app.jinja_env.globals["topic_url"] = topic_url
+    app.jinja_env.globals["kind_name"] = kind_name
     app.jinja_env.globals["submission_key_input"] = submission_key_input
 
     app.jinja_env.globals["review_counts"] = review_counts

@@ -162,8 +162,9 @@ SILENT_SHOWN = 12
 
 
 def coming_sessions(viewer: Any, group_ids: list[int], limit: int = 3) -> list[Session]:
-    """The next sessions of these groups for the facilitator's dashboard, with the members who have not
-    answered (four statements whatever the number of groups, events and members)."""
+    """The next sessions of these groups for the facilitator's dashboard, with the group's members (not its
+    facilitators, not the organiser) who have not answered (four statements whatever the number of groups,
+    events and members)."""
     items = upcoming(viewer, group_ids=group_ids, limit=limit)
     event_ids = sorted({i.event.id for i in items})
     if not event_ids:
@@ -178,8 +179,9 @@ def coming_sessions(viewer: Any, group_ids: list[int], limit: int = 3) -> list[S
     silent: dict[int, list[User]] = {}
     rows = db.session.execute(
         select(Event.id, User).join(Topic, Topic.id == Event.topic_id)
-        .join(Membership, and_(Membership.group_id == Topic.group_id, Membership.state == "active"))
-        .join(User, and_(User.id == Membership.user_id, User.state == "active"))
+        .join(Membership, and_(Membership.group_id == Topic.group_id, Membership.state == "active",
+                               Membership.role == "member"))
+        .join(User, and_(User.id == Membership.user_id, User.state == "active", User.id != Topic.author_id))
         .where(Event.id.in_(event_ids), ~answered)
         .order_by(Event.id, func.lower(User.display_name), User.id)
     )  # fmt: skip
