@@ -212,7 +212,8 @@ def kind_name(kind: str) -> str:
 
 
 def topic_url(topic: Any, post: Any = None) -> str | None:
-    """Where a topic (and a post in it) is read, by kind; None where that page doesn't exist yet."""
+    """Where a topic (and a post in it) is read, by kind: the page that holds the post and its anchor (a blog
+    comment is #comment-<id>, other posts #post-<number>); None where that page doesn't exist yet."""
     number = getattr(post, "number", 1) if post is not None else 1
     values: dict[str, Any] = {"topic_id": topic.id}
     if topic.kind == "discussion" and number > 1:
@@ -223,7 +224,7 @@ def topic_url(topic: Any, post: Any = None) -> str | None:
             values["page"] = page
     url = nav_url(TOPIC_ENDPOINTS.get(topic.kind, "boards.topic"), **values)
     if url and number > 1:
-        url += f"#post-{number}"
+        url += f"#comment-{post.id}" if topic.kind == "blog" else f"#post-{number}"
     return url
 
 

@@ -8,7 +8,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from community import permissions
 from community.feed import bp
@@ -16,15 +15,7 @@ from community.feed.forms import EmptyForm, ReactionForm
 from community.services import calendar, reactions, social
 from community.services import feed as feed_service
 from community.services.posts import TAG_RE
-
-# Where each kind of topic is shown (the first endpoint that exists wins; tried in order).
-TOPIC_ENDPOINTS = {
-    "discussion": ("boards.discussion", "boards.topic"),
-    "question": ("qa.question", "qa.show"),
-    "blog": ("blogs.post",),
-    "conversation": ("messages.conversation",),
-    "event": ("calendar.event",),
-}
+from community.templating import topic_url
 
 
 def _int_arg(name: str) -> int | None:
@@ -77,30 +68,11 @@ def follow_tag(tag: str) -> ResponseReturnValue:
     return redirect(url_for("feed.tag", tag=name))
 
 
-def topic_path(topic: object, anchor: str = "") -> str | None:
-    """The page of a topic in its own area, or None if that area has no page yet."""
-    for endpoint in TOPIC_ENDPOINTS.get(topic.kind, ()):  # type: ignore[attr-defined]
-        try:
-            return url_for(endpoint, topic_id=topic.id) + anchor  # type: ignore[attr-defined]
-        except BuildError:
-            continue
-    return None
-
-
-def _anchor(post: object) -> str:
-    """The post's anchor on its topic's page (blog comments are #comment-<id>, other posts #post-<number>)."""
-    if post.number == 1:  # type: ignore[attr-defined]
-        return ""
-    if post.topic.kind == "blog":  # type: ignore[attr-defined]
-        return f"#comment-{post.id}"  # type: ignore[attr-defined]
-    return f"#post-{post.number}"  # type: ignore[attr-defined]
-
-
 @bp.get("/p/<int:post_id>")
 def post_link(post_id: int) -> ResponseReturnValue:
     """A post's permalink: its place in its topic's page (or the post alone where no page exists yet)."""
     post = permissions.access_post(current_user, post_id)
-    path = topic_path(post.topic, _anchor(post))
+    path = topic_url(post.topic, post)
     if path is not None:
         return redirect(path)
     summary = reactions.summaries([post.id], current_user)
@@ -143,7 +115,7 @@ def unwatch(target_type: str, target_id: int) -> ResponseReturnValue:
 def topic_link(topic_id: int) -> ResponseReturnValue:
     """A topic's permalink: its page in its own area (or its opening post's permalink)."""
     topic = permissions.access_topic(current_user, topic_id)
-    path = topic_path(topic)
+    path = topic_url(topic)
     if path is not None:
         return redirect(path)
     return redirect(url_for("feed.post_link", post_id=feed_service.opening_post_id(topic)))
