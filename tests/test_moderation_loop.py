@@ -284,3 +284,13 @@ def test_dismissing_a_report_keeps_the_note(client, login, board, fran, pat, sam
     assert f'for="dismiss-note-{report.id}"' in html and f'for="hide-reason-{report.id}"' in html
     client.post(f"/moderation/reports/{report.id}/dismiss", data={"reason": "Robust but fair"})
     assert db.session.get(Report, report.id).resolution == "Robust but fair"
+
+
+def test_a_reason_ending_with_a_full_stop_is_shown_with_one(client, login, board, fran, pat, sam):
+    topic, reply = _thread(pat, sam, board)
+    login(fran)
+    client.post(f"/posts/{reply.id}/hide", data={"reason": "Off topic. "})
+    login(sam)
+    html = client.get(f"/discussions/{topic.id}").get_data(as_text=True)
+    assert "Hidden by a moderator: Off topic. Only you and the moderators can see it." in html
+    assert "Off topic.." not in html

@@ -407,7 +407,7 @@ def spam_wave(actor: User, member: User, *, until: datetime | None, reason: str)
 def hide_all_content(actor: User, member: User, reason: str, *, now: datetime | None = None) -> int:
     """Hide every live post and topic of a member in one go (kept, not destroyed); returns the post count."""
     now = now or utcnow()
-    note = _("Removed with the member's other posts: %(reason)s", reason=reason)[:500]
+    note = _("Removed with the member's other posts: %(reason)s", reason=reason.strip().rstrip(".").rstrip())[:500]
     hidden = db.session.execute(
         update(Post)
         .where(Post.author_id == member.id, Post.hidden_at.is_(None))

@@ -96,6 +96,15 @@ def send_templated(user: User, unsubscribe_kind: str, subject: str, template: st
                    headers={**_unsubscribe_headers(unsubscribe_url), **(extra_headers or {})}, bulk=bulk)
 
 
+def _topic_title(topic: Topic | None) -> str:
+    """A topic's title for a subject line; a conversation may have none."""
+    if topic is None:
+        return ""
+    if topic.kind == "conversation" and not topic.title:
+        return _("your private message")
+    return topic.title
+
+
 def report_subject(topic: Topic | None, group: Group | None, member: User | None) -> str:
     """What a report's e-mail is about and where it is: a community board, a group's board or questions, a
     member's blog, or a profile (in the current language)."""
@@ -105,8 +114,15 @@ def report_subject(topic: Topic | None, group: Group | None, member: User | None
         if group is not None:
             return _("Something was reported in the group %(group)s", group=group.name)
         return _("Something was reported")
+    if topic.kind == "conversation":  # the report carries that one message, never the conversation's name
+        return _("A private message was reported")
     group = db.session.get(Group, topic.group_id) if topic.group_id is not None else None
     title = topic.title
+    if topic.kind == "event":
+        if group is not None:
+            return _("A post was reported on an event of the group %(group)s: %(title)s", group=group.name,
+                     title=title)  # fmt: skip
+        return _("A post was reported on a community event: %(title)s", title=title)
     if topic.kind == "blog":
         author = db.session.get(User, topic.author_id)
         name = author.display_name if author is not None else _("a member")
@@ -146,7 +162,7 @@ def mail_notification(user: User, kind: str, actor: User | None, *, topic: Topic
             wording = COMMUNITY_SUBJECTS.get(kind) if group is None and topic is None else None
             subject = (wording or SUBJECTS[kind]) % {
                 "actor": actor.display_name if actor is not None else _("Someone"),
-                "title": topic.title if topic is not None else "",
+                "title": _topic_title(topic),
                 "group": group.name if group is not None else _("your group"),
             }
         excerpt = plain_excerpt(post.body, 300) if post is not None else message

@@ -358,7 +358,7 @@ def hide_post(actor: User, post: Post, topic: Topic, reason: str = "") -> None:
     if post.hidden_at is not None:
         return
     post.hidden_at = utcnow()
-    post.hidden_reason = reason.strip()[:500]
+    post.hidden_reason = reason.strip().rstrip(".").rstrip()[:500]  # shown as "Hidden by a moderator: <reason>."
     post.hidden_by_id = actor.id
     if post.deleted_at is None and not post.pending:
         _uncount(topic, post)
