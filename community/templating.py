@@ -222,6 +222,11 @@ def topic_url(topic: Any, post: Any = None) -> str | None:
         page = (number - 1) // POSTS_PER_PAGE + 1
         if page > 1:
             values["page"] = page
+    elif topic.kind == "conversation" and number > 1:
+        from community.services.messages.read import MESSAGES_PER_PAGE  # the latest messages, then earlier ones
+
+        if number <= (topic.post_counter or 0) - MESSAGES_PER_PAGE:
+            values["before"] = number + 1  # the page that ends with this message
     url = nav_url(TOPIC_ENDPOINTS.get(topic.kind, "boards.topic"), **values)
     if url and number > 1:
         url += f"#comment-{post.id}" if topic.kind == "blog" else f"#post-{number}"

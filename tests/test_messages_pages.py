@@ -301,3 +301,16 @@ def test_the_inbox_excerpt_leaves_quoted_lines_out(client, login, cohort, fran, 
     login(fran)
     inbox = client.get("/messages").data.decode()
     assert "Thank you, I&#39;ll be back next week." in inbox and "We miss you" not in inbox
+
+
+def test_a_permalink_to_an_earlier_message_opens_the_page_that_holds_it(client, login, cohort, pat, sam):
+    topic = make_conversation(pat, sam, body="First", replies=60)
+    posts_by_number = {p.number: p for p in db.session.scalars(select(Post).where(Post.topic_id == topic.id))}
+    login(pat)
+    early = posts_by_number[3]
+    location = client.get(f"/p/{early.id}").headers["Location"]
+    assert location.endswith(f"/messages/{topic.id}?before=4#post-3")
+    assert 'id="post-3"' in client.get(location.split("#")[0]).data.decode()
+    recent = posts_by_number[50]
+    assert client.get(f"/p/{recent.id}").headers["Location"].endswith(f"/messages/{topic.id}#post-50")
+    assert 'id="post-50"' in client.get(f"/messages/{topic.id}").data.decode()
