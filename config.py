@@ -46,6 +46,13 @@ class Config:
     # Checked from the file's header before a pixel is decoded (community/services/images.py).
     IMAGE_MAX_PIXELS = 40_000_000  # a 48-megapixel phone photo is refused; its 12-megapixel default passes
     IMAGE_MAX_SIDE = 8_000  # longest side: refuses long thin bombs (9,999 x 2,400) and huge panoramas
+    # An animated GIF stays an animated GIF (inline images only): at most this many frames, and at most this
+    # many pixels decoded in all (frames x width x height), before it is resized frame by frame.
+    IMAGE_MAX_FRAMES = 200
+    IMAGE_MAX_ANIMATION_PIXELS = 120_000_000  # 200 frames of 800 x 750, or 60 frames of a 1600 x 1250 canvas
+    # Signed image links in feed entries and e-mails (community/services/media/links.py), in seconds.
+    IMAGE_FEED_LINK_SECONDS = 30 * 24 * 3600  # re-signed on every fetch of the feed
+    IMAGE_MAIL_LINK_SECONDS = 90 * 24 * 3600  # an e-mail is read days or weeks later, and cannot be re-sent
 
     # Text limits
     POST_MAX_CHARS = 50_000
