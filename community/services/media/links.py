@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, url_for
+from markupsafe import escape
 
 from community.errors import NotFound
 from community.extensions import db
@@ -72,7 +73,7 @@ def mail_image_url(name: str, recipient: User, now: datetime | None = None) -> s
 
 def sign_feed_images(html: str, token: UrlToken, now: datetime | None = None) -> str:
     """A post's sanitised HTML with each of our images on a signed absolute URL for the feed reader."""
-    return _SRC_RE.sub(lambda m: f'{m.group(1)}{feed_image_url(m.group(2), token, now)}"', html or "")
+    return _SRC_RE.sub(lambda m: f'{m.group(1)}{escape(feed_image_url(m.group(2), token, now))}"', html or "")
 
 
 def image_names(text: str | None) -> list[str]:
