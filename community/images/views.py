@@ -16,8 +16,7 @@ from community.services import media
 def _page(status: int = 200, error: tuple[int, str] | None = None) -> ResponseReturnValue:
     library = media.library_page(current_user, request.args.get("after"))
     next_url = url_for("images.library", after=library.next_cursor) if library.next_cursor else None
-    return render_template("images/library.html", library=library, next_url=next_url, form=FlaskForm(),
-                           error=error), status  # fmt: skip
+    return render_template("images/library.html", library=library, next_url=next_url, error=error), status
 
 
 @bp.get("")
