@@ -162,3 +162,21 @@ def test_names_that_are_not_ours_are_404(client, login, cohort):
     for path in ("/uploads/../secret.png", "/uploads/ABC.png", "/uploads/" + "a" * 32 + ".svg"):
         response = client.get(path)
         assert response.status_code == 404
+
+
+def test_a_hidden_post_shows_its_image_to_its_author_and_moderators_and_a_purged_one_to_nobody(
+    client, login, logout, cohort
+):
+    from community.services import moderation
+
+    pat, gina = cohort["pat"], cohort["gina"]
+    name, body = _image(pat)
+    topic = make_discussion(cohort["sam"], general_board(cohort["group"]))
+    reply = make_reply(pat, topic, body)
+    posts.hide_post(acting(gina), load_post(gina, reply.id), load_post(gina, reply.id).topic, "Off topic")
+    for who, status in (("sam", 404), ("gina", 200), ("ada", 200)):
+        assert _status(client, login, logout, cohort[who], name) == status, who
+    moderation.purge_post(acting(cohort["ada"]), load_post(cohort["ada"], reply.id))
+    assert db.session.scalars(select(UploadUse)).all() == []
+    for who, status in (("gina", 404), ("ada", 404), ("pat", 200)):  # its uploader still has it, in the library
+        assert _status(client, login, logout, cohort[who], name) == status, who
