@@ -49,7 +49,9 @@ class Config:
     # An animated GIF stays an animated GIF (inline images only): at most this many frames, and at most this
     # many pixels decoded in all (frames x width x height), before it is resized frame by frame.
     IMAGE_MAX_FRAMES = 200
-    IMAGE_MAX_ANIMATION_PIXELS = 120_000_000  # 200 frames of 800 x 750, or 60 frames of a 1600 x 1250 canvas
+    # The still budget again: an animation's frames, kept whole (RGBA) until re-encoded, cost no more memory
+    # than the largest still picture. 200 frames of 400 x 500, 100 frames of 640 x 625.
+    IMAGE_MAX_ANIMATION_PIXELS = 40_000_000
     # Signed image links in feed entries and e-mails (community/services/media/links.py), in seconds.
     IMAGE_FEED_LINK_SECONDS = 30 * 24 * 3600  # re-signed on every fetch of the feed
     IMAGE_MAIL_LINK_SECONDS = 90 * 24 * 3600  # an e-mail is read days or weeks later, and cannot be re-sent
