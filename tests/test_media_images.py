@@ -131,3 +131,26 @@ def test_a_gif_declaring_a_long_thin_canvas_is_refused_by_its_side(app, pat):
     with pytest.raises(InvalidInput) as refused:
         blogs.upload_inline_image(acting(pat), io.BytesIO(bytes(data)), "")
     assert refused.value.message.startswith("This picture is 9,999 × 2,400 pixels; the largest we take is")
+
+
+def test_an_animated_gif_through_the_editors_upload_is_served_as_a_gif(client, login, pat):
+    login(pat)
+    response = client.post("/blogs/images", data={"image": (io.BytesIO(_gif(4)), "dance.gif"), "alt": "dance"},
+                           content_type="multipart/form-data")  # fmt: skip
+    assert response.status_code in (200, 201), response.get_data(as_text=True)
+    markdown = response.get_json()["markdown"]
+    name = markdown.split("/uploads/")[1].rstrip(")")
+    served = client.get(f"/uploads/{name}")
+    assert served.status_code == 200 and served.mimetype == "image/gif"
+    assert Image.open(io.BytesIO(served.get_data())).n_frames == 4
+    served.close()
+
+
+def test_too_many_frames_through_the_editors_upload_is_a_400_with_the_reason(app, client, login, pat, monkeypatch):
+    monkeypatch.setitem(app.config, "IMAGE_MAX_FRAMES", 2)
+    login(pat)
+    response = client.post("/blogs/images", data={"image": (io.BytesIO(_gif(3)), "long.gif")},
+                           content_type="multipart/form-data")  # fmt: skip
+    assert response.status_code == 400
+    assert response.get_json()["error"] == (
+        "This animation has 3 frames; the most we take is 2. Please shorten it and try again.")  # fmt: skip
