@@ -46,6 +46,15 @@ class Config:
     # Checked from the file's header before a pixel is decoded (community/services/images.py).
     IMAGE_MAX_PIXELS = 40_000_000  # a 48-megapixel phone photo is refused; its 12-megapixel default passes
     IMAGE_MAX_SIDE = 8_000  # longest side: refuses long thin bombs (9,999 x 2,400) and huge panoramas
+    # An animated GIF stays an animated GIF (inline images only): at most this many frames, and at most this
+    # many pixels decoded in all (frames x width x height), before it is resized frame by frame.
+    IMAGE_MAX_FRAMES = 200
+    # The still budget again: an animation's frames, kept whole (RGBA) until re-encoded, cost no more memory
+    # than the largest still picture. 200 frames of 400 x 500, 100 frames of 640 x 625.
+    IMAGE_MAX_ANIMATION_PIXELS = 40_000_000
+    # Signed image links in feed entries and e-mails (community/services/media/links.py), in seconds.
+    IMAGE_FEED_LINK_SECONDS = 30 * 24 * 3600  # re-signed on every fetch of the feed
+    IMAGE_MAIL_LINK_SECONDS = 90 * 24 * 3600  # an e-mail is read days or weeks later, and cannot be re-sent
 
     # Text limits
     POST_MAX_CHARS = 50_000

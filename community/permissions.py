@@ -978,6 +978,73 @@ def access_event(user: Any, topic_id: int) -> tuple[Topic, Any]:
 _HANDLE = re.compile(r"[a-z0-9_]{1,30}")
 
 
+def access_upload(user: Any, name: str) -> Any:
+    """An uploaded image, if the viewer may see it; else NotFound. A cover or photo follows what it belongs to
+    (the post, the group; a member's photo any member sees); an inline image is seen by its uploader and by
+    whoever may see a post, or the profile, that shows it (``UploadUse``): a message's image by the
+    conversation's participants alone."""
+    from community.models import Upload
+
+    upload = db.session.scalar(select(Upload).where(Upload.name == name)) if is_member(user) else None
+    if upload is None:
+        raise NotFound(_("Not found."))
+    if upload.purpose == "inline":
+        if upload.owner_id == user.id or _sees_a_use(user, upload) or _sees_topic(user, upload.topic_id):
+            return upload
+        raise NotFound(_("Not found."))
+    if upload.topic_id is not None:
+        if not _sees_topic(user, upload.topic_id, author_too=True):
+            raise NotFound(_("Not found."))
+    elif upload.group_id is not None:
+        group = db.session.get(Group, upload.group_id)
+        if group is None or not can_see_group(user, group):
+            raise NotFound(_("Not found."))
+    return upload
+
+
+def _sees_topic(user: Any, topic_id: int | None, *, author_too: bool = False) -> bool:
+    """The topic an upload belongs to (a blog cover; an inline image of a blog post from before
+    ``upload_uses``) is one the viewer may see (or wrote)."""
+    if topic_id is None:
+        return False
+    topic = db.session.scalar(select(Topic).options(joinedload(Topic.group)).where(Topic.id == topic_id))
+    return topic is not None and (can_view_topic(user, topic) or (author_too and topic.author_id == user.id))
+
+
+def _sees_a_use(user: Any, upload: Any) -> bool:
+    """One of the posts or profiles showing an inline image is one the viewer may see."""
+    from community.models import UploadUse
+
+    uses = db.session.execute(
+        select(UploadUse.post_id, UploadUse.profile_id).where(UploadUse.upload_id == upload.id).limit(200)
+    ).all()
+    profile_ids = [row.profile_id for row in uses if row.profile_id is not None]
+    if profile_ids:
+        members = db.session.scalars(select(User).where(User.id.in_(profile_ids)))
+        if any(can_view_profile(user, member) for member in members):
+            return True
+    post_ids = [row.post_id for row in uses if row.post_id is not None]
+    if not post_ids:
+        return False
+    posts = db.session.scalars(
+        select(Post).options(joinedload(Post.topic).joinedload(Topic.group)).where(Post.id.in_(post_ids))
+    ).all()
+    private = [post.topic for post in posts if post.topic.kind in PRIVATE_KINDS]
+    if private:
+        load_participations(user, private)
+    return any(can_view_post(user, post, post.topic) and post.deleted_at is None for post in posts)
+
+
+def load_participations(user: Any, topics: list[Topic]) -> None:
+    """Fetch the viewer's Participant rows of these conversations into ``user.participations`` (one query)."""
+    from community.models import Participant
+
+    ids = sorted({topic.id for topic in topics})
+    rows = list(db.session.scalars(select(Participant).where(Participant.user_id == user.id,
+                                                             Participant.topic_id.in_(ids))))  # fmt: skip
+    remember_participations(user, rows, ids)
+
+
 def access_member(user: Any, handle: str) -> User:
     """The member by @handle if the viewer may see their profile; else NotFound."""
     handle = handle.strip().lstrip("@").lower()

@@ -67,6 +67,8 @@ def _guard() -> ResponseReturnValue | None:
     endpoint = request.endpoint or ""
     if endpoint in PUBLIC_ENDPOINTS:
         return None
+    if endpoint == "uploads.serve" and "image_token" in request.args:
+        return None  # a feed reader's or an e-mail's signed image link: the link decides (community/uploads.py)
     if not current_user.is_authenticated:
         if request.endpoint is None:
             return None  # a 404 for anonymous visitors is rendered as the sign-in redirect below

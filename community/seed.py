@@ -198,6 +198,10 @@ from community.calendar.demo import plan_events  # noqa: E402  (a weekly tutoria
 
 STEPS.append(plan_events)
 
+from community.images.demo import plan_images  # noqa: E402  (a chart in a profile, an animated GIF)
+
+STEPS.append(plan_images)
+
 from community.seed_history import plan_history  # noqa: E402  (last: spread it all over six weeks)
 
 STEPS.append(plan_history)

@@ -3,7 +3,7 @@
 import io
 
 from community.extensions import db
-from community.models import Post, Reaction, Topic, Upload
+from community.models import Post, Reaction, Topic, Upload, UploadUse
 from tests.factories_blogs import make_blog_post, make_comment, png_bytes
 from tests.factories_groups import make_group
 
@@ -55,7 +55,9 @@ def test_draft_preview_insert_image_publish(client, login, pat):
     r = client.post("/blogs/new", data=dict(form, body=body, save_draft="1"))
     assert r.status_code == 302
     topic = db.session.query(Topic).one()
-    assert topic.status == "draft" and db.session.get(Upload, upload.id).topic_id == topic.id
+    opening_id = db.session.query(Post.id).filter_by(topic_id=topic.id, number=1).scalar()
+    uses = db.session.query(UploadUse).filter_by(upload_id=upload.id).all()
+    assert topic.status == "draft" and [use.post_id for use in uses] == [opening_id]  # where it is used
     r = client.post(f"/blog/{topic.id}/edit", data=dict(form, body=body + "\n\nMore.", title="Finished"))
     assert r.status_code == 302
     db.session.expire_all()

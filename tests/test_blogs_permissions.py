@@ -7,9 +7,10 @@ oscar (facilitator of another group), susie (suspended), anonymous; pat is the a
 import io
 
 import pytest
+from sqlalchemy import select
 
 from community.extensions import db
-from community.models import Post, Topic, Upload
+from community.models import Post, Topic, UploadUse
 from community.services import blogs
 from tests.factories import acting, make_user
 from tests.factories_blogs import make_blog_post, make_comment, opening_post, png_bytes
@@ -192,8 +193,9 @@ def test_unattached_inline_image_is_its_uploaders_alone(client, login, logout, w
 
 def test_images_of_a_draft_are_the_authors_alone(client, login, logout, world):
     upload, markdown = blogs.upload_inline_image(acting(world["pat"]), io.BytesIO(png_bytes()), "")
-    make_blog_post(world["pat"], title="Picture draft", body=markdown, action="draft")
-    assert db.session.get(Upload, upload.id).topic_id is not None
+    draft = make_blog_post(world["pat"], title="Picture draft", body=markdown, action="draft")
+    assert [use.post_id for use in db.session.scalars(select(UploadUse).where(UploadUse.upload_id == upload.id))] == [
+        opening_post(draft).id]
     for who, status in (("pat", 200), ("admin", 404), ("gina", 404), ("sam", 404)):
         _as(client, login, logout, world[who])
         response = client.get(f"/uploads/{upload.name}")
@@ -204,7 +206,7 @@ def test_images_of_a_draft_are_the_authors_alone(client, login, logout, world):
 def test_someone_elses_upload_is_not_attached(client, login, logout, world):
     upload, markdown = blogs.upload_inline_image(acting(world["sam"]), io.BytesIO(png_bytes()), "")
     make_blog_post(world["mallory"], title="Borrowed", body=markdown)
-    assert db.session.get(Upload, upload.id).topic_id is None
+    assert db.session.scalars(select(UploadUse).where(UploadUse.upload_id == upload.id)).all() == []
 
 
 def test_sharing_to_a_group_you_are_not_in_is_refused(client, login, logout, world):

@@ -21,19 +21,21 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import escape
 
 from community.blogs import bp
 from community.blogs.forms import FeedLinkForm
 from community.errors import InvalidInput, NotFound
 from community.i18n import as_member
-from community.models import User, utcnow
+from community.models import UrlToken, User, utcnow
 from community.permissions import access_group
-from community.services import blog_reads, url_tokens
+from community.services import blog_reads, media, url_tokens
 from community.services.auth import base_url
-from community.services.blogs import FEED_PURPOSE, create_feed_token, user_for_feed_token
+from community.services.blogs import FEED_PURPOSE, create_feed_token, reader_for_feed_token
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 20
+COVER_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif"}
 
 
 def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
@@ -42,8 +44,15 @@ def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
     return el
 
 
-def _atom(title: str, page_url: str, cards: list[blog_reads.Card]) -> Response:
-    """Serialise listing cards as an Atom feed (ElementTree escapes every text and attribute)."""
+def _cover_html(url: str, title: str) -> str:
+    """The cover at the top of an entry's content (escaped: the title is the member's text)."""
+    return f'<p><img src="{escape(url)}" alt="{escape(title)}"></p>'
+
+
+def _atom(title: str, page_url: str, cards: list[blog_reads.Card], token: UrlToken) -> Response:
+    """Serialise listing cards as an Atom feed (ElementTree escapes every text and attribute). The entries'
+    images, and each cover (an enclosure, and an image at the top of the content), are on links signed for
+    this feed link (``services.media.links``): a feed reader has no session, and stopping the link stops them."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     _text(feed, "title", title)
@@ -53,6 +62,7 @@ def _atom(title: str, page_url: str, cards: list[blog_reads.Card]) -> Response:
     _text(feed, "updated", newest.isoformat())
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": page_url})
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "href": request.url})
+    now = utcnow()
     for card in cards:
         topic = card.topic
         url = url_for("blogs.post", topic_id=topic.id, _external=True)
@@ -67,29 +77,35 @@ def _atom(title: str, page_url: str, cards: list[blog_reads.Card]) -> Response:
         for tag in topic.tags:
             ET.SubElement(entry, f"{{{ATOM}}}category", {"term": tag.name})
         _text(entry, "summary", card.excerpt)
+        content = media.sign_feed_images(card.body_html, token, now)
+        if topic.cover_path:
+            cover = media.feed_image_url(topic.cover_path, token, now)
+            ctype = COVER_TYPES.get(topic.cover_path.rsplit(".", 1)[-1], "image/jpeg")
+            ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "enclosure", "type": ctype, "href": cover})
+            content = _cover_html(cover, topic.title) + content
         # The sanitised HTML, escaped as text: readers render it, nothing runs.
-        _text(entry, "content", card.body_html, type="html")
+        _text(entry, "content", content, type="html")
     body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
     return Response('<?xml version="1.0" encoding="utf-8"?>\n' + body, mimetype="application/atom+xml")
 
 
-def _reader() -> User:
-    return user_for_feed_token(request.args.get("token"))
+def _reader() -> tuple[User, UrlToken]:
+    return reader_for_feed_token(request.args.get("token"))
 
 
 @bp.get("/blogs/feed.atom")
 def feed_community() -> ResponseReturnValue:
     """The community's latest blog posts that the token's member may see."""
-    reader = _reader()
+    reader, token = _reader()
     cards, _more = blog_reads.list_posts(reader, per_page=FEED_SIZE)
     with as_member(reader):
-        return _atom(_("Blogs"), url_for("blogs.index", _external=True), cards)
+        return _atom(_("Blogs"), url_for("blogs.index", _external=True), cards, token)
 
 
 @bp.get("/members/<handle>/blog/feed.atom")
 def feed_member(handle: str) -> ResponseReturnValue:
     """A member's blog, as the token's member may see it."""
-    reader = _reader()
+    reader, token = _reader()
     member = blog_reads.member_by_handle(handle)
     if member is None:
         raise NotFound()
@@ -99,13 +115,14 @@ def feed_member(handle: str) -> ResponseReturnValue:
             _("%(name)s's blog", name=member.display_name),
             url_for("blogs.member_blog", handle=member.handle, _external=True),
             cards,
+            token,
         )
 
 
 @bp.get("/groups/<slug>/blog.atom")
 def feed_group(slug: str) -> ResponseReturnValue:
     """Blog posts shared with a group, if the token's member may see the group's content."""
-    reader = _reader()
+    reader, token = _reader()
     group = access_group(reader, slug, content=True)
     cards, _more = blog_reads.list_posts(reader, group=group, per_page=FEED_SIZE)
     with as_member(reader):
@@ -113,6 +130,7 @@ def feed_group(slug: str) -> ResponseReturnValue:
             _("Blog posts in %(group)s", group=group.name),
             url_for("blogs.index", group=group.slug, _external=True),
             cards,
+            token,
         )
 
 

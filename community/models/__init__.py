@@ -26,6 +26,7 @@ from community.models.content import (
     TopicRead,
     TopicTag,
     Upload,
+    UploadUse,
     Vote,
 )
 from community.models.group import GROUP_ROLES, VISIBILITIES, Group, Membership
@@ -91,6 +92,7 @@ __all__ = [
     "TopicTag",
     "UTCDateTime",
     "Upload",
+    "UploadUse",
     "UrlToken",
     "User",
     "UserSession",

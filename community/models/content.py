@@ -336,3 +336,28 @@ class Upload(db.Model):
     height: Mapped[int] = mapped_column(Integer)
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # The image library: a member's inline images, newest first (keyset on created_at, id).
+    __table_args__ = (Index("ix_uploads_library", "owner_id", "purpose", "created_at", "id"),)
+
+
+class UploadUse(db.Model):
+    """Where an inline image is shown: a post whose body names it, or a member's profile (bio) that does.
+
+    Filled by the writing services (``services.media.record_post_uses``/``record_profile_uses``) from the
+    ``/uploads/<name>`` references in the text; the uploads route asks it who may see an image, the image
+    library where each one is used and whether it may go."""
+
+    __tablename__ = "upload_uses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    profile_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("upload_id", "post_id"),
+        UniqueConstraint("upload_id", "profile_id"),
+        CheckConstraint("(post_id IS NULL) <> (profile_id IS NULL)", name="one_place"),
+    )

@@ -7,7 +7,6 @@ threaded by ``parent_id``. The shared rules for text, counters and revisions liv
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import IO
@@ -18,7 +17,7 @@ from sqlalchemy import select, update
 from community.errors import Forbidden, InvalidInput, NotFound, RateLimited, Unavailable
 from community.extensions import db
 from community.markup import render_markdown
-from community.models import Group, Post, Tag, Topic, TopicTag, Upload, User, utcnow
+from community.models import Group, Post, Tag, Topic, TopicTag, Upload, UrlToken, User, utcnow
 from community.permissions import (
     can_blog_to_group,
     can_close_comments,
@@ -33,9 +32,8 @@ from community.permissions import (
 from community.services import posts, submissions, url_tokens
 from community.services.audit import record
 from community.services.images import save_image
-
-UPLOAD_REF_RE = re.compile(r"/uploads/([0-9a-f]{32}\.(?:png|jpg))")
-
+from community.services.media.write import record_post_uses
+from community.services.media.write import upload_inline_image as upload_inline_image  # its home moved; callers keep it
 
 # ----------------------------------------------------------------------------------------------------------
 # Writing
@@ -81,7 +79,6 @@ def write_post(actor: User, *, title: str, body: str, tags: str | Iterable[str] 
     if cover_upload is not None:
         cover_upload.topic_id = topic.id
         topic.cover_path = cover_upload.name
-    _attach_inline_images(actor, topic, body)
     db.session.commit()
     return topic
 
@@ -118,7 +115,6 @@ def update_post(actor: User, topic: Topic, opening: Post, *, title: str, body: s
         topic.cover_path = None
     if topic.author_id == actor.id:
         topic.group_id = group.id if group is not None else None
-    _attach_inline_images(actor, topic, new_body)
     current_tags = list(db.session.scalars(
         select(Tag.name).join(TopicTag, TopicTag.tag_id == Tag.id).where(TopicTag.topic_id == topic.id)
     ))  # fmt: skip
@@ -126,6 +122,7 @@ def update_post(actor: User, topic: Topic, opening: Post, *, title: str, body: s
     if topic.status != "published":
         # A draft is the author's notebook: no revisions, no "edited" mark until it is out.
         topic.title = new_title
+        record_post_uses(opening.id, opening.author_id, new_body, opening.body)
         opening.body, opening.body_html = new_body, render_markdown(new_body)
         if tags_changed:
             posts.set_tags(topic, tag_names)
@@ -140,28 +137,6 @@ def update_post(actor: User, topic: Topic, opening: Post, *, title: str, body: s
                     tags=tag_names if tags_changed else None)  # fmt: skip
     db.session.commit()  # edit_post returns without committing when the text did not change
     return topic
-
-
-def _attach_inline_images(actor: User, topic: Topic, body: str) -> None:
-    """The author's unattached inline images named in the body now belong to the post (and its audience)."""
-    names = set(UPLOAD_REF_RE.findall(body))
-    if names:
-        db.session.execute(
-            update(Upload)
-            .where(Upload.name.in_(names), Upload.owner_id == actor.id, Upload.purpose == "inline",
-                   Upload.topic_id.is_(None))
-            .values(topic_id=topic.id)
-        )  # fmt: skip
-
-
-def upload_inline_image(actor: User, stream: IO[bytes], alt: str = "") -> tuple[Upload, str]:
-    """Store an inline image (seen by its uploader alone until a post uses it); returns it and its Markdown."""
-    if not is_member(actor):
-        raise Forbidden(_("Only members can upload images."))
-    upload = save_image(actor, stream, "inline")
-    db.session.commit()
-    alt = re.sub(r"[\[\]\n\r]", " ", alt or "").strip()[:120] or "image"
-    return upload, f"![{alt}](/uploads/{upload.name})"
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -299,3 +274,8 @@ def create_feed_token(actor: User, label: str = "") -> str:
 def user_for_feed_token(token: str | None) -> User:
     """The active member a feed token belongs to, with group roles loaded; NotFound otherwise."""
     return url_tokens.member_for_url_token(FEED_PURPOSE, token)
+
+
+def reader_for_feed_token(token: str | None) -> tuple[User, UrlToken]:
+    """``user_for_feed_token`` and the token's row (the feed's image links are signed with it)."""
+    return url_tokens.member_and_row_for_url_token(FEED_PURPOSE, token)

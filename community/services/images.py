@@ -8,6 +8,11 @@ Pillow plugin ever parses an upload). Pillow's own bomb guard, which also covers
 ``RATELIMIT_UPLOADS`` pictures in a while. A disk that is full or read-only is a 503 with a message, and
 the log names the path.
 
+An animated GIF (an inline image) stays an animated GIF, not WebP: every mail client and feed reader shows a
+GIF, while Outlook and some readers still show no WebP. It is bounded by ``IMAGE_MAX_FRAMES`` and
+``IMAGE_MAX_ANIMATION_PIXELS`` (frames x width x height, read from the frames' headers before any is decoded)
+and, once resized frame by frame, by ``IMAGE_MAX_BYTES``. A still GIF becomes a PNG, as before.
+
 Pillow is imported on the first upload, not when the app starts (tests/test_cli_start.py).
 """
 
@@ -178,6 +183,10 @@ def save_image(owner: User, stream: IO[bytes], purpose: str, *, topic_id: int | 
 
     check_upload_rate(owner)
     image = _decode(stream, PURPOSES[purpose])
+    if purpose == "inline" and image.format == "GIF" and getattr(image, "n_frames", 1) > 1:
+        ctype, ext = "image/gif", "gif"
+        payload, size = _animated_gif(image, PURPOSES[purpose])
+        return _keep(owner, purpose, payload, ext, ctype, size, topic_id=topic_id, group_id=group_id)
     ImageOps.exif_transpose(image, in_place=True)  # in place: no copy of a large picture
     if purpose == "avatar":
         image = image.convert("RGB")
@@ -196,11 +205,75 @@ def save_image(owner: User, stream: IO[bytes], purpose: str, *, topic_id: int | 
         image = image.convert("RGB")
         image.save(out, "JPEG", quality=85, optimize=True)
         ext, ctype = "jpg", "image/jpeg"
+    return _keep(owner, purpose, out.getvalue(), ext, ctype, image.size, topic_id=topic_id, group_id=group_id)
+
+
+def _keep(owner: User, purpose: str, payload: bytes, ext: str, ctype: str, size: tuple[int, int], *,
+          topic_id: int | None, group_id: int | None) -> Upload:  # fmt: skip
+    """Store the encoded file under a fresh random name and add its Upload row (not committed)."""
     name = f"{secrets.token_hex(16)}.{ext}"
-    _store(name, out.getvalue())
+    _store(name, payload)
     upload = Upload(
         owner_id=owner.id, topic_id=topic_id, group_id=group_id, purpose=purpose, name=name,
-        content_type=ctype, width=image.width, height=image.height, size=len(out.getvalue()),
+        content_type=ctype, width=size[0], height=size[1], size=len(payload),
     )  # fmt: skip
     db.session.add(upload)
     return upload
+
+
+def check_animation(frames: int, width: int, height: int) -> None:
+    """Refuse an animation with more frames, or more pixels in all its frames, than we take."""
+    config = current_app.config
+    if frames > config["IMAGE_MAX_FRAMES"]:
+        raise InvalidInput(ngettext("This animation has %(num)d frame; the most we take is %(most)s. Please "
+                                    "shorten it and try again.",
+                                    "This animation has %(num)d frames; the most we take is %(most)s. Please "
+                                    "shorten it and try again.", frames,
+                                    most=format_number(config["IMAGE_MAX_FRAMES"])), field="image")  # fmt: skip
+    if frames * width * height > config["IMAGE_MAX_ANIMATION_PIXELS"]:
+        millions = round(config["IMAGE_MAX_ANIMATION_PIXELS"] / 1_000_000)
+        raise InvalidInput(_("This animation has %(frames)s frames of %(width)s × %(height)s pixels; the most we "
+                             "take is %(millions)s million pixels in all its frames. Please make it shorter or "
+                             "smaller and try again.", frames=format_number(frames), width=format_number(width),
+                             height=format_number(height), millions=format_number(millions)),
+                           field="image")  # fmt: skip
+
+
+# EXIF orientation -> the transposition that makes the picture upright (as ImageOps.exif_transpose does).
+_ORIENTATIONS = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANSPOSE", 6: "ROTATE_270",
+                 7: "TRANSVERSE", 8: "ROTATE_90"}  # fmt: skip
+
+
+def _animated_gif(image: PILImage.Image, box: tuple[int, int]) -> tuple[bytes, tuple[int, int]]:
+    """Re-encode an animated GIF as an animated GIF: frame by frame upright and resized into ``box``, no
+    metadata; its timing and loop kept. Refused past the frame, pixel or byte limits, before decoding them."""
+    from PIL import Image, ImageSequence
+
+    frames = image.n_frames  # counted from the frames' headers: nothing more is decoded yet
+    check_animation(frames, *image.size)
+    method = _ORIENTATIONS.get(image.getexif().get(0x0112, 1))
+    loop = image.info.get("loop", 0)
+    out_frames: list[PILImage.Image] = []
+    durations: list[int] = []
+    try:
+        for frame in ImageSequence.Iterator(image):
+            durations.append(int(frame.info.get("duration", 100) or 100))
+            still = frame.convert("RGBA")  # each frame whole (Pillow composes a GIF's partial frames)
+            if method is not None:
+                still = still.transpose(getattr(Image.Transpose, method))
+            still.thumbnail(box, reducing_gap=1.5)
+            still.info = {}  # no comment, no EXIF, no XMP travels with the frames
+            out_frames.append(still)
+    except (OSError, SyntaxError, ValueError, EOFError):
+        raise InvalidInput(_("That image is damaged or not an image we can read."), field="image") from None
+    out = io.BytesIO()
+    first, rest = out_frames[0], out_frames[1:]
+    first.save(out, "GIF", save_all=True, append_images=rest, duration=durations, loop=loop, disposal=2,
+               optimize=False)  # fmt: skip
+    payload = out.getvalue()
+    max_bytes = current_app.config["IMAGE_MAX_BYTES"]
+    if len(payload) > max_bytes:
+        raise InvalidInput(_("This animation is larger than %(size)s MB once resized, the largest picture we take. "
+                             "Please shorten it and try again.", size=_megabytes(max_bytes)),
+                           field="image")  # fmt: skip
+    return payload, first.size

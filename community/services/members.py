@@ -28,6 +28,7 @@ from community.models import ROLES, Group, Membership, Post, Topic, Upload, User
 from community.permissions import can_edit_profile, require, visible_groups, visible_posts
 from community.services.audit import record
 from community.services.images import save_image
+from community.services.media.write import record_profile_uses
 
 log = logging.getLogger(__name__)
 
@@ -199,10 +200,12 @@ def update_profile(
     # The image is checked before anything changes: a refused file leaves the profile as it was.
     upload = save_image(member, avatar, "avatar") if avatar is not None else None
     old_avatar = member.avatar_path
+    old_bio = member.bio or ""
     changed = sorted(k for k, v in values.items() if getattr(member, k) != v)
     for key, value in values.items():
         setattr(member, key, value)
     member.bio_html = render_markdown(values["bio"]) if values["bio"] else ""
+    record_profile_uses(member, values["bio"], old_bio)
     if upload is not None:
         member.avatar_path = upload.name
         changed.append("avatar")

@@ -45,6 +45,7 @@ from community.permissions import (
 )
 from community.services import posts
 from community.services.audit import record
+from community.services.media.write import record_post_uses
 
 
 def _clean_reason(reason: str) -> str:
@@ -498,6 +499,7 @@ def purge_post(actor: User, post: Post) -> None:
     post.body = "[removed]"
     post.body_html = "<p>[removed]</p>"
     db.session.execute(delete(Revision).where(Revision.post_id == post.id))
+    record_post_uses(post.id, post.author_id, post.body, None)  # its images are no longer shown there
     record(actor, "post.purge", post)
     db.session.commit()
 

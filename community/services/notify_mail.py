@@ -16,6 +16,7 @@ from community.markup import plain_excerpt
 from community.models import Board, Group, Post, Topic, User
 from community.services import site
 from community.services.mail import queue_mail
+from community.services.media.links import mail_images
 
 #: Notification e-mails sent at once carry their notification's id here, to be re-checked when they go.
 NOTIFICATION_HEADER = "X-Community-Notification"
@@ -167,7 +168,9 @@ def mail_notification(user: User, kind: str, actor: User | None, *, topic: Topic
             }
         excerpt = plain_excerpt(post.body, 300) if post is not None else message
         headers = {NOTIFICATION_HEADER: str(notification_id)} if notification_id is not None else None
+        images = mail_images(user, post.body) if post is not None else []
         if kind in MODERATION_MESSAGES and message:
             excerpt = message  # the moderator's reason or warning is what the member needs to read
-        send_templated(user, kind, subject, "notifications/email/notification", link=link,
-                       excerpt=excerpt, actor=actor, topic=topic, kind=kind, extra_headers=headers)  # fmt: skip
+            images = []
+        send_templated(user, kind, subject, "notifications/email/notification", link=link, excerpt=excerpt,
+                       images=images, actor=actor, topic=topic, kind=kind, extra_headers=headers)  # fmt: skip

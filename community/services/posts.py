@@ -26,6 +26,7 @@ from community.models import Board, Group, Post, Revision, Tag, Topic, TopicRead
 from community.permissions import can_delete_post, can_edit_post, can_hide_post, can_moderate_topic
 from community.services import safety, submissions
 from community.services.audit import record
+from community.services.media.write import record_post_uses
 
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MAX_TAGS = 5
@@ -132,6 +133,7 @@ def create_topic(
     )  # fmt: skip
     db.session.add(post)
     db.session.flush()
+    record_post_uses(post.id, actor.id, body)
     submissions.remember(actor, submission_key, post)
     topic.last_post_id = post.id
     set_tags(topic, tag_names)
@@ -243,6 +245,7 @@ def add_post(actor: User, topic: Topic, body: str, *, kind: str = "reply", paren
     )  # fmt: skip
     db.session.add(post)
     db.session.flush()
+    record_post_uses(post.id, actor.id, body)
     submissions.remember(actor, submission_key, post)
     if parent is not None:
         db.session.execute(update(Post).where(Post.id == parent.id).values(child_count=Post.child_count + 1))
@@ -325,6 +328,7 @@ def edit_post(actor: User, post: Post, topic: Topic, body: str, *, title: str | 
     db.session.add(
         Revision(post_id=post.id, editor_id=actor.id, number=expected + 1, title=old_revision_title, body=old_body)
     )
+    record_post_uses(post.id, post.author_id, body, old_body)  # the author's images, whoever edits
     if new_title is not None and new_title != old_title:
         topic.title = new_title
     if tag_names is not None:

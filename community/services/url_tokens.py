@@ -74,23 +74,34 @@ def revoke_url_tokens(actor: User, purpose: str) -> int:
 
 def user_for_url_token(purpose: str, token: str | None) -> User | None:
     """The member a token of ``purpose`` belongs to, whatever their state (the caller decides), or None."""
+    found = _user_and_row(purpose, token)
+    return found[0] if found is not None else None
+
+
+def _user_and_row(purpose: str, token: str | None) -> tuple[User, UrlToken] | None:
     _check_purpose(purpose)
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    return db.session.scalar(
-        select(User).join(UrlToken, UrlToken.user_id == User.id)
+    row = db.session.execute(
+        select(User, UrlToken).join(UrlToken, UrlToken.user_id == User.id)
         .where(UrlToken.token_hash == hash_token(token), UrlToken.purpose == purpose)
-    )  # fmt: skip
+    ).first()  # fmt: skip
+    return (row[0], row[1]) if row is not None else None
 
 
 def member_for_url_token(purpose: str, token: str | None) -> User:
     """The active member a token of ``purpose`` belongs to, with their group roles loaded (the feeds it opens
     are filtered by them); NotFound for a missing, revoked or wrong token and for a member who may not sign in."""
+    return member_and_row_for_url_token(purpose, token)[0]
+
+
+def member_and_row_for_url_token(purpose: str, token: str | None) -> tuple[User, UrlToken]:
+    """``member_for_url_token``, with the token's row (what the images of a feed are signed with)."""
     from community.auth_session import load_group_roles
     from community.permissions import is_member
 
-    user = user_for_url_token(purpose, token)
-    if user is None or not is_member(user):
+    found = _user_and_row(purpose, token)
+    if found is None or not is_member(found[0]):
         raise NotFound()
-    load_group_roles(user)
-    return user
+    load_group_roles(found[0])
+    return found

@@ -88,6 +88,7 @@ def _message_pages(ids: dict[str, Any]) -> list[tuple[str, str]]:
         ("messages", "/messages"),
         ("conversation", f"/messages/{ids['conversation']}"),
         ("new-message", f"/messages/new?to={ids['profile']}"),
+        ("images", "/account/images"),  # Hannah's image library (a chart in her profile, an animated GIF)
     ]
 
 

@@ -27,6 +27,7 @@ from community.permissions import (
     remember_participations,
 )
 from community.services import safety, submissions
+from community.services.media.write import record_post_uses
 from community.services.messages.read import blocked_ids, resolve_recipients
 from community.services.posts import author_role, clean_body
 
@@ -62,6 +63,7 @@ def start_conversation(actor: User, to: str | list[User], body: str, *, subject:
                 body_html=render_markdown(body), created_at=now, author_role=author_role(actor, None))  # fmt: skip
     db.session.add(post)
     db.session.flush()
+    record_post_uses(post.id, actor.id, body)
     submissions.remember(actor, key, post)
     topic.last_post_id = post.id
     rows = [Participant(topic_id=topic.id, user_id=actor.id, added_by_id=actor.id, joined_at=now,
@@ -96,6 +98,7 @@ def send_message(actor: User, topic: Topic, body: str, *, submission_key: str | 
                 body_html=render_markdown(body), created_at=now, author_role=author_role(actor, None))  # fmt: skip
     db.session.add(post)
     db.session.flush()
+    record_post_uses(post.id, actor.id, body)
     submissions.remember(actor, key, post)
     db.session.execute(update(Topic).where(Topic.id == topic.id).values(last_post_id=post.id))
     participant.last_read_number = max(participant.last_read_number, number)
