@@ -26,6 +26,7 @@ from community.errors import DomainError, InvalidInput, NotFound
 from community.extensions import db
 from community.models import (
     DELIVERIES,
+    KIND_DELIVERIES,
     NOTIFICATION_KINDS,
     PRIVATE_KINDS,
     Group,
@@ -66,6 +67,7 @@ DEFAULT_DELIVERY = {
     "event_changed": "email",
     "event_cancelled": "email",
     "event_reminder": "email",  # e-mail is what a reminder is: any other choice sends none
+    "announcement": "email",  # or in the page only (KIND_DELIVERIES): never a digest, never off
 }
 # Notices about the member's own post: kept while they may see where it lives, though the post is held or hidden.
 MODERATION_KINDS = ("post_held", "post_approved", "post_rejected", "post_hidden", "post_restored", "warning")
@@ -86,15 +88,15 @@ MODERATOR_KINDS = ("report", "join_request")
 def preferences(user: User) -> dict[str, str]:
     """The member's delivery per notification kind (defaults filled in)."""
     saved = (user.preferences or {}).get("notifications") or {}
-    return {kind: saved.get(kind) if saved.get(kind) in DELIVERIES else DEFAULT_DELIVERY[kind]
-            for kind in NOTIFICATION_KINDS}  # fmt: skip
+    return {kind: saved.get(kind) if saved.get(kind) in KIND_DELIVERIES.get(kind, DELIVERIES)
+            else DEFAULT_DELIVERY[kind] for kind in NOTIFICATION_KINDS}  # fmt: skip
 
 
 def set_preferences(actor: User, choices: dict[str, str]) -> None:
     """Save the member's delivery per kind (commits)."""
     current = preferences(actor)
     for kind, delivery in choices.items():
-        if kind not in NOTIFICATION_KINDS or delivery not in DELIVERIES:
+        if kind not in NOTIFICATION_KINDS or delivery not in KIND_DELIVERIES.get(kind, DELIVERIES):
             raise InvalidInput(_("Please choose one of the options for each kind."), field=kind)
         current[kind] = delivery
     # A new dict, so the JSON column is seen as changed.
