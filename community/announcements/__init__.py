@@ -8,4 +8,4 @@ from community.services.announcements import publish_due_announcements  # noqa: 
 from community.services.jobs import register_periodic_job  # noqa: E402
 
 register_periodic_job(publish_due_announcements, every=30.0,
-                      does="publishes scheduled announcements when their time comes (and tells their members)")  # fmt: skip
+                      does="publishes scheduled announcements when their time comes")  # fmt: skip
