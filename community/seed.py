@@ -9,6 +9,7 @@ Hooks for content kinds that get their own demo step (append a ``plan_<kind>`` f
   - questions and answers: ``services.qa.ask_question`` / ``post_answer`` / ``accept_answer``;
   - votes and likes: ``services.qa.cast_vote`` / ``services.blogs.set_like`` / reactions;
   - events and answers: ``services.calendar.schedule_event`` / ``answer_event`` (``calendar/demo.py``).
+  - announcements: ``services.announcements.announce`` / ``dismiss`` (``announcements/demo.py``).
 """
 
 from __future__ import annotations
@@ -197,6 +198,10 @@ STEPS.append(plan_questions)
 from community.calendar.demo import plan_events  # noqa: E402  (a weekly tutorial, a session, a meet-up)
 
 STEPS.append(plan_events)
+
+from community.announcements.demo import plan_announcements  # noqa: E402  (the cohort's and the community's)
+
+STEPS.append(plan_announcements)
 
 from community.seed_history import plan_history  # noqa: E402  (last: spread it all over six weeks)
 
