@@ -23,7 +23,8 @@ def test_announce_see_dismiss_and_count(new_page, live_server, live_data):
     page.goto(live_server("/groups/cohort-12"))
     page.get_by_role("link", name="Make an announcement").click()
     page.get_by_label("Title").fill(TITLE)
-    page.get_by_label("Announcement", exact=True).fill("The case is pinned on the **General** board. Bring one question.")
+    body = "The case is pinned on the **General** board. Bring one question."
+    page.get_by_label("Announcement", exact=True).fill(body)
     screenshot(page, "announcements-form")
     page.get_by_role("button", name="Announce").click()
     expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
