@@ -1,7 +1,8 @@
 // The offer of the browser's time zone, for a member who never chose one (community/auth/views.py puts the
 // empty, hidden #timezone-offer on the page only then). Without JavaScript there is no offer: the account page
 // has the zone chooser. Both buttons are real CSRF forms (POST /account/timezone); sent from here by fetch,
-// they fall back to an ordinary submit if that fails.
+// they fall back to an ordinary submit if that fails. The CSRF token is the page's own (the header's sign-out
+// form carries it), so the page's main content is the same for every request.
 (function () {
   "use strict";
   var box = document.getElementById("timezone-offer");
@@ -9,6 +10,7 @@
   var browser = "";
   try { browser = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (error) { return; }
   var current = box.dataset.zone || "UTC";
+  var token = document.querySelector("input[name=csrf_token]");
   if (!browser || browser === current) { return; }
   function label(zone) { return zone.replace(/_/g, " "); }
   function hidden(form, name, value) {
@@ -23,7 +25,7 @@
     form.method = "post";
     form.action = box.dataset.action;
     form.className = "inline-form";
-    hidden(form, "csrf_token", box.dataset.csrf || "");
+    hidden(form, "csrf_token", token ? token.value : "");
     hidden(form, "choice", choice);
     hidden(form, "timezone", browser);
     hidden(form, "next", window.location.pathname + window.location.search);
