@@ -44,7 +44,7 @@ def test_bad_input_keeps_the_text_and_says_what_is_wrong(client, login, fran, co
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert message in html
-    assert f'id="{field}-error"' in html or f'{field}-error' in html
+    assert f'id="{field}-error"' in html or f"{field}-error" in html
     if field != "body":
         assert "Unmistakable body text 42" in html
     if field != "title":
@@ -117,8 +117,10 @@ def test_the_author_sees_how_many_have_seen_it(client, login, logout, fran, pat,
 def test_the_settings_page_offers_email_or_the_page_only(client, login, pat):
     login(pat)
     html = client.get("/notifications/settings").get_data(as_text=True)
-    assert "They never wait for a digest and can&#39;t be switched off." in html or \
-        "They never wait for a digest and can't be switched off." in html
+    assert (
+        "They never wait for a digest and can&#39;t be switched off." in html
+        or "They never wait for a digest and can't be switched off." in html
+    )
     assert 'name="announcement" type="radio" value="email"' in html or 'value="email"' in html
     assert 'id="announcement-2"' not in html  # web and e-mail only: two options (0 and 1)
     response = client.post("/notifications/settings", data={"announcement": "off"})

@@ -28,8 +28,12 @@ def test_the_demo_has_a_group_and_a_community_announcement(seeded, client, login
     cohort, welcome = topics[demo.COHORT_TITLE], topics[demo.COMMUNITY_TITLE]
     assert cohort.group_id is not None and welcome.group_id is None
     assert service.reach(cohort).seen == len(demo.SEEN_BY)
-    assert db.session.scalar(select(Notification.id).where(Notification.kind == "announcement",
-                                                            Notification.topic_id == cohort.id)) is not None
+    assert (
+        db.session.scalar(
+            select(Notification.id).where(Notification.kind == "announcement", Notification.topic_id == cohort.id)
+        )
+        is not None
+    )
     facilitator = _user(seed_data.FACILITATORS[0][0])
     login(facilitator)
     page = client.get(f"/announcements/{cohort.id}").get_data(as_text=True)

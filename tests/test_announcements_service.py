@@ -183,3 +183,34 @@ def test_members_who_left_are_not_counted(cohort, fran, pat, sam):
     db.session.rollback()
     groups.leave_group(acting(sam), cohort)
     assert service.reach(topic) == service.Reach(1, 1)
+
+
+def test_a_scheduled_one_can_be_moved_while_it_waits_but_not_into_the_past(cohort, fran, pat):
+    at = utcnow() + timedelta(hours=2)
+    topic = make_announcement(fran, cohort, title="Later", publish_at=at)
+    topic, announcement, _view = load_announcement(fran, topic.id)
+    opening = service.opening_of(topic)
+    later = at + timedelta(days=1)
+    fields = service.AnnouncementFields(title="Later", body=opening.body, publish_at=later)
+    service.update_announcement(acting(fran), topic, announcement, opening, fields)
+    assert service.publish_due_announcements(now=at + timedelta(minutes=1)) == 0  # moved: not yet
+    topic, announcement, _view = load_announcement(fran, topic.id)
+    past = service.AnnouncementFields(title="Later", body=opening.body, publish_at=utcnow() - timedelta(hours=1))
+    with pytest.raises(InvalidInput) as error:
+        service.update_announcement(acting(fran), topic, announcement, service.opening_of(topic), past)
+    assert error.value.field == "publish_at"
+    assert service.publish_due_announcements(now=later + timedelta(minutes=1)) == 1
+    assert pat.id in _notified()
+
+
+def test_a_scheduled_one_is_seen_by_its_author_alone_until_then(cohort, fran, pat, admin):
+    from community.errors import NotFound
+
+    topic = make_announcement(fran, cohort, publish_at=utcnow() + timedelta(hours=2))
+    assert load_announcement(fran, topic.id)[0].status == "scheduled"
+    for who in (pat, admin):
+        with pytest.raises(NotFound):
+            load_announcement(who, topic.id)
+    mine = service.group_announcements(acting(fran), cohort).items
+    assert [i.topic.id for i in mine] == [topic.id]
+    assert service.group_announcements(acting(pat), cohort).items == []
