@@ -141,6 +141,7 @@ BLUEPRINTS = (
     "blogs",
     "qa",
     "calendar",
+    "announcements",
     "feed",
     "search",
     "notifications",

@@ -17,9 +17,12 @@ Policy table (A = admin, F = group facilitator, M = group member, O = other acti
 | moderate (pin, lock, move, hide, ...) | A F        | A F                     | A F           |
 | schedule, change, cancel an event     | A F        | A F                     | A F           |
 | see an event, its place; answer it    | A F M O    | A F M                   | A F M         |
+| announce (edit, withdraw: its author) | A F        | A F                     | A F           |
+| see an announcement                   | A F M O    | A F M                   | A F M         |
 
 Community-wide areas (no group): every active member reads and posts; admins and members whose
-community role is facilitator moderate (and schedule community-wide events). Archived groups are read-only
+community role is facilitator moderate (and schedule community-wide events); only admins announce to the whole
+community. An announcement takes no replies (reactions and reports work on it). Archived groups are read-only
 for everybody. Drafts are seen by their author alone. Pending and suspended members see nothing but a page
 that says so (see auth).
 A facilitator of one group has no power in another.
@@ -382,6 +385,8 @@ def can_reply(user: Any, topic: Topic) -> bool:
         return False
     if topic.locked or (topic.kind == "question" and topic.closed_at is not None):
         return False
+    if topic.kind == "announcement":  # read, reacted to and reported, never replied to (as on Ning)
+        return False
     if topic.kind == "blog" and topic.closed_at is not None and user.id != topic.author_id:
         return False
     return can_post_in_group(user, _topic_group(topic))
@@ -574,6 +579,42 @@ def can_rsvp(user: Any, topic: Topic, event: Any, now: Any) -> bool:
 def can_see_event_place(user: Any, topic: Topic) -> bool:
     """The place and the meeting link: those who may see the event (never an e-mail or feed of anyone else)."""
     return topic.kind == "event" and can_view_topic(user, topic)
+
+
+# --------------------------------------------------------------------------------------------------
+# Announcements (a Topic of kind "announcement" with its Announcement row: the expiry)
+
+
+def can_announce(user: Any, group: Group | None) -> bool:
+    """Post an announcement: in a live group, its facilitators and admins; to the whole community, admins."""
+    if not is_member(user):
+        return False
+    if group is None:
+        return user.role == "admin"
+    return not group.is_archived and (is_admin(user) or group_role(user, group.id) == "facilitator")
+
+
+def can_edit_announcement(user: Any, topic: Topic) -> bool:
+    """Edit or withdraw an announcement: its author while they may still announce there, and admins."""
+    if topic.kind != "announcement" or topic.deleted_at is not None or not can_view_topic(user, topic):
+        return False
+    return is_admin(user) or (topic.author_id == user.id and can_announce(user, _topic_group(topic)))
+
+
+def can_see_announcement_reach(user: Any, topic: Topic) -> bool:
+    """How many have seen an announcement ("31 of 40"): its author, the group's facilitators and admins."""
+    if topic.kind != "announcement" or not can_view_topic(user, topic):
+        return False
+    return (
+        topic.author_id == user.id
+        or is_admin(user)
+        or (topic.group_id is not None and group_role(user, topic.group_id) == "facilitator")
+    )
+
+
+def can_dismiss_announcement(user: Any, topic: Topic) -> bool:
+    """Take a published announcement off the top of one's pages: whoever may see it."""
+    return topic.kind == "announcement" and topic.status == "published" and can_view_topic(user, topic)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -973,6 +1014,25 @@ def access_event(user: Any, topic_id: int) -> tuple[Topic, Any]:
     if row is None or not can_view_topic(user, row[0]):
         raise NotFound(_("No such event."))
     return row[0], row[1]
+
+
+def access_announcement(user: Any, topic_id: int) -> tuple[Topic, Any, Any]:
+    """The announcement's topic (with author and group), its Announcement row and the viewer's own view row
+    (None if unseen) in one query, if the viewer may see it; NotFound otherwise (a private group's can't be
+    probed)."""
+    from community.models import Announcement, AnnouncementView
+
+    if not is_member(user):
+        raise NotFound(_("No such announcement."))
+    row = db.session.execute(
+        select(Topic, Announcement, AnnouncementView).join(Announcement, Announcement.topic_id == Topic.id)
+        .outerjoin(AnnouncementView, and_(AnnouncementView.topic_id == Topic.id, AnnouncementView.user_id == user.id))
+        .options(joinedload(Topic.author), joinedload(Topic.group))
+        .where(Topic.id == topic_id, Topic.kind == "announcement")
+    ).first()  # fmt: skip
+    if row is None or not can_view_topic(user, row[0]):
+        raise NotFound(_("No such announcement."))
+    return row[0], row[1], row[2]
 
 
 _HANDLE = re.compile(r"[a-z0-9_]{1,30}")

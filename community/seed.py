@@ -9,6 +9,7 @@ Hooks for content kinds that get their own demo step (append a ``plan_<kind>`` f
   - questions and answers: ``services.qa.ask_question`` / ``post_answer`` / ``accept_answer``;
   - votes and likes: ``services.qa.cast_vote`` / ``services.blogs.set_like`` / reactions;
   - events and answers: ``services.calendar.schedule_event`` / ``answer_event`` (``calendar/demo.py``).
+  - announcements: ``services.announcements.announce`` / ``dismiss`` (``announcements/demo.py``).
 """
 
 from __future__ import annotations
@@ -201,6 +202,9 @@ STEPS.append(plan_events)
 from community.images.demo import plan_images  # noqa: E402  (a chart in a profile, an animated GIF)
 
 STEPS.append(plan_images)
+from community.announcements.demo import plan_announcements  # noqa: E402  (the cohort's and the community's)
+
+STEPS.append(plan_announcements)
 
 from community.seed_history import plan_history  # noqa: E402  (last: spread it all over six weeks)
 

@@ -201,7 +201,8 @@ def nav_url(endpoint: str, **values: Any) -> str | None:
 
 
 TOPIC_ENDPOINTS = {"discussion": "boards.topic", "question": "qa.question", "blog": "blogs.post",
-                   "conversation": "messages.conversation", "event": "calendar.event"}
+                   "conversation": "messages.conversation", "event": "calendar.event",
+                   "announcement": "announcements.show"}
 
 
 def kind_name(kind: str) -> str:

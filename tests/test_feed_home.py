@@ -125,10 +125,11 @@ def test_feed_query_count(client, login, fran, pat, sam, assert_queries, size):
     social.follow(acting(pat), sam)
     login(pat)
     # session + group roles + settings + bell count + feed (the page's rows, then its entries) + the coming events
-    # (tests/test_calendar_queries.py: one more, their moved and cancelled dates, once there are events)
-    with assert_queries(7):
+    # (tests/test_calendar_queries.py: one more, their moved and cancelled dates, once there are events) + the
+    # announcements at the top (tests/test_announcements_pages.py)
+    with assert_queries(8):
         assert client.get("/").status_code == 200
-    with assert_queries(7):  # the people followed are a subquery of the same feed query
+    with assert_queries(8):  # the people followed are a subquery of the same feed query
         assert client.get("/?show=following").status_code == 200
 
 
@@ -151,7 +152,7 @@ def test_a_busy_thread_does_not_crowd_the_page(client, login, fran, pat, sam, as
     for i in range(60):
         reply(sam, busy, f"busy reply {i}")
     login(pat)
-    with assert_queries(7 + 1):  # the first batch folded into one entry: one more batch of rows to fill the page
+    with assert_queries(8 + 1):  # the first batch folded into one entry: one more batch of rows to fill the page
         first = client.get("/").data.decode()
     assert first.count('class="feed-item') == 20
     # The 60 replies as one entry, the busy thread's start, then quiet topics 23 .. 06.

@@ -293,8 +293,8 @@ def test_query_counts_do_not_grow(client, signin, fran, size, assert_queries):
     signin(fran)
     with assert_queries(STAFF_BASE + 2):  # a page of groups, my pending invitations and requests
         assert client.get("/groups?tab=all").status_code == 200
-    # group + my membership, facilitators, members, boards, topics, watching, coming events
-    with assert_queries(STAFF_BASE + 7):
+    # group + my membership, facilitators, members, boards, topics, watching, coming events, announcements
+    with assert_queries(STAFF_BASE + 8):
         assert client.get("/groups/cohort-7").status_code == 200
     with assert_queries(STAFF_BASE + 3):  # group + my membership, a page of members, requests and invitations
         assert client.get("/groups/cohort-7/members").status_code == 200

@@ -125,7 +125,8 @@ def test_the_feed_costs_the_same_queries_with_mutes(client, login, admin, fran, 
     set_relation(acting(pat), fran, "block", True)
     login(_fresh(pat))
     # session + group roles + settings + bell count + feed (the page's rows, then its entries): the mutes are
-    # a subquery of the feed's own query; + the coming events (none here: tests/test_calendar_queries.py)
-    with assert_queries(7):
+    # a subquery of the feed's own query; + the coming events (none here: tests/test_calendar_queries.py) + the
+    # announcements at the top
+    with assert_queries(8):
         html = client.get("/").get_data(as_text=True)
     assert "Shown topic 0" in html and "Muted topic" not in html

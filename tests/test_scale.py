@@ -38,7 +38,15 @@ def test_tiny_preset_is_a_realistic_community(db: Any) -> None:
     visibilities = set(db.session.scalars(select(Group.visibility)))
     assert visibilities == {"open", "request", "private"}
     kinds = set(db.session.scalars(select(Topic.kind)))
-    assert kinds == {"discussion", "blog", "question", "conversation", "event"}
+    assert kinds == {"discussion", "blog", "question", "conversation", "event", "announcement"}
+    # The announcements: by their group's facilitator, told to its members, seen by some.
+    from community.models import Announcement, AnnouncementView, Notification
+
+    announcements = list(db.session.scalars(select(Topic).where(Topic.kind == "announcement")))
+    assert len(announcements) >= 1 and all(t.reply_count == 0 and t.group_id for t in announcements)
+    assert db.session.scalar(select(func.count()).select_from(Announcement)) == len(announcements)
+    assert db.session.scalar(select(func.count()).where(Notification.kind == "announcement")) > 0
+    assert db.session.scalar(select(func.count()).select_from(AnnouncementView)) > 0
     states = set(db.session.scalars(select(Membership.state)))
     assert states == {"active", "requested", "invited"}
     assert db.session.scalar(select(func.count()).where(Topic.accepted_post_id.is_not(None))) > 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -198,6 +198,27 @@ def account_language() -> ResponseReturnValue:
             flash(_("Your language and time zone are saved."), "success")
             return redirect(url_for("auth.account"))
     return _account_page(ChangePasswordForm(formdata=None), lang_form, 400)
+
+
+@bp.post("/account/timezone")
+@login_required
+def account_timezone() -> ResponseReturnValue:
+    """Answer the offer of the browser's time zone: use it, or keep the one in use (a fetch gets 204)."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    zone = request.form.get("timezone", "") if request.form.get("choice") == "use" else None
+    auth_service.answer_zone_offer(current_user, zone)  # an unknown zone: InvalidInput, a 400 with its words
+    if request.headers.get("X-Requested-With") == "fetch":
+        return "", 204
+    if zone is not None:
+        flash(_("Times are now shown in %(zone)s.", zone=zone.replace("_", " ")), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("feed.home")))
+
+
+@bp.app_template_global()
+def browser_zone_offer() -> bool:
+    """Whether this page may offer the member their browser's time zone (static/js/timezone.js decides)."""
+    return current_user.is_authenticated and auth_service.offers_browser_zone(current_user)
 
 
 @bp.post("/account/sessions/end-others")

@@ -12,7 +12,7 @@ from flask_login import current_user
 from community import permissions
 from community.feed import bp
 from community.feed.forms import EmptyForm, ReactionForm
-from community.services import calendar, reactions, social
+from community.services import announcements, calendar, reactions, social
 from community.services import feed as feed_service
 from community.services.posts import TAG_RE
 from community.templating import topic_url
@@ -40,7 +40,9 @@ def home() -> ResponseReturnValue:
         show = "all"
     page = feed_service.feed(current_user, show=show, before=_int_arg("before"), after=_int_arg("after"))
     events = calendar.upcoming(current_user, limit=calendar.HOME_EVENTS)
-    return render_template("feed/home.html", page=page, show=show, filters=feed_service.FILTERS, events=events)
+    notices = announcements.top_announcements(current_user)
+    return render_template("feed/home.html", page=page, show=show, filters=feed_service.FILTERS, events=events,
+                           announcements=notices)  # fmt: skip
 
 
 @bp.get("/tags/<tag>")

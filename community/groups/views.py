@@ -22,7 +22,7 @@ from community.permissions import (
     require,
 )
 from community.security import safe_next
-from community.services import calendar, group_pages
+from community.services import announcements, calendar, group_pages
 from community.services import groups as service
 from community.services.settings import get_setting
 from community.services.social import is_watching
@@ -93,8 +93,9 @@ def show(slug: str) -> ResponseReturnValue:
     home = group_pages.group_home(current_user, group, with_content=content)
     watching = content and is_watching(current_user, "group", group.id)
     events = calendar.upcoming(current_user, group=group, limit=calendar.HOME_EVENTS) if content else []
+    notices = announcements.top_announcements(current_user, group=group) if content else []
     return render_template("groups/show.html", group=group, membership=membership, home=home, form=ActionForm(),
-                           watching=watching, events=events)  # fmt: skip
+                           watching=watching, events=events, announcements=notices)  # fmt: skip
 
 
 @bp.get("/<slug>/members")

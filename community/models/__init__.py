@@ -1,6 +1,7 @@
 """The shared model. Everything is re-exported here so Alembic sees every table."""
 
 from community.models.admin import AuditEvent, EmailConfirmation, Invitation, OutboxMessage, invitation_groups
+from community.models.announcements import Announcement, AnnouncementView
 from community.models.base import UTCDateTime, utcnow
 from community.models.calendar import (
     REMINDER_LEADS,
@@ -35,6 +36,7 @@ from community.models.moderation import REPORT_REASONS, REPORT_STATES, MemberRel
 from community.models.social import (
     ACTIVITY_KINDS,
     DELIVERIES,
+    KIND_DELIVERIES,
     NOTIFICATION_KINDS,
     Activity,
     DigestSent,
@@ -47,6 +49,7 @@ __all__ = [
     "ACTIVITY_KINDS",
     "DELIVERIES",
     "GROUP_ROLES",
+    "KIND_DELIVERIES",
     "MAX_PARTICIPANTS",
     "NOTIFICATION_KINDS",
     "PRIVATE_KINDS",
@@ -63,6 +66,8 @@ __all__ = [
     "TOPIC_KINDS",
     "VISIBILITIES",
     "Activity",
+    "Announcement",
+    "AnnouncementView",
     "AuditEvent",
     "Board",
     "DigestSent",

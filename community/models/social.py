@@ -48,6 +48,8 @@ NOTIFICATION_KINDS = {
     "event_changed": _l("An event you answered changes its time or place"),
     "event_cancelled": _l("An event you answered is cancelled"),
     "event_reminder": _l("Reminders of events you go to (24 hours and 1 hour before)"),
+    # A facilitator's announcement to their group, or the community manager's to everyone.
+    "announcement": _l("Announcements to your groups and the community"),
 }
 #: in the page only / e-mail at once / daily digest / weekly digest / off
 DELIVERIES = {
@@ -57,6 +59,9 @@ DELIVERIES = {
     "weekly": _l("In a weekly e-mail digest"),
     "off": _l("Off"),
 }
+#: Kinds that only some deliveries suit: an announcement reaches every member at once, so never only in a
+#: digest and never off.
+KIND_DELIVERIES = {"announcement": ("email", "web")}
 
 
 class Notification(db.Model):

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from community.models import DELIVERIES, NOTIFICATION_KINDS
+from community.models import DELIVERIES, KIND_DELIVERIES, NOTIFICATION_KINDS
 
 #: The settings page in sections, so a long list reads as a few short ones; a kind in none of them goes last,
 #: under "Other news".
@@ -54,6 +54,14 @@ class PreferencesForm(FlaskForm):
         return [(title, fields) for title, fields in groups if fields]
 
 
+#: What the settings page says under a kind whose choices are fewer (``KIND_DELIVERIES``).
+KIND_NOTES = {
+    "announcement": _l("Announcements reach you at once: by e-mail and in the page, or in the page only. "
+                       "They never wait for a digest and can't be switched off."),
+}  # fmt: skip
+
 for _kind, _label in NOTIFICATION_KINDS.items():
-    _choices = [SelectChoice(value, label) for value, label in DELIVERIES.items()]
-    setattr(PreferencesForm, _kind, RadioField(_label, choices=_choices, default="web"))
+    _allowed = KIND_DELIVERIES.get(_kind, tuple(DELIVERIES))
+    _choices = [SelectChoice(value, label) for value, label in DELIVERIES.items() if value in _allowed]
+    setattr(PreferencesForm, _kind, RadioField(_label, choices=_choices, default="web",
+                                               description=KIND_NOTES.get(_kind, "")))  # fmt: skip

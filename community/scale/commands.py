@@ -47,7 +47,8 @@ def seed_scale_command(
         f"Built {summary.members} members, {summary.groups} groups, {summary.boards} boards, {summary.topics} topics, "
         f"{summary.posts} posts, {summary.votes} votes, {summary.reactions} reactions, "
         f"{summary.notifications} notifications, {summary.conversations} private conversations "
-        f"({summary.messages} messages), {summary.events} events ({summary.rsvps} answers) "
+        f"({summary.messages} messages), {summary.events} events ({summary.rsvps} answers), "
+        f"{summary.announcements} announcements "
         f"in {time.monotonic() - started:.0f} s."
     )
     click.echo(

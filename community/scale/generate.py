@@ -5,8 +5,9 @@ few; a few discussions run to hundreds of replies, most get a handful. Groups of
 on request, private) have facilitators, members, pending requests and invitations; discussions sit on
 community-wide and group boards; blog posts get comments and likes; questions get answers, comments, votes
 and accepted answers; a few group discussions are the group's events instead (a third of them weekly series),
-answered by some of its members; posts get reactions; replies notify the topic's author; every post has its activity
-feed row and its search document.
+answered by some of its members; a few unanswered ones are their facilitator's announcements instead, told to
+every member of the group and seen by some; posts get reactions; replies notify the topic's author; every post
+has its activity feed row and its search document.
 
 Nothing goes through the services (that would take hours at a million posts): rows are built in memory and
 inserted in batches with SQLAlchemy Core, one short write transaction per batch (BEGIN IMMEDIATE on SQLite).
@@ -30,6 +31,8 @@ from community.database import writing
 from community.extensions import db
 from community.models import (
     Activity,
+    Announcement,
+    AnnouncementView,
     Board,
     Event,
     EventRsvp,
@@ -64,6 +67,8 @@ FACILITATOR_HANDLE = "f0001"  # facilitates the first groups (the benchmark's fa
 BATCH = 5_000
 SPAN_DAYS = 540
 EVENT_SHARE = 0.04  # of group discussions become events (a session of the group, with its answers)
+ANNOUNCEMENTS_FIRST = 3  # the first group discussions without replies that become announcements...
+ANNOUNCEMENT_SHARE = 0.05  # ... and the share of the later ones
 VISIBILITY_CYCLE = ("open", "open", "request", "private")
 COMMUNITY_BOARDS = ("General", "Introductions", "Study tips", "Careers", "Tools and software", "Off topic")
 
@@ -85,6 +90,7 @@ class Summary:
     messages: int = 0  # their posts, beside ``posts`` (which counts the public ones)
     events: int = 0
     rsvps: int = 0
+    announcements: int = 0
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -124,6 +130,7 @@ class Generator:
         self.seed = seed
         self.rng = random.Random(seed)
         self.event_rng = random.Random(seed + 7919)
+        self.announcement_rng = random.Random(seed + 104729)
         self.progress = progress
         self.now = utcnow().replace(microsecond=0)
         self.start = self.now - timedelta(days=SPAN_DAYS)
@@ -337,6 +344,12 @@ class Generator:
                 # the rest of the community is the same as without events).
                 if gid is not None and self.event_rng.random() < EVENT_SHARE:
                     kind, board_id = "event", None
+                # An unanswered one may be the group's announcement (its own stream too).
+                elif gid is not None and replies == 0 and (
+                        self.summary.announcements < ANNOUNCEMENTS_FIRST
+                        or self.announcement_rng.random() < ANNOUNCEMENT_SHARE):
+                    kind, board_id = "announcement", None
+                    self.summary.announcements += 1
             else:
                 board_id = None
                 gid = None if rng.random() < (0.5 if kind == "question" else 0.7) else self._pick_group()
@@ -357,6 +370,8 @@ class Generator:
                 else:
                     kinds.append("reply" if kind in ("discussion", "event") else "comment")
                 parents.append(0)
+            if kind == "announcement":
+                authors[0] = min(self.group_facilitators[gid])  # by the group's facilitator
             topic = _Topic(kind, board_id, gid, title, authors, kinds, parents)
             if answers and rng.random() < 0.45:
                 topic.accepted_number = rng.choice(answers)
@@ -599,7 +614,7 @@ class Generator:
                 opener = topic.authors[0]
                 if counts and author != opener and rng.random() < 0.4:
                     note_kind = {"discussion": "reply", "question": "answer", "blog": "comment",
-                                 "event": "reply"}[topic.kind]  # fmt: skip
+                                 "event": "reply", "announcement": "reply"}[topic.kind]  # fmt: skip
                     batch["notes"].append(
                         {
                             "user_id": opener,
@@ -806,6 +821,40 @@ class Generator:
         self.summary.events, self.summary.rsvps = len(event_rows), len(rsvp_rows)
 
 
+    # ------------------------------------------------------------------------------------------------
+    # Announcements
+
+    def write_announcements(self) -> None:
+        """Each announcement's row (no expiry), its notification to every other member of the group (read a
+        few hours later when old), and the members who have seen it (about two in three)."""
+        rng = self.announcement_rng
+        rows: list[dict[str, Any]] = []
+        notes: list[dict[str, Any]] = []
+        views: list[dict[str, Any]] = []
+        for tid, topic in enumerate(self.topics, start=1):
+            if topic.kind != "announcement":
+                continue
+            at = self.events[topic.ids[0] - 1][0]
+            rows.append({"topic_id": tid, "expires_at": None})
+            author = topic.authors[0]
+            for uid in self.group_members.get(topic.group_id or 0, []):
+                if uid == author:
+                    continue
+                old = at < self.now - timedelta(days=7)
+                notes.append({"user_id": uid, "actor_id": author, "kind": "announcement", "topic_id": tid,
+                              "post_id": topic.ids[0], "group_id": topic.group_id, "url": "", "message": "",
+                              "created_at": at, "read_at": at + timedelta(hours=3) if old else None})  # fmt: skip
+                if rng.random() < 0.66:
+                    views.append({"topic_id": tid, "user_id": uid, "seen_at": min(at + timedelta(hours=2), self.now),
+                                  "dismissed_at": self.now if old and rng.random() < 0.5 else None})  # fmt: skip
+        self._write([(insert(Announcement), rows)] if rows else [])
+        for begin in range(0, len(notes), BATCH * 4):
+            self._write([(insert(Notification), notes[begin : begin + BATCH * 4])])
+        for begin in range(0, len(views), BATCH * 4):
+            self._write([(insert(AnnouncementView), views[begin : begin + BATCH * 4])])
+        self.summary.notifications += len(notes)
+
+
 def database_is_empty(connection: Connection) -> bool:
     """No members yet (a fresh schema)."""
     return not connection.execute(select(func.count()).select_from(User)).scalar_one()
@@ -833,4 +882,5 @@ def generate(
     gen.write_conversations()
     gen.write_counters()
     gen.write_events()
+    gen.write_announcements()
     return gen.summary

@@ -129,6 +129,36 @@ def set_language(user: User, language: str, timezone: str) -> None:
         raise InvalidInput(_("Please choose a time zone from the list."), field="timezone")
     user.language = language or None
     user.timezone = timezone or None
+    _remember_zone_choice(user)
+    db.session.commit()
+
+
+#: ``User.preferences`` key: the member has chosen a time zone (on the account page, or by answering the offer
+#: of the browser's zone), so the offer is not made again. ``User.timezone`` alone can't tell: NULL is both
+#: "never chose" and "chose the community's default".
+ZONE_CHOSEN = "timezone_chosen"
+
+
+def _remember_zone_choice(user: User) -> None:
+    user.preferences = {**(user.preferences or {}), ZONE_CHOSEN: True}  # a new dict: the JSON column changes
+
+
+def offers_browser_zone(user: User) -> bool:
+    """Whether to offer the member their browser's time zone: an active member who never chose one."""
+    return getattr(user, "state", None) == "active" and not user.timezone and not (user.preferences or {}).get(
+        ZONE_CHOSEN)
+
+
+def answer_zone_offer(user: User, timezone: str | None) -> None:
+    """The member's answer to "Your browser says your time zone is ...": use it (``timezone``, checked against
+    the tz database) or keep the zone in use (None). Either way it is not offered again (commits)."""
+    if timezone is not None:
+        timezone = timezone.strip()
+        if not is_timezone(timezone):
+            raise InvalidInput(_("“%(zone)s” is not a time zone we know. Choose yours on your account page.",
+                                 zone=timezone[:64]), field="timezone")  # fmt: skip
+        user.timezone = timezone
+    _remember_zone_choice(user)
     db.session.commit()
 
 

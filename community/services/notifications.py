@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadData, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
-from sqlalchemy import and_, bindparam, false, func, inspect, or_, select, true, update
+from sqlalchemy import and_, bindparam, false, func, insert, inspect, or_, select, true, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -26,6 +26,7 @@ from community.errors import DomainError, InvalidInput, NotFound
 from community.extensions import db
 from community.models import (
     DELIVERIES,
+    KIND_DELIVERIES,
     NOTIFICATION_KINDS,
     PRIVATE_KINDS,
     Group,
@@ -66,6 +67,7 @@ DEFAULT_DELIVERY = {
     "event_changed": "email",
     "event_cancelled": "email",
     "event_reminder": "email",  # e-mail is what a reminder is: any other choice sends none
+    "announcement": "email",  # or in the page only (KIND_DELIVERIES): never a digest, never off
 }
 # Notices about the member's own post: kept while they may see where it lives, though the post is held or hidden.
 MODERATION_KINDS = ("post_held", "post_approved", "post_rejected", "post_hidden", "post_restored", "warning")
@@ -86,15 +88,15 @@ MODERATOR_KINDS = ("report", "join_request")
 def preferences(user: User) -> dict[str, str]:
     """The member's delivery per notification kind (defaults filled in)."""
     saved = (user.preferences or {}).get("notifications") or {}
-    return {kind: saved.get(kind) if saved.get(kind) in DELIVERIES else DEFAULT_DELIVERY[kind]
-            for kind in NOTIFICATION_KINDS}  # fmt: skip
+    return {kind: saved.get(kind) if saved.get(kind) in KIND_DELIVERIES.get(kind, DELIVERIES)
+            else DEFAULT_DELIVERY[kind] for kind in NOTIFICATION_KINDS}  # fmt: skip
 
 
 def set_preferences(actor: User, choices: dict[str, str]) -> None:
     """Save the member's delivery per kind (commits)."""
     current = preferences(actor)
     for kind, delivery in choices.items():
-        if kind not in NOTIFICATION_KINDS or delivery not in DELIVERIES:
+        if kind not in NOTIFICATION_KINDS or delivery not in KIND_DELIVERIES.get(kind, DELIVERIES):
             raise InvalidInput(_("Please choose one of the options for each kind."), field=kind)
         current[kind] = delivery
     # A new dict, so the JSON column is seen as changed.
@@ -309,11 +311,12 @@ def notify(recipient_ids: Iterable[int], kind: str, actor: User | None, *, topic
     actor_id = actor.id if actor is not None else None
     wanted = [i for i in set(recipient_ids) if i != actor_id and i not in skip]
     silenced_by = actor_id if kind in SILENCEABLE_KINDS else None
-    created: list[Notification] = []
-    to_mail: list[tuple[User, Notification]] = []
+    rows: list[dict[str, Any]] = []
+    told: list[tuple[User, str]] = []
     recipients = _load_recipients(wanted, silenced_by)
     if topic is not None and topic.kind in PRIVATE_KINDS:
         _load_participations(recipients, topic)
+    now = utcnow()
     for user in recipients:
         if not may_know(user, kind, topic=topic, post=post, group=group):
             continue
@@ -321,18 +324,18 @@ def notify(recipient_ids: Iterable[int], kind: str, actor: User | None, *, topic
         delivery = preferences(user)[kind]
         if delivery == "off":
             continue
-        note = Notification(
+        rows.append(dict(
             user_id=user.id, actor_id=actor_id, kind=kind, topic_id=topic.id if topic is not None else None,
             post_id=post.id if post is not None else None,
             group_id=group.id if group is not None else (topic.group_id if topic is not None else None),
-            url=url[:300], message=message[:500], created_at=utcnow(),
-        )  # fmt: skip
-        db.session.add(note)
-        created.append(note)
-        if delivery == "email":
-            to_mail.append((user, note))
-    if created:
-        db.session.flush()  # the ids, which the e-mails carry
+            url=url[:300], message=message[:500], created_at=now, read_at=None,
+        ))  # fmt: skip
+        told.append((user, delivery))
+    # One INSERT for every recipient however many (an announcement to the whole community), with the ids back,
+    # which the e-mails carry.
+    created = list(db.session.scalars(insert(Notification).returning(Notification), rows)) if rows else []
+    by_user = {note.user_id: note for note in created}  # one each: in any order the database gives them back
+    to_mail = [(user, by_user[user.id]) for user, delivery in told if delivery == "email"]
     for user, note in to_mail:
         mail_notification(user, kind, actor, topic=topic, post=post, group=group, url=url, message=message,
                           about=about, notification_id=note.id)  # fmt: skip

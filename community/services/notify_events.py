@@ -19,6 +19,16 @@ from community.services.notifications import notify
 from community.services.social import watchers
 
 
+def announcement_audience(topic: Topic) -> list[int]:
+    """Who an announcement is for: the group's active members, or every active member (one query)."""
+    from community.models import Membership
+
+    if topic.group_id is None:
+        return list(db.session.scalars(select(User.id).where(User.state == "active")))
+    return list(db.session.scalars(select(Membership.user_id).where(
+        Membership.group_id == topic.group_id, Membership.state == "active")))  # fmt: skip
+
+
 def _mention(post: Post, topic: Topic, actor: User, handles: set[str], told: set[int]) -> None:
     if not handles:
         return
@@ -56,6 +66,12 @@ def on_topic_published(topic: Topic, actor: User, post: Post | None = None, **_:
         return
     told: set[int] = set()
     hashtags = _sync_hashtags(post, topic)
+    if topic.kind == "announcement":
+        # Its whole audience at once (one batch of rows), then those it mentions outside it; no watchers: the
+        # audience is everyone who could watch.
+        notify(announcement_audience(topic), "announcement", actor, topic=topic, post=post, skip=told)
+        _mention(post, topic, actor, extract_mentions(post.body), told)
+        return
     _mention(post, topic, actor, extract_mentions(post.body), told)
     notify(watchers(_topic_targets(topic, actor, hashtags)), "watched", actor, topic=topic, post=post, skip=told)
 

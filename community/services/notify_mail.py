@@ -45,6 +45,7 @@ SUBJECTS = {
     "event_changed": _l("An event changed: %(title)s"),
     "event_cancelled": _l("Cancelled: %(title)s"),
     "event_reminder": _l("Reminder: %(title)s"),
+    "announcement": _l("Announcement from %(actor)s: %(title)s"),
 }
 #: Kinds whose subject differs when they are about the whole community rather than one group.
 COMMUNITY_SUBJECTS = {

@@ -71,4 +71,26 @@
       if (summary) { summary.focus(); }
     });
   });
+  // "Dismiss" on an announcement at the top of home and group pages: sent without leaving the page (the form
+  // works without this too: it comes back to the same page). Focus moves to the next one, or to the page.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-dismiss-announcement") || !window.fetch) {
+      return;
+    }
+    event.preventDefault();
+    var card = form.closest("[data-announcement]");
+    fetch(form.action, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch" }
+    }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      var section = card && card.parentElement;
+      var next = card && (card.nextElementSibling || card.previousElementSibling);
+      if (card) { card.remove(); }
+      if (section && !section.querySelector("[data-announcement]")) { section.remove(); }
+      var target = next && next.matches("[data-announcement]") ? next.querySelector("a") : document.getElementById("main");
+      if (target) { target.focus(); }
+    }).catch(function () { form.submit(); });
+  });
 })();

@@ -74,6 +74,8 @@ def _pages(ids: dict[str, Any]) -> list[tuple[str, str]]:
         ("ask", "/questions/ask"),
         ("events", "/events/"),
         ("event", f"/events/{ids['event']}"),
+        ("announcement", f"/announcements/{ids['announcement']}"),
+        ("group-announcements", f"/groups/{ids['group']}/announcements"),
         ("members", "/members"),
         ("profile", f"/members/{ids['profile']}"),
         ("notifications", "/notifications"),
@@ -101,6 +103,7 @@ MANAGER_PAGES = [
     ("invitations", "/invitations"),
     ("event-new", "/events/new"),
     ("calendar-link", "/events/subscribe"),
+    ("announcement-new", "/announcements/new"),
 ]
 
 AXE_RUN = """async (options) => {
@@ -146,6 +149,7 @@ def _seed() -> dict[str, Any]:
         "participant": participant.handle, "manager": demo.admin.handle, "manager_password": demo.admin_password,
         "group": MARKER_GROUP, "board": demo.boards["group:cohort"].id, "discussion": discussion.id,
         "blog": first("blog"), "question": first("question"), "event": first("event"),
+        "announcement": first("announcement"),
         "profile": demo.participants[1].handle,
         "conversation": first("conversation"),  # Hannah's (p0) with James (p1)
     }  # fmt: skip
