@@ -111,3 +111,17 @@ def test_the_browsers_time_zone_is_offered_once(browser, live_server, live_data)
         assert db.session.scalar(select(User.timezone).where(User.handle == "nadia")) == "Europe/Paris"
     finally:
         context.close()
+
+
+def test_no_offer_shows_when_the_browser_agrees_with_the_zone_in_use(browser, live_server, live_data):
+    make_user("noor", display_name="Noor Nasser")  # no zone chosen; the community's UTC is in use
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, timezone_id="UTC")
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, "noor", PASSWORD)
+        page.goto(live_server("/"))
+        expect(page.locator("#timezone-offer")).to_be_hidden()  # on the page, empty, and not drawn at all
+        assert page.locator("#timezone-offer").bounding_box() is None
+    finally:
+        context.close()
+
