@@ -217,6 +217,9 @@ def test_the_checkers_pass_on_the_main_pages(
     seen = _walk(new_page, live_server, tmp_path)
     assert len(seen.html) >= 40 and seen.header_heights
     failures = [msg for check in (_html_errors, _serious_axe, _tall_headers, _small_targets) if (msg := check(seen))]
+    lesser = [f"{page}: {v['id']}" for page, v in seen.axe if v["impact"] not in ("critical", "serious")]
+    print(f"checkers: {len(seen.html)} pages through the Nu Html Checker and axe-core; {len(failures)} checks "
+          f"failed; {len(lesser)} moderate or minor axe findings {lesser}")  # for the run's log (-s)
     assert not failures, "\n\n".join(failures)
 
 
@@ -238,7 +241,8 @@ def _html_errors(walk: Walk) -> str:
 
 def _serious_axe(walk: Walk) -> str:
     """axe-core on every page: no violation of impact critical or serious."""
-    serious = [(page, v) for page, v in walk.axe if v["impact"] in ("critical", "serious")]
+    serious = [(page, v) for page, v in walk.axe if v["impact"] in ("critical", "serious")
+               or v["id"] == "landmark-unique"]  # two search boxes alike leave a screen reader guessing
     lines = [f"{page}: {v['id']} ({v['impact']}: {v['help']}) at {'; '.join(v['targets'][:5])}" for page, v in serious]
     return f"{len(serious)} serious accessibility failures (axe-core):\n" + "\n".join(lines) if serious else ""
 
