@@ -145,6 +145,7 @@ BLUEPRINTS = (
     "search",
     "notifications",
     "messages",
+    "composer",
     "moderation",
     "dashboard",
 )

@@ -28,6 +28,7 @@ from community.models.content import (
     Upload,
     Vote,
 )
+from community.models.drafts import MAX_DRAFTS, Draft
 from community.models.group import GROUP_ROLES, VISIBILITIES, Group, Membership
 from community.models.messages import MAX_PARTICIPANTS, Participant
 from community.models.moderation import REPORT_REASONS, REPORT_STATES, MemberRelation, Report
@@ -46,6 +47,7 @@ __all__ = [
     "ACTIVITY_KINDS",
     "DELIVERIES",
     "GROUP_ROLES",
+    "MAX_DRAFTS",
     "MAX_PARTICIPANTS",
     "NOTIFICATION_KINDS",
     "PRIVATE_KINDS",
@@ -65,6 +67,7 @@ __all__ = [
     "AuditEvent",
     "Board",
     "DigestSent",
+    "Draft",
     "EmailConfirmation",
     "Event",
     "EventException",
