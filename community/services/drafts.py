@@ -92,8 +92,15 @@ def discard_draft(user: User, key: str) -> None:
     _check_key(key)
     if not getattr(user, "is_authenticated", False):
         return
-    db.session.execute(delete(Draft).where(Draft.user_id == user.id, Draft.key == key))
-    db.session.commit()
+    session = db.session()
+    # Called right after a post's own commit: the post and topic the view goes on to use are fresh, and this
+    # touches no row of theirs, so they are not expired (reloading them would cost two queries per post).
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.execute(delete(Draft).where(Draft.user_id == user.id, Draft.key == key))
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def bio_draft_key(viewer: User, member: User) -> str:

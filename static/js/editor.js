@@ -72,7 +72,9 @@
     // on the new line below, ready to answer (not at the start, above the quote).
     if (/[?&]quote=\d/.test(window.location.search) && reply.value) {
       if (!/\n$/.test(reply.value)) { reply.value += "\n"; }
-      caretAfter(reply);
+      // After the page's load, when the browser has scrolled to #reply (which would otherwise take the focus).
+      if (document.readyState === "complete") { caretAfter(reply); }
+      else { window.addEventListener("load", function () { caretAfter(reply); }, { once: true }); }
     }
     document.querySelectorAll("[data-quote]").forEach(function (link) {
       link.addEventListener("click", function (event) {

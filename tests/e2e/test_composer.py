@@ -172,3 +172,19 @@ def test_a_reply_typed_before_the_connection_drops_comes_back_as_a_draft(new_pag
     page.wait_for_timeout(300)
     expect(page.get_by_role("group", name="Your draft")).to_have_count(0)
     _leave(page)
+
+
+def test_quote_puts_the_caret_after_the_quote_on_a_new_line(new_page, live_server, discussion):
+    page = _open(new_page, live_server, "desktop", discussion)
+    page.get_by_role("link", name="Quote").click()
+    page.wait_for_url(re.compile(r"quote=\d+"))
+    box = page.locator("#body")
+    expect(box).to_be_focused()
+    expect(box).to_have_value(re.compile(r"^Fran Okafor wrote:\n> Share what worked for you\..*\n\n$", re.S))
+    assert (
+        page.evaluate("() => { const b = document.querySelector('#body'); return [b.selectionStart, b.value.length]; }")
+        == [len(box.input_value())] * 2
+    )
+    page.keyboard.type("It did help.")
+    expect(box).to_have_value(re.compile(r"last week\?\n\nIt did help\.$"))
+    _leave(page)
