@@ -39,6 +39,43 @@ function insertBlock(textarea, start, end, text) {
   textarea.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
+// Replace the selection as typing would (the browser's undo keeps working), then tell the page it changed.
+function typeText(textarea, text) {
+  textarea.focus();
+  var done = false;
+  try { done = document.execCommand("insertText", false, text); } catch (error) { done = false; }
+  if (!done) {
+    var start = textarea.selectionStart, end = textarea.selectionEnd;
+    textarea.value = textarea.value.slice(0, start) + text + textarea.value.slice(end);
+    textarea.setSelectionRange(start + text.length, start + text.length);
+    textarea.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+}
+
+// A table copied from a spreadsheet, Word or a web page as a Markdown table. paste-markdown's own table
+// handler keeps the HTML around the table (Word's <html><head><style>…) as text, so tables are done here.
+function tableMarkdown(html) {
+  if (!/<table/i.test(html)) { return null; }
+  var table = new DOMParser().parseFromString(html, "text/html").querySelector("table");
+  var rows = table ? Array.from(table.querySelectorAll("tr")) : [];
+  if (!rows.length) { return null; }
+  function cells(row) {
+    return Array.from(row.querySelectorAll("th, td")).map(function (cell) {
+      return (cell.textContent || "").replace(/\s+/g, " ").trim().replace(/\|/g, "\\|") || " ";
+    });
+  }
+  var header = cells(rows[0]);
+  var width = Math.max.apply(null, rows.map(function (row) { return cells(row).length; }));
+  function line(values) {
+    var padded = values.slice();
+    while (padded.length < width) { padded.push(" "); }
+    return "| " + padded.join(" | ") + " |";
+  }
+  var out = [line(header), line(Array(width).fill("---"))];
+  rows.slice(1).forEach(function (row) { out.push(line(cells(row))); });
+  return out.join("\n");
+}
+
 function setupComposer(editor) {
   var textarea = editor.querySelector("textarea");
   var toolbar = editor.querySelector("[data-composer-toolbar]");
@@ -82,6 +119,15 @@ function setupComposer(editor) {
   textarea.addEventListener("paste", function (event) {
     var files = event.clipboardData ? Array.from(event.clipboardData.files || []) : [];
     var image = files.find(function (f) { return /^image\//.test(f.type); });
+    var table = !image && event.clipboardData ? tableMarkdown(event.clipboardData.getData("text/html") || "") : null;
+    if (table) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      var before = textarea.value.slice(0, textarea.selectionStart);
+      var lead = before && !/\n\n$/.test(before) ? (/\n$/.test(before) ? "\n" : "\n\n") : "";
+      typeText(textarea, lead + table + "\n\n");
+      return;
+    }
     if (!image) { return; }
     // Ours, not paste-markdown's: a picture is uploaded, its file name is not pasted as text.
     event.preventDefault();

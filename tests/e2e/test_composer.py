@@ -188,3 +188,45 @@ def test_quote_puts_the_caret_after_the_quote_on_a_new_line(new_page, live_serve
     page.keyboard.type("It did help.")
     expect(box).to_have_value(re.compile(r"last week\?\n\nIt did help\.$"))
     _leave(page)
+
+
+# In the page: a synthetic paste carrying text (and HTML), as a browser's clipboard hands it over.
+PASTE_TEXT = """([plain, html]) => {
+  const data = new DataTransfer();
+  data.setData("text/plain", plain);
+  if (html) { data.setData("text/html", html); }
+  const box = document.querySelector("#body");
+  box.focus();
+  box.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+}"""
+
+
+def test_pasting_a_link_a_table_and_word_text_gives_clean_markdown(new_page, live_server, discussion):
+    page = _open(new_page, live_server, "desktop", discussion)
+    box = page.locator("#body")
+    box.fill("Read the guide first")
+    page.evaluate("() => document.querySelector('#body').setSelectionRange(5, 14)")
+    page.evaluate(PASTE_TEXT, ["https://example.org/guide", ""])
+    expect(box).to_have_value("Read [the guide](https://example.org/guide) first")
+    box.fill("")
+    table = "<table><tr><th>Name</th><th>Role</th></tr><tr><td>Pat</td><td>HR advisor</td></tr></table>"
+    page.evaluate(PASTE_TEXT, ["Name\tRole\nPat\tHR advisor", table])
+    expect(box).to_have_value("| Name | Role |\n| --- | --- |\n| Pat | HR advisor |\n\n")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("[data-editor-output] table td").last).to_have_text("HR advisor")
+    page.get_by_role("button", name="Hide preview").click()
+    box.fill("")
+    word = ('<html xmlns:o="urn:schemas-microsoft-com:office:office"><body><p class=MsoNormal style="mso-line-height'
+            '-alt:12pt"><b><span style="font-family:Calibri">Notes</span></b> from <a href="https://example.org/'
+            'cipd">the CIPD page</a><o:p></o:p></p></body></html>')  # fmt: skip
+    page.evaluate(PASTE_TEXT, ["Notes from the CIPD page", word])
+    expect(box).to_have_value("Notes from [the CIPD page](https://example.org/cipd)")
+    box.fill("")
+    word_table = (
+        "<html><head><style>p.MsoNormal {margin:0}</style></head><body><!--StartFragment--><table class=MsoTableGrid>"
+        "<tr><td><p class=MsoNormal><b>Week</b></p></td><td><p class=MsoNormal>Topic</p></td></tr>"
+        "<tr><td>1</td><td>Culture | change</td></tr></table><!--EndFragment--></body></html>"
+    )
+    page.evaluate(PASTE_TEXT, ["Week\tTopic\n1\tCulture | change", word_table])
+    expect(box).to_have_value("| Week | Topic |\n| --- | --- |\n| 1 | Culture \\| change |\n\n")
+    _leave(page)
