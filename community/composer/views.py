@@ -50,13 +50,13 @@ def upload_image() -> ResponseReturnValue:
 
 @bp.get("/drafts/<key>")
 def get_draft(key: str) -> ResponseReturnValue:
-    """The signed-in member's own draft for this composer (404 when there is none)."""
+    """The signed-in member's own draft for this composer (``body`` null when there is none)."""
     try:
         draft = drafts.get_draft(current_user, key)
     except InvalidInput as err:
         return _error(err.message, err.status)
     if draft is None:
-        return _error(_("There is no draft here."), 404)
+        return jsonify(body=None)
     return jsonify(body=draft.body, updated_at=draft.updated_at.isoformat(), when=str(format_moment(draft.updated_at)))
 
 

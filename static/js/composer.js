@@ -254,13 +254,19 @@ function setupComposer(editor) {
   // (a late save would bring the draft back). A failed submission keeps the last saved one.
   if (form) { form.addEventListener("submit", function () { clearTimeout(timer); submitted = true; }); }
 
-  fetch(draftUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-    .then(function (response) { return response.ok ? response.json() : null; })
-    .then(function (draft) {
-      if (!draft || !draft.body || draft.body === textarea.value) { return; }
-      lastSaved = draft.body;
-      offerDraft(draft);
-    }).catch(function () { /* no draft offered: the page's own text stays */ });
+  // Asked once the page has loaded (asked while its images were still coming, the answer could wait behind
+  // them for a long time in Chromium).
+  function askForDraft() {
+    fetch(draftUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (draft) {
+        if (!draft || !draft.body || draft.body === textarea.value) { return; }
+        lastSaved = draft.body;
+        offerDraft(draft);
+      }).catch(function () { /* no draft offered: the page's own text stays */ });
+  }
+  if (document.readyState === "complete") { askForDraft(); }
+  else { window.addEventListener("load", askForDraft, { once: true }); }
 
   function offerDraft(draft) {
     var box = el("div", { "class": "composer-draft", role: "group", "aria-label": t("Your draft") });
