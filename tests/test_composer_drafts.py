@@ -254,5 +254,5 @@ def test_a_composer_page_carries_its_draft_place_and_limits(client, login, fran,
     assert f'data-draft-url="/composer/drafts/reply:topic:{topic.id}"' in html
     assert f'data-max-bytes="{app.config["IMAGE_MAX_BYTES"]}"' in html
     assert 'data-upload-url="/composer/images"' in html
-    assert '<markdown-toolbar for="body" class="composer-toolbar" role="toolbar" aria-label="Writing tools"' in html
+    assert '<markdown-toolbar for="body" class="composer-toolbar" role="toolbar" aria-label="Styling"' in html
     assert 'type="module" src="/static/js/composer.js' in html

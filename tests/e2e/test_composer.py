@@ -68,7 +68,7 @@ def _open(new_page, live_server, size, topic_id):
     page = new_page(*SIZES[size])
     sign_in(page, live_server, "cpat", PASSWORD)
     page.goto(live_server(f"/discussions/{topic_id}"))
-    expect(page.get_by_role("toolbar", name="Writing tools")).to_be_visible()
+    expect(page.get_by_role("toolbar", name="Styling")).to_be_visible()
     return page
 
 
@@ -168,7 +168,7 @@ def test_a_reply_typed_before_the_connection_drops_comes_back_as_a_draft(new_pag
     expect(page.locator("[data-post-body]").last).to_contain_text("I asked open questions and left silences.")
     # Posted: the draft is gone, so the next visit offers nothing.
     page.goto(live_server(f"/discussions/{discussion}"))
-    expect(page.get_by_role("toolbar", name="Writing tools")).to_be_visible()
+    expect(page.get_by_role("toolbar", name="Styling")).to_be_visible()
     page.wait_for_timeout(300)
     expect(page.get_by_role("group", name="Your draft")).to_have_count(0)
     _leave(page)
