@@ -147,6 +147,7 @@ BLUEPRINTS = (
     "notifications",
     "messages",
     "images",
+    "composer",
     "moderation",
     "dashboard",
 )

@@ -18,6 +18,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from flask import has_app_context
+from sqlalchemy import select
+
+from community.extensions import db
+from community.models import User
+
 if TYPE_CHECKING:
     import bleach
     import markdown
@@ -112,11 +118,14 @@ def _link_pattern() -> type:
     class LinkPattern(InlineProcessor):  # type: ignore[misc]
         """@handle and #tag become links to the profile and the tag page."""
 
-        def __init__(self, pattern: str, md: markdown.Markdown, sign: str, path: str, css_class: str) -> None:
+        def __init__(self, pattern: str, md: markdown.Markdown, sign: str, path: str, css_class: str,
+                     known: frozenset[str] | None = None) -> None:  # fmt: skip
             super().__init__(pattern, md)
-            self.sign, self.path, self.css_class = sign, path, css_class
+            self.sign, self.path, self.css_class, self.known = sign, path, css_class, known
 
-        def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
+        def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element | None, int | None, int | None]:
+            if self.known is not None and m.group(1).lower() not in self.known:
+                return None, None, None  # nobody by that name: the text stays as typed
             el = etree.Element("a", {"href": f"{self.path}{m.group(1).lower()}", "class": self.css_class})
             el.text = f"{self.sign}{m.group(1)}"
             return el, m.start(0), m.end(0)
@@ -124,7 +133,7 @@ def _link_pattern() -> type:
     return LinkPattern
 
 
-def _markdown() -> markdown.Markdown:
+def _markdown(members: frozenset[str] | None = None) -> markdown.Markdown:
     import markdown
 
     md = markdown.Markdown(extensions=["fenced_code", "tables", "sane_lists", "nl2br"], output_format="html")
@@ -132,7 +141,7 @@ def _markdown() -> markdown.Markdown:
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
     link = _link_pattern()
-    md.inlinePatterns.register(link(MENTION_RE, md, "@", "/members/", "mention"), "mention", 65)
+    md.inlinePatterns.register(link(MENTION_RE, md, "@", "/members/", "mention", members), "mention", 65)
     md.inlinePatterns.register(link(HASHTAG_RE, md, "#", "/tags/", "hashtag"), "hashtag", 64)
     return md
 
@@ -146,17 +155,30 @@ class Rendered:
     hashtags: set[str] = field(default_factory=set)
 
 
-def markdown_html(text: str) -> str:
-    """Markdown's own HTML, not yet cleaned (raw HTML in the text stays text): what ``sanitize`` is given."""
-    return _markdown().convert(text)
+def markdown_html(text: str, members: frozenset[str] | None = None) -> str:
+    """Markdown's own HTML, not yet cleaned (raw HTML in the text stays text): what ``sanitize`` is given.
+    ``members``: the handles that exist (an @name outside it stays text); None links every @name."""
+    return _markdown(members).convert(text)
+
+
+def existing_handles(handles: set[str]) -> frozenset[str] | None:
+    """Which of these handles name a member (one query; none when there is nothing to ask). Outside an app
+    (a script rendering text alone) None: every @name is linked."""
+    if not handles:
+        return frozenset()
+    if not has_app_context():
+        return None
+    return frozenset(db.session.scalars(select(User.handle).where(User.handle.in_(sorted(handles)))))
 
 
 def render(text: str) -> Rendered:
-    """Markdown to safe HTML; also returns the @handles and #tags it mentions (lower-case)."""
+    """Markdown to safe HTML; also returns the @handles and #tags it mentions (lower-case). An @name
+    that is nobody's handle stays plain text."""
     text = (text or "").replace("\x00", "")
-    html = markdown_html(text)
+    mentions = extract_mentions(text)
+    html = markdown_html(text, existing_handles(mentions))
     safe = sanitize(html)
-    return Rendered(html=safe, mentions=extract_mentions(text), hashtags=extract_hashtags(text))
+    return Rendered(html=safe, mentions=mentions, hashtags=extract_hashtags(text))
 
 
 def sanitize(html: str) -> str:

@@ -214,6 +214,10 @@ from community.messages.demo import plan_messages  # noqa: E402  (private messag
 
 STEPS.append(plan_messages)
 
+from community.composer.demo import plan_drafts  # noqa: E402  (p0's half-written reply and bio)
+
+STEPS.append(plan_drafts)
+
 
 def seed_demo(password: str | None = None, *, progress: bool = True) -> Demo:
     """Build the demo cohort through the services; refuses (RuntimeError) if it exists already."""

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import html5lib
 
 from community import markup
+from tests import factories
 from tests.test_markup_xss import assert_safe
 
 
@@ -82,11 +83,19 @@ def test_site_relative_links_and_upload_images_survive():
 
 
 def test_mentions_and_hashtags_link_to_members_and_tags():
+    factories.make_user("pat_smith")
     root = tree("Thanks @Pat_Smith for the #ReflectivePractice tip!")
     assert links(root) == [
         ("/members/pat_smith", "mention", "@Pat_Smith"),
         ("/tags/reflectivepractice", "hashtag", "#ReflectivePractice"),
     ]
+
+
+def test_mentions_of_nobody_stay_plain_text():
+    factories.make_user("pat")
+    root = tree("Thanks @pat and @nobody_here, and @Pat again.")
+    assert links(root) == [("/members/pat", "mention", "@pat"), ("/members/pat", "mention", "@Pat")]
+    assert "@nobody_here" in ET.tostring(root, encoding="unicode")
 
 
 def test_mentions_and_hashtags_are_not_linked_inside_code_or_addresses():

@@ -16,6 +16,7 @@ from community.models import Post
 from community.notices import flash_if_held
 from community.permissions import access_post, access_topic, can_edit_post, can_write_blog, require
 from community.services import blogs, posts
+from community.services.drafts import discard_draft, draft_key
 
 
 def _checked(form: FlaskForm | None = None) -> FlaskForm:
@@ -123,6 +124,8 @@ def comment(topic_id: int) -> ResponseReturnValue:
         form.form_errors.append(err.message)
         form.parent_id.data = ""  # a bad reference is dropped; the text is kept for a plain comment
         return render_post_page(topic, form, 400)
+    if form.parent() is None:  # the post's own comment box (a "Reply to" box keeps no draft)
+        discard_draft(current_user, draft_key("comment", "topic", topic.id))
     flash_if_held(new)
     return _to_post(topic_id, f"comment-{new.id}")
 
@@ -141,6 +144,7 @@ def edit_comment(post_id: int) -> ResponseReturnValue:
     except (InvalidInput, Conflict) as err:
         form.body.errors = [*form.body.errors, err.message]
         return render_template("blogs/edit_comment.html", form=form, post=post), err.status
+    discard_draft(current_user, draft_key("edit", "post", post.id))
     return _to_post(post.topic_id, f"comment-{post.id}")
 
 

@@ -25,6 +25,7 @@ from community.markup import render_markdown
 from community.models import Group, Post, Topic
 from community.permissions import access_group, access_topic, can_edit_post, can_write_blog, require
 from community.services import blog_reads, blogs
+from community.services.drafts import discard_draft, draft_key
 from community.services.group_pages import filter_groups
 
 PER_PAGE = 20
@@ -162,6 +163,7 @@ def new() -> ResponseReturnValue:
     except (InvalidInput, RateLimited, Unavailable) as err:  # bad input, too fast, or a failing disk: keep the text
         _fail(form, err)
         return render_template("blogs/write.html", form=form, topic=None), err.status
+    discard_draft(current_user, draft_key("new-blog-post"))
     flash(_done(form.action(), topic), "success")
     return redirect(url_for("blogs.post", topic_id=topic.id))
 
@@ -199,6 +201,7 @@ def edit(topic_id: int) -> ResponseReturnValue:
             raise
         _fail(form, err)
         return render_template("blogs/write.html", form=form, topic=topic), err.status
+    discard_draft(current_user, draft_key("blog-post", "topic", topic.id))
     flash(_done(form.action(), topic), "success")
     return redirect(url_for("blogs.post", topic_id=topic.id))
 

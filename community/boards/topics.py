@@ -25,6 +25,7 @@ from community.permissions import (
 from community.services import boards as service
 from community.services import boards_reading as reading
 from community.services import posts
+from community.services.drafts import discard_draft, draft_key
 
 
 def _discussion_post(post_id: int) -> Post:
@@ -95,6 +96,7 @@ def reply(topic_id: int) -> ResponseReturnValue:
         except DomainError as error:
             form_error(form, error)
             return _render_topic(topic, form, reading.page_count(topic), error.status)
+        discard_draft(current_user, draft_key("reply", "topic", topic.id))
         flash_if_held(post)
         return redirect(_post_url(topic, post.number))
     return _render_topic(topic, form, reading.page_count(topic), 400)
@@ -124,6 +126,7 @@ def edit_post(post_id: int) -> ResponseReturnValue:
             form_error(form, error)
             return render_template("boards/edit_post.html", post=post, topic=post.topic, form=form,
                                    conflict=isinstance(error, Conflict)), error.status  # fmt: skip
+        discard_draft(current_user, draft_key("edit", "post", post.id))
         flash(_("Your changes are saved."), "success")
         return redirect(_post_url(post.topic, post.number))
     status = 400 if form.errors else 200

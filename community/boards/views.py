@@ -27,6 +27,7 @@ from community.permissions import (
 )
 from community.services import boards as service
 from community.services import boards_reading as reading
+from community.services.drafts import discard_draft, draft_key
 from community.services.revisions import edit_history
 from community.services.social import is_watching
 
@@ -142,6 +143,7 @@ def new_discussion(board_id: int) -> ResponseReturnValue:
         except DomainError as error:
             form_error(form, error)
         else:
+            discard_draft(current_user, draft_key("new-discussion", "board", board.id))
             flash_if_held(topic)
             return redirect(url_for("boards.topic", topic_id=topic.id))
     status = 400 if form.errors or form.form_errors else 200

@@ -24,6 +24,7 @@ from community.services import calendar as cal
 from community.services import site
 from community.services.calendar import ics
 from community.services.calendar.recurrence import describe_rule, form_choice
+from community.services.drafts import discard_draft, draft_key
 
 STAMP = "%Y%m%dT%H%M%SZ"
 
@@ -129,6 +130,7 @@ def new() -> ResponseReturnValue:
     except InvalidInput as error:
         _form_error(form, error)
         return render_template("calendar/edit.html", form=form, topic=None), 400
+    discard_draft(current_user, draft_key("new-event"))
     if not flash_if_held(topic):
         flash(_("The event is scheduled. Members can now answer whether they come."), "success")
     return redirect(url_for("calendar.event", topic_id=topic.id))
@@ -163,6 +165,7 @@ def edit(topic_id: int) -> ResponseReturnValue:
     except DomainError as error:
         _form_error(form, error)
         return render_template("calendar/edit.html", form=form, topic=topic), error.status
+    discard_draft(current_user, draft_key("event", "topic", topic.id))
     flash(_("The event is changed; those who answered were told of the new time or place.") if changed
           else _("The event is changed."), "success")  # fmt: skip
     return redirect(url_for("calendar.event", topic_id=topic.id))
@@ -222,6 +225,7 @@ def comment(topic_id: int) -> ResponseReturnValue:
     except InvalidInput as error:
         form.body.errors = [error.message]
         return _event_page(topic, event, 400, comment_form=form)
+    discard_draft(current_user, draft_key("comment", "topic", topic.id))
     flash_if_held(post)
     return redirect(url_for("calendar.event", topic_id=topic.id, _anchor=f"post-{post.number}"))
 

@@ -13,6 +13,7 @@ from community.members.forms import ProfileForm, show_error
 from community.models import ROLE_LABELS
 from community.permissions import access_member, can_edit_profile, require
 from community.services import members as service
+from community.services.drafts import bio_draft_key, discard_draft
 
 
 @bp.get("")
@@ -54,6 +55,7 @@ def edit_profile(handle: str | None) -> ResponseReturnValue:
             show_error(form, error, aliases={"image": "avatar"})  # the image service's field is our upload
             return render_template("members/edit.html", form=form, member=member), error.status
         else:
+            discard_draft(current_user, bio_draft_key(current_user, member))
             flash(
                 _("Your profile is saved.") if member.id == current_user.id else _("The profile is saved."), "success"
             )

@@ -13,6 +13,7 @@ from community.messages import bp
 from community.messages.forms import AddPeopleForm, MessageForm, NewConversationForm
 from community.permissions import access_post, can_send_messages, require
 from community.services import messages, posts
+from community.services.drafts import discard_draft, draft_key
 from community.services.notifications import access_notification
 
 
@@ -64,6 +65,7 @@ def new() -> ResponseReturnValue:
         except DomainError as error:
             _form_error(form, error)
             return render_template("messages/new.html", form=form), error.status
+        discard_draft(current_user, draft_key("new-message"))
         return redirect(url_for("messages.conversation", topic_id=topic.id))
     status = 400 if form.is_submitted() else 200
     return render_template("messages/new.html", form=form), status
@@ -109,6 +111,7 @@ def reply(topic_id: int) -> ResponseReturnValue:
             raise
         _form_error(form, error)
         return _render(topic_id, form=form, status=error.status)
+    discard_draft(current_user, draft_key("message", "conversation", topic.id))
     return redirect(url_for("messages.conversation", topic_id=topic.id, _anchor=f"post-{post.number}"))
 
 

@@ -30,6 +30,7 @@ from community.models.content import (
     UploadUse,
     Vote,
 )
+from community.models.drafts import MAX_DRAFTS, Draft
 from community.models.group import GROUP_ROLES, VISIBILITIES, Group, Membership
 from community.models.messages import MAX_PARTICIPANTS, Participant
 from community.models.moderation import REPORT_REASONS, REPORT_STATES, MemberRelation, Report
@@ -50,6 +51,7 @@ __all__ = [
     "DELIVERIES",
     "GROUP_ROLES",
     "KIND_DELIVERIES",
+    "MAX_DRAFTS",
     "MAX_PARTICIPANTS",
     "NOTIFICATION_KINDS",
     "PRIVATE_KINDS",
@@ -71,6 +73,7 @@ __all__ = [
     "AuditEvent",
     "Board",
     "DigestSent",
+    "Draft",
     "EmailConfirmation",
     "Event",
     "EventException",

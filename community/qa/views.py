@@ -17,6 +17,7 @@ from community.permissions import access_group, access_post, access_topic, can_e
 from community.qa import bp
 from community.qa.forms import AcceptForm, ActionForm, AnswerForm, AskForm, CloseForm, CommentForm, EditForm
 from community.services import posts, qa
+from community.services.drafts import discard_draft, draft_key
 from community.services.qa_read import groups_of, list_questions, question_thread, similar_questions, tags_of
 
 SORT_ANSWERS = ("votes", "newest")
@@ -78,6 +79,7 @@ def ask() -> ResponseReturnValue:
     except InvalidInput as error:
         _form_error(form, error)
         return _ask_page(form, 400)
+    discard_draft(current_user, draft_key("new-question"))
     if not flash_if_held(topic):
         flash(_("Your question is posted. We'll let you know when someone answers."), "success")
     return redirect(url_for("qa.question", topic_id=topic.id))
@@ -133,6 +135,7 @@ def answer(topic_id: int) -> ResponseReturnValue:
     except InvalidInput as error:
         _form_error(form, error)
         return _question_page(topic, 400, answer_form=form)
+    discard_draft(current_user, draft_key("answer", "topic", topic.id))
     flash_if_held(post)
     return redirect(url_for("qa.question", topic_id=topic.id, _anchor=f"post-{post.number}"))
 
@@ -232,6 +235,7 @@ def edit(post_id: int) -> ResponseReturnValue:
         except DomainError as error:
             _form_error(form, error)
             return render_template("qa/edit.html", form=form, post=post, topic=post.topic), error.status
+        discard_draft(current_user, draft_key("edit", "post", post.id))
         return redirect(url_for("qa.question", topic_id=post.topic_id, _anchor=f"post-{post.number}"))
     status = 400 if request.method == "POST" else 200
     return render_template("qa/edit.html", form=form, post=post, topic=post.topic), status

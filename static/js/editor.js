@@ -60,9 +60,22 @@
     return (author ? t("%(name)s wrote:", { name: author }) + "\n" : "") + quoted + "\n\n";
   }
 
+  function caretAfter(textarea) {
+    textarea.focus();
+    textarea.setSelectionRange(textarea.value.length, textarea.value.length);
+  }
+
   function setupQuotes() {
     var reply = document.querySelector("[data-reply-box] textarea");
     if (!reply) { return; }
+    // The server's quote (the link followed without a selection) fills the box: the caret goes after it,
+    // on the new line below, ready to answer (not at the start, above the quote).
+    if (/[?&]quote=\d/.test(window.location.search) && reply.value) {
+      if (!/\n$/.test(reply.value)) { reply.value += "\n"; }
+      // After the page's load, when the browser has scrolled to #reply (which would otherwise take the focus).
+      if (document.readyState === "complete") { caretAfter(reply); }
+      else { window.addEventListener("load", function () { caretAfter(reply); }, { once: true }); }
+    }
     document.querySelectorAll("[data-quote]").forEach(function (link) {
       link.addEventListener("click", function (event) {
         var post = link.closest("article");
@@ -73,8 +86,8 @@
         event.preventDefault();
         var prefix = reply.value && !/\n\n$/.test(reply.value) ? "\n\n" : "";
         reply.value += prefix + quoteText(selection, link.dataset.quoteAuthor);
-        reply.focus();
-        reply.setSelectionRange(reply.value.length, reply.value.length);
+        caretAfter(reply);
+        reply.dispatchEvent(new Event("input", { bubbles: true }));
       });
     });
   }
