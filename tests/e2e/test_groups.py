@@ -64,7 +64,7 @@ def test_a_cohort_forms_a_private_group(new_page, live_server, live_data, tmp_pa
     # ... and invites two participants, picking them by name.
     fac.get_by_role("link", name="Members (1)").click()
     for who in ("Pat", "Sam"):
-        fac.get_by_label("Find a community member").fill(who)
+        fac.get_by_role("searchbox", name="Find a community member").fill(who)
         fac.get_by_role("button", name="Find").click()
         fac.get_by_role("button", name=f"Invite {'Pat Lindqvist' if who == 'Pat' else 'Sam Achebe'}").click()
         expect(fac.get_by_text("Invitation sent")).to_be_visible()
