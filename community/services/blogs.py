@@ -177,21 +177,7 @@ def unpublish(actor: User, topic: Topic) -> Topic:
 def publish_due_posts(now: datetime | None = None, limit: int = 100) -> int:
     """Publish every scheduled blog post whose time has come; returns how many. Safe to run concurrently:
     rows are locked and skipped by other workers on PostgreSQL; SQLite writers queue (BEGIN IMMEDIATE)."""
-    from community.database import writing
-
-    now = now or utcnow()
-    with writing():
-        due = list(db.session.scalars(
-            select(Topic)
-            .where(Topic.kind == "blog", Topic.status == "scheduled", Topic.publish_at <= now)
-            .order_by(Topic.publish_at, Topic.id).limit(limit)
-            .with_for_update(skip_locked=True)
-        ))  # fmt: skip
-        for topic in due:
-            author = db.session.get(User, topic.author_id)
-            posts.publish_topic(author, topic, commit=False)  # type: ignore[arg-type]
-        db.session.commit()
-    return len(due)
+    return posts.publish_due("blog", now or utcnow(), limit)
 
 
 # ----------------------------------------------------------------------------------------------------------

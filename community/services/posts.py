@@ -161,6 +161,27 @@ def _count_published(topic: Topic, actor: User, now: datetime) -> None:
     db.session.execute(update(User).where(User.id == actor.id).values(post_count=User.post_count + 1))
 
 
+def publish_due(kind: str, now: datetime, limit: int = 100) -> int:
+    """Publish every scheduled topic of this kind whose time has come, as its author (one statement for
+    the topics, one for their authors); returns how many. Safe to run concurrently: the rows are locked and
+    another worker skips them."""
+    from community.database import writing
+
+    with writing():
+        due = list(db.session.scalars(
+            select(Topic)
+            .where(Topic.kind == kind, Topic.status == "scheduled", Topic.publish_at <= now,
+                   Topic.deleted_at.is_(None))
+            .order_by(Topic.publish_at, Topic.id).limit(limit)
+            .with_for_update(skip_locked=True)
+        ))  # fmt: skip
+        authors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({t.author_id for t in due})))}
+        for topic in due:
+            publish_topic(authors[topic.author_id], topic, commit=False)
+        db.session.commit()
+    return len(due)
+
+
 def publish_topic(actor: User, topic: Topic, *, commit: bool = True, screen: bool = True) -> Topic:
     """Publish a draft, scheduled or (by a moderator, ``screen=False``) held topic now."""
     if topic.status == "published":

@@ -124,17 +124,4 @@ def mark_seen(user: User, topic_ids: list[int]) -> None:
 def publish_due_announcements(now: datetime | None = None, limit: int = 100) -> int:
     """Publish every scheduled announcement whose time has come (telling its audience then); returns how
     many. Safe to run concurrently, like ``blogs.publish_due_posts``."""
-    now = now or utcnow()
-    with writing():
-        due = list(db.session.scalars(
-            select(Topic)
-            .where(Topic.kind == "announcement", Topic.status == "scheduled", Topic.publish_at <= now,
-                   Topic.deleted_at.is_(None))
-            .order_by(Topic.publish_at, Topic.id).limit(limit)
-            .with_for_update(skip_locked=True)
-        ))  # fmt: skip
-        for topic in due:
-            author = db.session.get(User, topic.author_id)
-            posts.publish_topic(author, topic, commit=False)  # type: ignore[arg-type]
-        db.session.commit()
-    return len(due)
+    return posts.publish_due("announcement", now or utcnow(), limit)
