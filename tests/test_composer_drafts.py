@@ -13,11 +13,12 @@ from community.models import MAX_DRAFTS, Draft, User
 from community.services import drafts
 from tests.factories import acting
 from tests.factories_blogs import make_blog_post, opening_post
+from tests.factories_blogs import make_comment as make_blog_comment
 from tests.factories_boards import make_board, make_discussion, make_reply
 from tests.factories_events import in_days, make_event
 from tests.factories_groups import make_group
 from tests.factories_messages import make_conversation
-from tests.factories_qa import make_question
+from tests.factories_qa import make_answer, make_question
 
 
 def _keys(user: User) -> dict[str, str]:
@@ -179,6 +180,20 @@ def _setup(kind: str, fran: User, pat: User, sam: User) -> tuple[str, str, dict[
     if kind == "blog-comment":
         topic = make_blog_post(sam)
         return f"/blog/{topic.id}/comments", f"comment:topic:{topic.id}", {"body": "Nice"}, {"body": " "}
+    if kind == "blog-reply":
+        topic = make_blog_post(sam)
+        comment = make_blog_comment(sam, topic)
+        return (
+            f"/blog/{topic.id}/comments",
+            f"reply:post:{comment.id}",
+            {"body": "Agreed", "parent_id": str(comment.id)},
+            {"body": " ", "parent_id": str(comment.id)},
+        )
+    if kind == "qa-comment":
+        question = make_question(sam)
+        opening = opening_post(question)
+        url = f"/questions/posts/{opening.id}/comments"
+        return url, f"comment:post:{opening.id}", {"body": "Which one?"}, {"body": " "}
     if kind == "blog-edit":
         topic = make_blog_post(pat)
         opening = opening_post(topic)
@@ -212,8 +227,8 @@ def _setup(kind: str, fran: User, pat: User, sam: User) -> tuple[str, str, dict[
     raise AssertionError(kind)
 
 
-KINDS = ["discussion", "reply", "edit-post", "question", "answer", "blog-post", "blog-comment", "blog-edit", "message",
-         "conversation", "event-comment", "bio"]  # fmt: skip
+KINDS = ["discussion", "reply", "edit-post", "question", "answer", "qa-comment", "blog-post", "blog-comment",
+         "blog-reply", "blog-edit", "message", "conversation", "event-comment", "bio"]  # fmt: skip
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -256,3 +271,43 @@ def test_a_composer_page_carries_its_draft_place_and_limits(client, login, fran,
     assert 'data-upload-url="/composer/images"' in html
     assert '<markdown-toolbar for="body" class="composer-toolbar" role="toolbar" aria-label="Styling"' in html
     assert 'type="module" src="/static/js/composer.js' in html
+
+
+def test_each_comment_box_under_a_question_is_a_composer_of_its_own(client, login, fran, pat, sam):
+    question = make_question(sam)
+    answer = make_answer(fran, question)
+    login(pat)
+    html = client.get(f"/questions/{question.id}").get_data(as_text=True)
+    for post_id in (opening_post(question).id, answer.id):
+        assert f'<markdown-toolbar for="comment-{post_id}" class="composer-toolbar"' in html
+        assert f'data-draft-url="/composer/drafts/comment:post:{post_id}"' in html
+        assert f'<label for="comment-{post_id}">Your comment</label>' in html
+        assert f'<textarea id="comment-{post_id}" name="body"' in html
+    assert html.count('maxlength="600"') == 2
+
+
+def test_a_refused_comment_keeps_its_text_in_its_own_box_only(client, login, fran, pat, sam):
+    question = make_question(sam)
+    answer = make_answer(fran, question)
+    login(pat)
+    response = client.post(f"/questions/posts/{answer.id}/comments", data={"body": "x" * 601})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert html.count("x" * 601) == 1
+    assert f'id="comment-{answer.id}-error"' in html
+    assert f'id="comment-{opening_post(question).id}-error"' not in html
+
+
+def test_the_blog_reply_box_is_a_composer_renamed_for_each_comment(client, login, pat, sam):
+    topic = make_blog_post(sam)
+    comment = make_blog_comment(sam, topic)
+    login(pat)
+    html = client.get(f"/blog/{topic.id}").get_data(as_text=True)
+    template = html[html.index('<template id="reply-template">'):html.index("</template>")]
+    assert '<markdown-toolbar for="reply-body-0"' in template
+    assert 'data-draft-url="/composer/drafts/reply:post:0"' in template
+    assert "data-reply-label" in template
+    # Without JavaScript, ?reply= gives the box for that comment, with its own draft.
+    html = client.get(f"/blog/{topic.id}?reply={comment.id}").get_data(as_text=True)
+    assert f'<markdown-toolbar for="reply-body-{comment.id}"' in html
+    assert f'data-draft-url="/composer/drafts/reply:post:{comment.id}"' in html

@@ -124,8 +124,10 @@ def comment(topic_id: int) -> ResponseReturnValue:
         form.form_errors.append(err.message)
         form.parent_id.data = ""  # a bad reference is dropped; the text is kept for a plain comment
         return render_post_page(topic, form, 400)
-    if form.parent() is None:  # the post's own comment box (a "Reply to" box keeps no draft)
-        discard_draft(current_user, draft_key("comment", "topic", topic.id))
+    parent = form.parent()
+    # The post's own comment box and each "Reply to" box keep their own drafts.
+    discard_draft(current_user, draft_key("comment", "topic", topic.id) if parent is None
+                  else draft_key("reply", "post", parent))
     flash_if_held(new)
     return _to_post(topic_id, f"comment-{new.id}")
 

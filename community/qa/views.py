@@ -105,7 +105,8 @@ def similar() -> ResponseReturnValue:
 def _question_page(topic: Any, status: int = 200, **forms: Any) -> ResponseReturnValue:
     sort = request.args.get("sort") if request.args.get("sort") in SORT_ANSWERS else "votes"
     thread = question_thread(current_user, topic, sort=sort)
-    forms.setdefault("answer_form", AnswerForm())
+    forms.setdefault("answer_form", AnswerForm(formdata=None))  # not the refused comment's text
+    forms.setdefault("comment_form", CommentForm(formdata=None))
     from community.services.social import is_watching
 
     watching = is_watching(current_user, "topic", topic.id)
@@ -150,6 +151,7 @@ def comment(post_id: int) -> ResponseReturnValue:
             raise InvalidInput(" ".join(str(e) for e in form.body.errors), field="body")
         flash_if_held(qa.add_comment(current_user, parent.topic, parent, form.body.data,
                                      submission_key=form.submitted_key()))
+        discard_draft(current_user, draft_key("comment", "post", parent.id))
     except InvalidInput as error:
         form.body.errors = [error.message]
         return _question_page(parent.topic, 400, comment_form=form, comment_parent_id=parent.id)

@@ -72,17 +72,29 @@
         var form = template.content.firstElementChild.cloneNode(true);
         var id = link.dataset.replyTo;
         form.querySelector("input[name='parent_id']").value = id;
+        // The template's composer is named for comment 0: its textarea, label, toolbar, hint and draft are
+        // renamed for this comment before it is set up.
+        [form].concat(Array.from(form.querySelectorAll("*"))).forEach(function (node) {
+          Array.from(node.attributes).forEach(function (attr) {
+            if (attr.value.indexOf("reply-body-0") !== -1) {
+              node.setAttribute(attr.name, attr.value.split("reply-body-0").join("reply-body-" + id));
+            }
+          });
+        });
+        var editor = form.querySelector("[data-composer]");
+        if (editor && editor.dataset.draftUrl) {
+          editor.dataset.draftUrl = editor.dataset.draftUrl.replace(/(reply(?::|%3A)post(?::|%3A))0$/i, "$1" + id);
+        }
         var textarea = form.querySelector("textarea");
-        textarea.id = "reply-body-" + id;
         var label = form.querySelector("[data-reply-label]");
         // The link already says "Reply to <name>" in the member's language (the server wrote it).
         label.textContent = link.textContent.trim();
-        label.setAttribute("for", textarea.id);
         form.querySelector("[data-cancel-reply]").addEventListener("click", function () { closeReply(true); });
         var article = link.closest("article");
         article.insertAdjacentElement("afterend", form);
         openForm = form;
         openLink = link;
+        if (editor && window.communitySetupComposer) { window.communitySetupComposer(editor); }
         textarea.focus();
       });
     });

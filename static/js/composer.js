@@ -265,7 +265,12 @@ function setupComposer(editor) {
         offerDraft(draft);
       }).catch(function () { /* no draft offered: the page's own text stays */ });
   }
-  if (document.readyState === "complete") { askForDraft(); }
+  // A composer folded away (the comment box under each answer) asks when it is opened: a question page
+  // with twenty answers would otherwise ask twenty times on every visit.
+  var folded = editor.closest("details");
+  if (folded && !folded.open) {
+    folded.addEventListener("toggle", function () { if (folded.open) { askForDraft(); } }, { once: true });
+  } else if (document.readyState === "complete") { askForDraft(); }
   else { window.addEventListener("load", askForDraft, { once: true }); }
 
   function offerDraft(draft) {
@@ -294,4 +299,9 @@ function setupComposer(editor) {
   }
 }
 
-document.querySelectorAll("[data-composer]").forEach(setupComposer);
+// Composers put in the page later (the blog's "Reply to" box, cloned from a template) are set up by
+// whoever adds them.
+window.communitySetupComposer = setupComposer;
+document.querySelectorAll("[data-composer]").forEach(function (editor) {
+  if (!editor.closest("template")) { setupComposer(editor); }
+});

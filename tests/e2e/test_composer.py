@@ -230,3 +230,59 @@ def test_pasting_a_link_a_table_and_word_text_gives_clean_markdown(new_page, liv
     page.evaluate(PASTE_TEXT, ["Week\tTopic\n1\tCulture | change", word_table])
     expect(box).to_have_value("| Week | Topic |\n| --- | --- |\n| 1 | Culture \\| change |\n\n")
     _leave(page)
+
+
+@pytest.fixture
+def blog_and_question(live_data):
+    from community.services.groups import add_member, create_group
+    from tests.factories_blogs import make_blog_post, make_comment
+    from tests.factories_qa import make_question
+
+    fran = make_user("bfran", role="facilitator", display_name="Fran Okafor")
+    pat = make_user("bpat", display_name="Pat Lindqvist")
+    sam = make_user("bsam", display_name="Sam Reyes")
+    cohort = create_group(fran, name="Cohort 14", visibility="open", description="Our cohort.")
+    add_member(cohort, pat)
+    add_member(cohort, sam)
+    post = make_blog_post(sam, title="What I learned about feedback", body="Ask first, then listen.", group=cohort)
+    comment = make_comment(fran, post, "Lovely summary, Sam.")
+    question = make_question(sam, title="How long should a reflective log entry be?", body="Mine run to two pages.")
+    return post.id, comment.id, question.id
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_the_blog_reply_and_the_question_comment_boxes_are_composers(new_page, live_server, blog_and_question, size):
+    post_id, comment_id, question_id = blog_and_question
+    page = new_page(*SIZES[size])
+    sign_in(page, live_server, "bpat", PASSWORD)
+    page.goto(live_server(f"/blog/{post_id}"))
+    page.get_by_role("link", name="Reply to Fran Okafor").click()
+    box = page.locator(f"#reply-body-{comment_id}")
+    expect(box).to_be_focused()
+    expect(page.get_by_role("toolbar", name="Styling")).to_have_count(2)
+    box.fill("Thank you")
+    box.press("ControlOrMeta+a")
+    box.press("ControlOrMeta+b")
+    expect(box).to_have_value("**Thank you**")
+    expect(page.locator(f"[data-draft-url$='reply:post:{comment_id}'][data-draft-saved='true']")).to_have_count(1)
+    # Closed and opened again: the reply box offers the draft back.
+    page.goto(live_server(f"/blog/{post_id}"))
+    page.get_by_role("link", name="Reply to Fran Okafor").click()
+    expect(page.get_by_role("group", name="Your draft")).to_contain_text("You have a draft from")
+    page.get_by_role("group", name="Your draft").get_by_role("button", name="Restore").click()
+    expect(box).to_have_value("**Thank you**")
+    screenshot(page, f"composer-blog-reply-{size}")
+    page.get_by_role("button", name="Post reply").click()
+    expect(page.locator(".comment-tree strong", has_text="Thank you")).to_be_visible()
+
+    page.goto(live_server(f"/questions/{question_id}"))
+    page.get_by_text("Add a comment").first.click()
+    comment_box = page.get_by_label("Your comment").first
+    comment_box.fill("Which programme is it for?")
+    comment_box.press("ControlOrMeta+a")
+    comment_box.press("ControlOrMeta+i")
+    expect(comment_box).to_have_value("_Which programme is it for?_")
+    screenshot(page, f"composer-qa-comment-{size}")
+    page.get_by_role("button", name="Add comment").first.click()
+    expect(page.locator(".qa-comment-body em", has_text="Which programme is it for?")).to_be_visible()
+    _leave(page)
