@@ -101,3 +101,27 @@ def test_the_benchmark_takes_its_replies_out_again(db: Any) -> None:
                                  "(SELECT id FROM posts)")).scalar_one() == 0  # fmt: skip
     after = db.session.execute(select(Topic.reply_count, Topic.post_counter).where(Topic.id == topic_id)).one()
     assert after == before
+
+
+def test_generated_images_have_their_file_and_the_record_of_where_they_are_shown(db: Any, app: Any) -> None:
+    import os
+
+    from community.models import Upload, UploadUse
+    from community.services import media
+
+    summary = _build()
+    uploads = list(db.session.scalars(select(Upload)))
+    assert summary.images == len(uploads) > 0
+    uses = {use.upload_id: use for use in db.session.scalars(select(UploadUse))}
+    assert set(uses) == {upload.id for upload in uploads}
+    for upload in uploads:
+        assert os.path.getsize(os.path.join(app.config["UPLOAD_FOLDER"], upload.name)) == upload.size
+        post = db.session.get(Post, uses[upload.id].post_id)
+        assert post.author_id == upload.owner_id
+        assert f"/uploads/{upload.name}" in post.body and f'src="/uploads/{upload.name}"' in post.body_html
+    # The owner's image library says where each one is shown.
+    owner = db.session.get(User, uploads[0].owner_id)
+    with app.test_request_context():
+        library = media.library_page(acting(owner))
+    mine = [item for item in library.items if item.upload.id == uploads[0].id]
+    assert len(mine) == 1 and len(mine[0].uses) == 1

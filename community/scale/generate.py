@@ -18,6 +18,9 @@ real count, as ``community.scale.checks.verify`` (and ``tests/test_scale.py``) c
 
 from __future__ import annotations
 
+import functools
+import io
+import os
 import random
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -25,6 +28,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
+from PIL import Image
 from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 
 from community.database import writing
@@ -46,6 +51,8 @@ from community.models import (
     Tag,
     Topic,
     TopicTag,
+    Upload,
+    UploadUse,
     User,
     Vote,
     utcnow,
@@ -69,6 +76,7 @@ SPAN_DAYS = 540
 EVENT_SHARE = 0.04  # of group discussions become events (a session of the group, with its answers)
 ANNOUNCEMENTS_FIRST = 3  # the first group discussions without replies that become announcements...
 ANNOUNCEMENT_SHARE = 0.05  # ... and the share of the later ones
+IMAGE_SHARE = 0.005  # of posts show an inline image (its file, Upload and UploadUse rows)
 VISIBILITY_CYCLE = ("open", "open", "request", "private")
 COMMUNITY_BOARDS = ("General", "Introductions", "Study tips", "Careers", "Tools and software", "Off topic")
 
@@ -91,6 +99,7 @@ class Summary:
     events: int = 0
     rsvps: int = 0
     announcements: int = 0
+    images: int = 0  # inline images in posts, each with its file and the row saying where it is shown
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -498,7 +507,7 @@ class Generator:
                     children[pid] = children.get(pid, 0) + 1
         all_users = self.all_users
         batch: dict[str, list[dict[str, Any]]] = {
-            k: [] for k in ("posts", "search", "acts", "votes", "reacts", "notes")
+            k: [] for k in ("posts", "search", "acts", "votes", "reacts", "notes", "uploads", "uses")
         }
         with self.progress(len(self.events), "Posts") as bar:
             for post_id, (at, tidx, number) in enumerate(self.events, start=1):
@@ -508,6 +517,8 @@ class Generator:
                 author = topic.authors[number - 1]
                 kind = topic.kinds[number - 1]
                 body, html = self._body(rng)
+                if rng.random() < IMAGE_SHARE:  # a chart or a photo of a flip chart, as members paste them
+                    body, html = self._image(batch, post_id, author, at, body, html)
                 score = like_count = 0
                 if topic.kind == "question" and kind in ("opening", "answer"):
                     voters = rng.sample(all_users, min(len(all_users) - 1, int(rng.expovariate(1 / 2.5))))
@@ -638,10 +649,30 @@ class Generator:
         self.topic_stats = stats
         self.summary.posts = len(self.events)
 
+    def _image(self, batch: dict[str, list[dict[str, Any]]], post_id: int, author: int, at: datetime, body: str,
+               html: str) -> tuple[str, str]:  # fmt: skip
+        """An inline image for a post: its file, its Upload row and the UploadUse that records where it is
+        shown (what the writing services record), the Markdown and HTML that name it."""
+        name = f"scale-{self.seed}-{post_id}.png"
+        folder = current_app.config["UPLOAD_FOLDER"]
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, name), "wb") as out:
+            out.write(_tiny_png())
+        upload_id = len(batch["uploads"]) + self.summary.images + 1
+        batch["uploads"].append({"id": upload_id, "owner_id": author, "purpose": "inline", "name": name,
+                                 "content_type": "image/png", "width": 1, "height": 1, "size": len(_tiny_png()),
+                                 "created_at": at})  # fmt: skip
+        batch["uses"].append({"upload_id": upload_id, "post_id": post_id, "created_at": at})
+        return (f"{body}\n\n![A chart](/uploads/{name})",
+                f'{html}<p><img alt="A chart" src="/uploads/{name}"></p>\n')
+
     def _flush_posts(self, batch: dict[str, list[dict[str, Any]]], search_sql: Any) -> None:
+        self.summary.images += len(batch["uploads"])
         self._write(
             [
+                (insert(Upload), batch["uploads"]),
                 (insert(Post), batch["posts"]),
+                (insert(UploadUse), batch["uses"]),
                 (search_sql, batch["search"]),
                 (insert(Activity), batch["acts"]),
                 (insert(Vote), batch["votes"]),
@@ -770,7 +801,7 @@ class Generator:
         if db.engine.dialect.name == "postgresql":
             # Rows were written with explicit ids: move each sequence past them.
             with db.engine.begin() as conn:
-                for name in ("users", "groups", "boards", "tags", "topics", "posts"):  # fixed table names
+                for name in ("users", "groups", "boards", "tags", "topics", "posts", "uploads"):  # fixed table names
                     last_id = f"(SELECT COALESCE(MAX(id), 1) FROM {name})"  # noqa: S608
                     conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), {last_id})"))
         with db.engine.connect() as conn:
@@ -853,6 +884,14 @@ class Generator:
         for begin in range(0, len(views), BATCH * 4):
             self._write([(insert(AnnouncementView), views[begin : begin + BATCH * 4])])
         self.summary.notifications += len(notes)
+
+
+@functools.cache
+def _tiny_png() -> bytes:
+    """A one-pixel PNG, the file behind every generated image (the pages are measured, not the pictures)."""
+    out = io.BytesIO()
+    Image.new("RGB", (1, 1), (31, 95, 191)).save(out, "PNG")
+    return out.getvalue()
 
 
 def database_is_empty(connection: Connection) -> bool:
