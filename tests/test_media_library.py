@@ -148,3 +148,38 @@ def test_library_query_count(client, login, pat, sam, assert_queries, n):
 
 
 EXPECTED = 7
+
+
+def test_profile_pictures_and_covers_are_in_the_library_and_kept_while_shown(app, client, login, pat, fran,
+                                                                            assert_queries):
+    members.update_profile(acting(pat), pat, display_name="Pat", avatar=io.BytesIO(png_bytes()))
+    avatar = db.session.scalar(select(Upload).where(Upload.owner_id == pat.id, Upload.purpose == "avatar"))
+    topic = make_blog_post(pat, title="Our away day", body="We met.", cover=io.BytesIO(png_bytes()))
+    first_cover = db.session.scalar(select(Upload).where(Upload.owner_id == pat.id, Upload.purpose == "cover"))
+    opening = opening_post(topic)
+    blogs.update_post(acting(pat), topic, opening, title="Our away day", body="We met.",
+                      cover=io.BytesIO(png_bytes()))  # fmt: skip
+    current = db.session.scalar(select(Upload).where(Upload.owner_id == pat.id, Upload.purpose == "cover",
+                                                     Upload.id != first_cover.id))  # fmt: skip
+    login(pat)
+    html = _page(client)
+    assert f'<a href="/members/{pat.handle}">Your profile picture</a>' in html
+    assert f'<a href="/blog/{topic.id}">The cover of Our away day</a>' in html
+    # As with inline images, less the participations (no conversation), plus the covers' blog posts and groups.
+    with assert_queries(EXPECTED - 1 + 2):
+        client.get("/account/images")
+    for upload in (avatar, first_cover, current):
+        assert upload.name in html
+    # The picture and the current cover are shown, so they stay; the replaced cover may go.
+    for upload in (avatar, current):
+        response = client.post(f"/account/images/{upload.id}/delete")
+        assert response.status_code == 409
+        assert db.session.get(Upload, upload.id) is not None
+    first_id, first_name, avatar_id, avatar_name = first_cover.id, first_cover.name, avatar.id, avatar.name
+    assert client.post(f"/account/images/{first_id}/delete").status_code == 302
+    assert db.session.get(Upload, first_id) is None
+    assert not os.path.exists(os.path.join(app.config["UPLOAD_FOLDER"], first_name))
+    # A facilitator never sees another member's pictures in their own library, nor deletes them.
+    login(fran)
+    assert avatar_name not in _page(client)
+    assert client.post(f"/account/images/{avatar_id}/delete").status_code == 404

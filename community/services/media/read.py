@@ -1,8 +1,10 @@
-"""The image library: a member's inline images, newest first, each with the places that show it.
+"""The image library: a member's images (in posts, their profile picture, covers), newest first, each with the
+places that show it.
 
 A fixed number of queries whatever the number of images and uses: the page of images (keyset on
-``created_at, id``), their uses with posts, topics and groups, and (only when a conversation shows one) the
-member's participations in those conversations.
+``created_at, id``), their uses with posts, topics and groups, (only when a conversation shows one) the
+member's participations in those conversations, and (only when the page holds covers) the blog posts and
+groups whose cover they are.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from community.extensions import db
-from community.models import PRIVATE_KINDS, Post, Topic, Upload, UploadUse, User
+from community.models import PRIVATE_KINDS, Group, Post, Topic, Upload, UploadUse, User
 from community.permissions import can_view_post, load_participations
 
 PER_PAGE = 24
+PURPOSES = ("inline", "avatar", "cover")  # every kind of image a member uploads (the library index's prefix)
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,8 @@ def _place(actor: User, post: Post) -> UseLink:
 
 
 def library_page(actor: User, cursor: str | None = None, per_page: int = PER_PAGE) -> Library:
-    """The member's inline images from ``cursor`` on, newest first, each with the places that show it."""
-    statement = select(Upload).where(Upload.owner_id == actor.id, Upload.purpose == "inline")
+    """The member's images from ``cursor`` on, newest first, each with the places that show it."""
+    statement = select(Upload).where(Upload.owner_id == actor.id, Upload.purpose.in_(PURPOSES))
     after = _parse_cursor(cursor)
     if after is not None:
         moment, upload_id = after
@@ -108,4 +111,29 @@ def library_page(actor: User, cursor: str | None = None, per_page: int = PER_PAG
                 items[row.upload_id].uses.append(
                     UseLink(_("Your profile"), url_for("members.profile", handle=actor.handle))
                 )
+    _picture_uses(actor, [upload for upload in uploads if upload.purpose != "inline"], items)
     return Library(list(items.values()), _cursor(uploads[-1]) if more and uploads else None)
+
+
+def _picture_uses(actor: User, pictures: list[Upload], items: dict[int, LibraryItem]) -> None:
+    """Where a profile picture or a cover is shown: the profile while it is the member's picture, the blog
+    post or group while it is their cover (a replaced one is shown nowhere and may go)."""
+    for upload in pictures:
+        if upload.purpose == "avatar" and actor.avatar_path == upload.name:
+            items[upload.id].uses.append(
+                UseLink(_("Your profile picture"), url_for("members.profile", handle=actor.handle))
+            )
+    names = {upload.name for upload in pictures if upload.purpose == "cover"}
+    if not names:
+        return
+    topics = {t.cover_path: t for t in db.session.scalars(
+        select(Topic).where(Topic.cover_path.in_(sorted(names))))}  # fmt: skip
+    groups = {g.cover_path: g for g in db.session.scalars(select(Group).where(Group.cover_path.in_(sorted(names))))}
+    for upload in pictures:
+        if (topic := topics.get(upload.name)) is not None:
+            # A deleted post keeps its cover (it can be restored) but can no longer be opened.
+            url = url_for("blogs.post", topic_id=topic.id) if topic.deleted_at is None else None
+            items[upload.id].uses.append(UseLink(_("The cover of %(title)s", title=topic.title), url))
+        if (group := groups.get(upload.name)) is not None:
+            items[upload.id].uses.append(UseLink(_("The cover of the group %(name)s", name=group.name),
+                                                 url_for("groups.show", slug=group.slug)))  # fmt: skip

@@ -15,9 +15,10 @@ from sqlalchemy import delete, func, select
 
 from community.errors import Conflict, Forbidden, NotFound
 from community.extensions import db
-from community.models import Upload, UploadUse, User
+from community.models import Group, Topic, Upload, UploadUse, User
 from community.permissions import is_member
 from community.services.images import save_image
+from community.services.media.read import PURPOSES
 
 log = logging.getLogger(__name__)
 
@@ -72,14 +73,25 @@ def record_profile_uses(member: User, bio: str, old_bio: str | None = "") -> Non
     _sync_uses(member.id, bio, old_bio, profile_id=member.id)
 
 
+def _places_showing(upload: Upload) -> int:
+    """How many places show the image: posts and profiles naming it inline, or the profile, blog posts and
+    groups it is the picture or the cover of."""
+    if upload.purpose == "inline":
+        return db.session.scalar(select(func.count()).select_from(UploadUse).where(UploadUse.upload_id == upload.id))
+    if upload.purpose == "avatar":
+        return db.session.scalar(select(func.count()).where(User.avatar_path == upload.name))
+    return db.session.scalar(select(func.count()).where(Topic.cover_path == upload.name)) + db.session.scalar(
+        select(func.count()).where(Group.cover_path == upload.name))
+
+
 def delete_upload(actor: User, upload_id: int) -> None:
     """Delete one of the member's inline images and its file (commits); refused while a post or the profile
     shows it (Conflict, saying where); someone else's image, or a missing one, is NotFound."""
     upload = db.session.scalar(select(Upload).where(
-        Upload.id == upload_id, Upload.owner_id == actor.id, Upload.purpose == "inline"))  # fmt: skip
+        Upload.id == upload_id, Upload.owner_id == actor.id, Upload.purpose.in_(PURPOSES)))  # fmt: skip
     if upload is None:
         raise NotFound(_("Not found."))
-    used = db.session.scalar(select(func.count()).select_from(UploadUse).where(UploadUse.upload_id == upload.id))
+    used = _places_showing(upload)
     if used:
         raise Conflict(ngettext("This image is still shown in %(num)d place. Remove it from there first, then "
                                 "delete it.",
