@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length
 
 from community.auth.forms import MultiCheckboxField
@@ -27,7 +27,8 @@ class WebhookForm(FlaskForm):
     """Make or change a hook: where to, which events, which board."""
 
     url = StringField(_l("Address to send to"), validators=[Length(max=500)])
-    events = MultiCheckboxField(_l("Events"), choices=list(EVENT_LABELS.items()), validate_choice=False)
+    events = MultiCheckboxField(_l("Events"), choices=[SelectChoice(k, v) for k, v in EVENT_LABELS.items()],
+                                validate_choice=False)  # fmt: skip
     board_id = SelectField(_l("Posts in"), coerce=_board, validate_choice=True)
     enabled = BooleanField(_l("Enabled: deliveries are sent"), default=True)
 

@@ -8,6 +8,7 @@ from flask import current_app, flash, redirect, render_template, session, url_fo
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from community.errors import DomainError
 from community.extensions import limiter
@@ -39,7 +40,8 @@ def _admins_only() -> None:
 
 def _form(**kwargs: Any) -> WebhookForm:
     form = WebhookForm(**kwargs)
-    form.board_id.choices = [(None, _("Any board")), *service.hook_boards()]
+    form.board_id.choices = [SelectChoice(None, _("Any board")),
+                             *(SelectChoice(i, name) for i, name in service.hook_boards())]
     return form
 
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from community.errors import Forbidden, InvalidInput
 from community.extensions import db
@@ -177,7 +177,8 @@ def webhooks_page() -> list[Webhook]:
 def recent_deliveries(hook: Webhook, limit: int = 20) -> list[WebhookDelivery]:
     """The hook's latest deliveries, newest first (one query)."""
     return list(db.session.scalars(
-        select(WebhookDelivery).where(WebhookDelivery.webhook_id == hook.id)
+        select(WebhookDelivery).options(defer(WebhookDelivery.body, raiseload=True))
+        .where(WebhookDelivery.webhook_id == hook.id)
         .order_by(WebhookDelivery.id.desc()).limit(limit)
     ))  # fmt: skip
 
