@@ -86,6 +86,7 @@ def test_making_a_hook_shows_its_secret_once(client, login, admin):
     assert hook.secret in first
     assert hook.secret not in client.get(f"/admin/webhooks/{hook.id}").get_data(as_text=True)  # only once
     assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "webhook.create"
+    assert f"made a webhook to <em>{HOOK_URL}</em>" in client.get("/admin/audit").get_data(as_text=True)
 
 
 def test_rotating_shows_the_new_secret_once(client, login, admin, hook):

@@ -124,7 +124,7 @@ def set_enabled(actor: User, hook: Webhook, enabled: bool) -> None:
     """Disable a hook (nothing more is queued for it, and what waits is not sent) or enable it again."""
     _require(actor)
     hook.enabled, hook.updated_at = enabled, utcnow()
-    audit.record(actor, "webhook.enable" if enabled else "webhook.disable", hook)
+    audit.record(actor, "webhook.enable" if enabled else "webhook.disable", hook, detail={"url": hook.url})
     db.session.commit()
 
 
@@ -132,7 +132,7 @@ def rotate_secret(actor: User, hook: Webhook) -> str:
     """A new secret for the hook (commits); returns it, to be shown once. Waiting deliveries use the new one."""
     _require(actor)
     hook.secret, hook.updated_at = new_secret(), utcnow()
-    audit.record(actor, "webhook.rotate", hook)
+    audit.record(actor, "webhook.rotate", hook, detail={"url": hook.url})
     db.session.commit()
     return hook.secret
 
