@@ -47,7 +47,7 @@ def check_url(raw: str | None) -> str:
         raise InvalidInput(_("This address is too long (500 characters at most)."), field="url")
     try:
         parts = urlsplit(url)
-        port = parts.port
+        parts.port  # noqa: B018  (reading it raises ValueError for a port out of range)
     except ValueError:
         raise InvalidInput(_("This is not a web address."), field="url") from None
     host = (parts.hostname or "").lower()
@@ -66,7 +66,6 @@ def check_url(raw: str | None) -> str:
     if (ip is not None and address_refused(ip, local_ok=local_ok)) or (local and not local_ok):
         raise InvalidInput(_("This address is on a private network: webhooks go to public servers only."),
                            field="url")  # fmt: skip
-    del port
     return url
 
 
