@@ -10,7 +10,6 @@ Create Date: 2026-12-04 21:00:00
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '9d4e2a7c51b3'
 down_revision = '4b3a79f8559f'
 branch_labels = None
