@@ -73,6 +73,8 @@ class Config:
     RATELIMIT_RESET_MAIL = "5 per hour"
     RATELIMIT_CONFIRM_MAIL = "3 per hour"  # confirmation links sent again (or to a corrected address), per account
     RATELIMIT_INVITE = "30 per hour"
+    RATELIMIT_WEBHOOKS = "30 per hour"  # webhook changes and test deliveries, per manager
+    WEBHOOK_MAX_ATTEMPTS = 8  # tries of one delivery (about 40 min of backoff) before it is given up
     RATELIMIT_POSTING = "20 per minute"
     RATELIMIT_POSTING_NEW_MEMBER = "5 per minute"
     RATELIMIT_UPLOADS = "30 per hour"  # pictures one member sends (photos, covers, images in posts), refused or not

@@ -136,6 +136,7 @@ BLUEPRINTS = (
     "auth",
     "members",
     "admin",
+    "webhooks",
     "groups",
     "boards",
     "blogs",

@@ -25,7 +25,9 @@ Every --interval seconds (2) it
       housekeeping: deleting sent e-mail older than COMMUNITY_OUTBOX_KEEP_DAYS,
       expired sign-in sessions and old posting keys (every 1 h);
       event reminders, 24 hours and 1 hour before each date, to the members
-      going or maybe (every 5 min).
+      going or maybe (every 5 min);
+      the community manager's webhook deliveries (every 2 s): one that
+      could not go is tried again after 10 s, 20 s, 40 s... up to an hour.
 
 It needs the community's address for the links it e-mails: COMMUNITY_BASE_URL, or the address remembered
 from the first page opened (Admin > Settings); without one it refuses to start.

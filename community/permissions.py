@@ -1196,3 +1196,39 @@ class BoundPredicates:
         bound = partial(func, self._user)
         setattr(self, name, bound)  # bound once per page: later calls skip __getattr__
         return bound
+
+
+# --------------------------------------------------------------------------------------------------
+# Outgoing webhooks (the community manager's)
+
+
+def can_manage_webhooks(user: Any) -> bool:
+    """Outgoing webhooks are the community manager's alone: they carry content out of the community."""
+    return is_admin(user)
+
+
+def can_webhook_carry(owner: Any, topic: Topic, group: Group | None) -> bool:
+    """A hook carries a post only where its maker may still read everything: a community-wide or open
+    group's topic for any manager; a request or private group's only while the maker is an admin. A private
+    message never (it is not a webhook event at all, and this says so again)."""
+    if topic.kind in PRIVATE_KINDS or topic.status != "published" or topic.deleted_at is not None:
+        return False
+    if topic.hidden_at is not None:
+        return False
+    if group is not None and group.visibility != "open":
+        return is_admin(owner)
+    return is_member(owner)
+
+
+def access_webhook(user: Any, webhook_id: int) -> Any:
+    """A webhook, for the admin area; NotFound for a missing one and for everyone but admins."""
+    from community.models import Webhook
+
+    if not can_manage_webhooks(user):
+        raise NotFound(_("Not found."))
+    hook = db.session.scalar(
+        select(Webhook).options(joinedload(Webhook.board)).where(Webhook.id == webhook_id)
+    )
+    if hook is None:
+        raise NotFound(_("Not found."))
+    return hook

@@ -78,6 +78,12 @@ ACTIONS: dict[str, Any] = {
     "invitation.revoke": _l("%(actor)s withdrew the invitation to %(email)s"),
     "invitation.revoke_link": _l("%(actor)s withdrew a cohort invitation link"),
     "invitation.accept": _l("%(actor)s joined through an invitation"),
+    "webhook.create": _l("%(actor)s made a webhook to %(url)s"),
+    "webhook.update": _l("%(actor)s changed the webhook to %(url)s"),
+    "webhook.enable": _l("%(actor)s enabled the webhook to %(url)s"),
+    "webhook.disable": _l("%(actor)s disabled the webhook to %(url)s"),
+    "webhook.rotate": _l("%(actor)s made a new secret for the webhook to %(url)s"),
+    "webhook.delete": _l("%(actor)s deleted the webhook to %(url)s"),
 }
 
 # The audit log's filter: plain words for each action.
@@ -139,6 +145,12 @@ ACTION_LABELS: dict[str, Any] = {
     "invitation.resend": _l("Sent an invitation again"),
     "invitation.revoke": _l("Withdrew an invitation"),
     "invitation.accept": _l("Joined through an invitation"),
+    "webhook.create": _l("Made a webhook"),
+    "webhook.update": _l("Changed a webhook"),
+    "webhook.enable": _l("Enabled a webhook"),
+    "webhook.disable": _l("Disabled a webhook"),
+    "webhook.rotate": _l("Made a new webhook secret"),
+    "webhook.delete": _l("Deleted a webhook"),
 }
 
 POST_KINDS: dict[str, Any] = {  # "Pat's reply": whose post it was, and what kind
@@ -268,6 +280,7 @@ def audit_sentence(event: AuditEvent, targets: AuditTargets | dict[int, Any] | N
     values["board"] = (_link(fast_url_for("boards.board", board_id=board.id), board.name) if board
                        else _someone(detail.get("name") or _("a board that is gone")))  # fmt: skip
     values["email"] = _em(detail.get("email") or _("someone"))
+    values["url"] = _em(detail.get("url") or _("a webhook"))
     if action == "invitation.create" and detail.get("link"):
         action = "invitation.create_link"
     if action == "invitation.revoke" and not detail.get("email"):

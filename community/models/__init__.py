@@ -45,6 +45,7 @@ from community.models.social import (
     PostHashtag,
 )
 from community.models.user import ROLE_LABELS, ROLES, STATE_LABELS, STATES, Setting, UrlToken, User, UserSession
+from community.models.webhooks import WEBHOOK_EVENTS, Webhook, WebhookDelivery
 
 __all__ = [
     "ACTIVITY_KINDS",
@@ -67,6 +68,7 @@ __all__ = [
     "STATE_LABELS",
     "TOPIC_KINDS",
     "VISIBILITIES",
+    "WEBHOOK_EVENTS",
     "Activity",
     "Announcement",
     "AnnouncementView",
@@ -105,6 +107,8 @@ __all__ = [
     "User",
     "UserSession",
     "Vote",
+    "Webhook",
+    "WebhookDelivery",
     "invitation_groups",
     "utcnow",
 ]

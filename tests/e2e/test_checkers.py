@@ -99,6 +99,8 @@ MANAGER_PAGES = [
     ("moderation", "/moderation/"),
     ("admin-members", "/admin/members"),
     ("admin-settings", "/admin/settings"),
+    ("admin-webhooks", "/admin/webhooks"),
+    ("webhook-new", "/admin/webhooks/new"),
     ("notification-settings", "/notifications/settings"),
     ("invitations", "/invitations"),
     ("event-new", "/events/new"),
@@ -131,7 +133,7 @@ def _seed() -> dict[str, Any]:
     from sqlalchemy import select
 
     from community.extensions import db
-    from community.models import Post, Topic
+    from community.models import Post, Topic, WebhookDelivery
     from community.seed import MARKER_GROUP, seed_demo
     from community.services.reactions import set_reaction
 
@@ -152,6 +154,7 @@ def _seed() -> dict[str, Any]:
         "announcement": first("announcement"),
         "profile": demo.participants[1].handle,
         "conversation": first("conversation"),  # Hannah's (p0) with James (p1)
+        "webhook": db.session.scalar(select(WebhookDelivery.webhook_id)),  # the CRM hook, a test waiting
     }  # fmt: skip
 
 
@@ -179,7 +182,8 @@ def _walk(new_page: Any, live_server: Any, out: Path) -> Walk:
     phone_rules = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
     for who, password, pages in (
         ("participant", PASSWORD, [*_pages(ids), *_message_pages(ids)]),
-        ("manager", ids["manager_password"], [*_pages(ids), *MANAGER_PAGES]),
+        ("manager", ids["manager_password"], [*_pages(ids), *MANAGER_PAGES,
+                                              ("webhook", f"/admin/webhooks/{ids['webhook']}")]),
     ):
         page = new_page()
         sign_in(page, live_server, ids[who], password)
