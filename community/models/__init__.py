@@ -30,6 +30,7 @@ from community.models.content import (
     UploadUse,
     Vote,
 )
+from community.models.cpd import MAX_HOURS_HUNDREDTHS, CpdEntry, CpdLink, CpdShare
 from community.models.drafts import MAX_DRAFTS, Draft
 from community.models.group import GROUP_ROLES, VISIBILITIES, Group, Membership
 from community.models.messages import MAX_PARTICIPANTS, Participant
@@ -47,6 +48,10 @@ from community.models.social import (
 from community.models.user import ROLE_LABELS, ROLES, STATE_LABELS, STATES, Setting, UrlToken, User, UserSession
 
 __all__ = [
+    "MAX_HOURS_HUNDREDTHS",
+    "CpdEntry",
+    "CpdLink",
+    "CpdShare",
     "ACTIVITY_KINDS",
     "DELIVERIES",
     "GROUP_ROLES",
