@@ -48,15 +48,12 @@ from community.models.social import (
 from community.models.user import ROLE_LABELS, ROLES, STATE_LABELS, STATES, Setting, UrlToken, User, UserSession
 
 __all__ = [
-    "MAX_HOURS_HUNDREDTHS",
-    "CpdEntry",
-    "CpdLink",
-    "CpdShare",
     "ACTIVITY_KINDS",
     "DELIVERIES",
     "GROUP_ROLES",
     "KIND_DELIVERIES",
     "MAX_DRAFTS",
+    "MAX_HOURS_HUNDREDTHS",
     "MAX_PARTICIPANTS",
     "NOTIFICATION_KINDS",
     "PRIVATE_KINDS",
@@ -77,6 +74,9 @@ __all__ = [
     "AnnouncementView",
     "AuditEvent",
     "Board",
+    "CpdEntry",
+    "CpdLink",
+    "CpdShare",
     "DigestSent",
     "Draft",
     "EmailConfirmation",

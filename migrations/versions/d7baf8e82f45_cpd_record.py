@@ -9,7 +9,6 @@ Create Date: 2026-12-04 20:56:45.870458
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'd7baf8e82f45'
 down_revision = '4b3a79f8559f'
@@ -40,7 +39,8 @@ def upgrade():
     sa.Column('owner_id', sa.Integer(), nullable=False),
     sa.Column('facilitator_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['facilitator_id'], ['users.id'], name=op.f('fk_cpd_shares_facilitator_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['facilitator_id'], ['users.id'], name=op.f('fk_cpd_shares_facilitator_id_users'),
+                            ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_cpd_shares_owner_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cpd_shares')),
     sa.UniqueConstraint('owner_id', 'facilitator_id', name=op.f('uq_cpd_shares_owner_id_facilitator_id'))
@@ -54,7 +54,8 @@ def upgrade():
     sa.Column('post_id', sa.Integer(), nullable=True),
     sa.Column('event_id', sa.Integer(), nullable=True),
     sa.CheckConstraint('(post_id IS NULL) != (event_id IS NULL)', name=op.f('ck_cpd_links_one_target')),
-    sa.ForeignKeyConstraint(['entry_id'], ['cpd_entries.id'], name=op.f('fk_cpd_links_entry_id_cpd_entries'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['entry_id'], ['cpd_entries.id'], name=op.f('fk_cpd_links_entry_id_cpd_entries'),
+                            ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_cpd_links_event_id_events'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_cpd_links_post_id_posts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cpd_links'))
