@@ -34,6 +34,9 @@ class CpdEntry(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     learned: Mapped[str] = mapped_column(Text, default="")
     apply: Mapped[str] = mapped_column(Text, default="")
+    # The two long fields are Markdown, rendered once on write by markup.py (the only fields shown |safe).
+    learned_html: Mapped[str] = mapped_column(Text, default="")
+    apply_html: Mapped[str] = mapped_column(Text, default="")
     hours_hundredths: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
