@@ -10,6 +10,7 @@ Hooks for content kinds that get their own demo step (append a ``plan_<kind>`` f
   - votes and likes: ``services.qa.cast_vote`` / ``services.blogs.set_like`` / reactions;
   - events and answers: ``services.calendar.schedule_event`` / ``answer_event`` (``calendar/demo.py``).
   - announcements: ``services.announcements.announce`` / ``dismiss`` (``announcements/demo.py``).
+  - CPD logs: ``services.cpd.create_entry`` / ``share_log`` (``cpd/demo.py``).
 """
 
 from __future__ import annotations
@@ -205,6 +206,10 @@ STEPS.append(plan_images)
 from community.announcements.demo import plan_announcements  # noqa: E402  (the cohort's and the community's)
 
 STEPS.append(plan_announcements)
+
+from community.cpd.demo import plan_cpd  # noqa: E402  (CPD logs; p0's shared with the cohort's facilitator)
+
+STEPS.append(plan_cpd)
 
 from community.seed_history import plan_history  # noqa: E402  (last: spread it all over six weeks)
 
