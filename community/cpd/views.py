@@ -141,9 +141,11 @@ def sharing() -> ResponseReturnValue:
 def change_sharing(action: str) -> ResponseReturnValue:
     """Share my log with a facilitator, or stop."""
     _own()
+    if action not in ("share", "revoke"):
+        raise NotFound()
     form = ShareForm()
     raw = (form.facilitator.data or "").strip()
-    if action not in ("share", "revoke") or not form.validate_on_submit() or not raw.isdigit():
+    if not form.validate_on_submit() or not raw.isdigit():
         flash(_("Please choose a facilitator of one of your groups."), "error")
         return redirect(url_for("cpd.sharing")), 303
     try:
