@@ -24,6 +24,8 @@ def upgrade():
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('learned', sa.Text(), nullable=False),
     sa.Column('apply', sa.Text(), nullable=False),
+    sa.Column('learned_html', sa.Text(), nullable=False),
+    sa.Column('apply_html', sa.Text(), nullable=False),
     sa.Column('hours_hundredths', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),

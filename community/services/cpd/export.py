@@ -92,7 +92,7 @@ def log_pdf(log: CpdLog, record: LearningRecord, today: date) -> bytes:
 
     def line(text: str, size: float = 10, bold: bool = False, gap: float = 1.5) -> None:
         pdf.set_font("DejaVu", "B" if bold else "", size)
-        pdf.multi_cell(width, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(gap)
 
     line(_("Continuing professional development record"), 16, bold=True, gap=3)
