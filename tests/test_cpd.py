@@ -368,6 +368,9 @@ def test_learning_record_and_its_query_count(client, login, cohort, fran, pat, s
     assert (record.answers_accepted, record.peers_helped, record.events_attended) == (1, 2, 1)
     assert [g.name for g, _counts in record.by_group] == ["Cohort 12"]
     assert sum(record.by_group[0][1].values()) == 3
+    assert list(record.by_group[0][1]) == [utcnow().strftime("%Y-%m")]
+    later = cpd.learning_record(acting(pat), acting(pat), start=date.today() + timedelta(days=2))
+    assert later.by_group == [] and later.months == []
     # Mallory's view of Pat's record would show nothing of the private cohort; she may not open it anyway.
     hidden = cpd.learning_record(acting(pat), acting(mallory))
     assert (hidden.answers_accepted, hidden.peers_helped, hidden.events_attended, hidden.by_group) == (0, 0, 0, [])

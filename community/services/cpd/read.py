@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -117,11 +117,11 @@ def link_choices(owner: User) -> list[LinkChoice]:
 def shares_of(owner: User) -> tuple[list[User], set[int]]:
     """The facilitators of the owner's groups (whom they may share with) and those they share with now."""
     mine = select(Membership.group_id).where(Membership.user_id == owner.id, Membership.state == "active")
+    facilitating = select(Membership.user_id).where(Membership.group_id.in_(mine), Membership.role == "facilitator",
+                                                    Membership.state == "active")  # fmt: skip
     facilitators = list(db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.group_id.in_(mine), Membership.role == "facilitator", Membership.state == "active",
-               User.state == "active", User.id != owner.id)
-        .distinct().order_by(User.display_name)
+        select(User).where(User.id.in_(facilitating), User.state == "active", User.id != owner.id)
+        .order_by(User.display_name)
     ))  # fmt: skip
     shared = set(db.session.scalars(select(CpdShare.facilitator_id).where(CpdShare.owner_id == owner.id)))
     return facilitators, shared
@@ -161,10 +161,14 @@ def learning_record(member: User, viewer: User, start: date | None = None, end: 
 
     where = [Post.author_id == member.id, live_posts(), visible_topics(viewer)]
     if start is not None:
-        where.append(func.date(Post.created_at) >= start.isoformat())
+        where.append(Post.created_at >= datetime.combine(start, time(), UTC))
     if end is not None:
-        where.append(func.date(Post.created_at) <= end.isoformat())
-    month = func.substr(func.cast(Post.created_at, db.String), 1, 7)
+        where.append(Post.created_at < datetime.combine(end + timedelta(days=1), time(), UTC))
+    # The month of each post, in UTC ("2026-11"): the two databases spell it differently.
+    if db.session.get_bind().dialect.name == "postgresql":
+        month = func.to_char(func.timezone("UTC", Post.created_at), "YYYY-MM")
+    else:
+        month = func.strftime("%Y-%m", Post.created_at)
     rows = db.session.execute(
         select(Topic.group_id, month, func.count(Post.id)).join(Topic, Topic.id == Post.topic_id)
         .where(*where).group_by(Topic.group_id, month)
