@@ -392,3 +392,15 @@ def test_not_found_entry(pat):
     with pytest.raises(NotFound):
         cpd.access_cpd_entry(acting(pat), 424242)
     assert db.session.query(CpdLink).count() == 0
+
+
+def test_the_edit_page_keeps_an_entrys_links_chosen(client, login, cohort, pat):
+    blog = make_blog_post(pat, title="My linked reflection", group=cohort["group"])
+    post_id = db.session.scalar(select(Post.id).where(Post.topic_id == blog.id))
+    made = entry(pat, links=[f"post:{post_id}"])
+    login(pat)
+    html = client.get(f"/cpd/{made.id}/edit").get_data(as_text=True)
+    assert f'<option selected value="post:{post_id}">' in html and "My linked reflection" in html
+    assert client.post(f"/cpd/{made.id}/edit", data={"title": "Kept", "done_on": "2026-03-04",
+                                                      "links": f"post:{post_id}"}).status_code == 302  # fmt: skip
+    assert db.session.query(CpdLink).filter_by(entry_id=made.id, post_id=post_id).count() == 1

@@ -75,6 +75,13 @@ def member_log(handle: str) -> ResponseReturnValue:
 def _edit(entry: CpdEntry | None = None) -> ResponseReturnValue:
     form = EntryForm(obj=entry)
     form.links.choices = [(c.value, c.label) for c in cpd.link_choices(current_user)]
+    if entry is not None:  # an entry's older links stay offered (the list holds the latest contributions)
+        offered = {value for value, _label in form.links.choices}
+        for link in entry.links:
+            value = f"post:{link.post_id}" if link.post_id else f"event:{link.event_id}"
+            if value not in offered:
+                topic = link.post.topic if link.post is not None else link.event.topic
+                form.links.choices.append((value, topic.title))
     if request.method == "GET":
         if entry is None:
             form.done_on.data = local_date(utcnow())

@@ -50,10 +50,6 @@ class CpdEntry(db.Model):
         CheckConstraint("hours_hundredths >= 0", name="hours_not_negative"),
     )
 
-    @property
-    def hours(self) -> float:
-        return self.hours_hundredths / 100
-
 
 class CpdLink(db.Model):
     """An entry's link to the member's own post or to an event they attended (exactly one of the two)."""
