@@ -11,12 +11,17 @@ from pypdf import PdfReader
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, make_user
 from tests.factories_groups import make_group
+from tests.factories_qa import accept, make_answer, make_question
 
 
 def test_write_share_export_and_read(new_page, live_server, live_data):
     fay = make_user("fay", role="facilitator", display_name="Fay Fournier", timezone="UTC")
     priya = make_user("priya", display_name="Priya Patel", timezone="UTC")
-    make_group(fay, "private", members=[priya], name="Cohort 12: L&D Practice", slug="cohort-12")
+    omar = make_user("omar", display_name="Omar Haddad", timezone="UTC")
+    group = make_group(fay, "private", members=[priya, omar], name="Cohort 12: L&D Practice", slug="cohort-12")
+    # Something for the learning record: Priya answered Omar (accepted) and Fay.
+    accept(omar, make_answer(priya, make_question(omar, title="How long should a reflection be?", group=group)))
+    make_answer(priya, make_question(fay, title="Who has tried action learning sets?", group=group))
 
     page = new_page()
     sign_in(page, live_server, "priya", PASSWORD)
@@ -31,6 +36,7 @@ def test_write_share_export_and_read(new_page, live_server, live_data):
     expect(page.get_by_label("What I learned")).to_have_value("Ask **open** questions, then wait.")
     page.get_by_label("Hours").fill("2:30")
     page.get_by_label("How I will apply it").fill("Use it in my next three 1:1s.")
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky header at the top, not across the full-page shot
     screenshot(page, "cpd-entry-form", keep=True)
     page.get_by_role("button", name="Save the entry").click()
     expect(page.get_by_role("heading", name="Coaching skills workshop")).to_be_visible()
@@ -79,4 +85,5 @@ def test_write_share_export_and_read(new_page, live_server, live_data):
     sign_in(participation, live_server, "priya", PASSWORD)
     participation.goto(live_server("/dashboard/participation/priya"))
     expect(participation.get_by_role("heading", name="Learning record")).to_be_visible()
+    expect(participation.locator("table.data")).to_contain_text("Cohort 12: L&D Practice")
     screenshot(participation, "cpd-learning-record", keep=True)
