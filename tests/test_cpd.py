@@ -253,8 +253,10 @@ def test_the_log_shows_hours_per_year_and_filters_by_period(client, login, pat):
     assert "hours in 2025" in html and "hours in 2026" in html and "4.25" in html
     html = client.get("/cpd/?from=2026-01-01&to=2026-12-31").get_data(as_text=True)
     assert "New course" in html and "Old course" not in html
-    bad = client.get("/cpd/?from=yesterday")
-    assert bad.status_code == 400 and "year-month-day" in bad.get_data(as_text=True)
+    for junk in ("yesterday", "2026-13-01", "9999-12-31", "0001-01-01", "2026-01-01%00"):
+        bad = client.get(f"/cpd/?from={junk}&to={junk}")
+        assert bad.status_code == 400 and "year-month-day" in bad.get_data(as_text=True)
+        assert client.get(f"/cpd/export.csv?to={junk}").status_code == 400
     backwards = client.get("/cpd/export.pdf?from=2026-02-01&to=2026-01-01")
     assert backwards.status_code == 400 and "start before it ends" in backwards.get_data(as_text=True)
 

@@ -31,7 +31,10 @@ def _period() -> tuple[date | None, date | None, str | None]:
     for name in ("from", "to"):
         raw = (request.args.get(name) or "").strip()
         try:
-            found.append(date.fromisoformat(raw) if raw else None)
+            day = date.fromisoformat(raw) if raw else None
+            if day is not None and not 1900 <= day.year <= 2999:
+                raise ValueError(raw)
+            found.append(day)
         except ValueError:
             return None, None, _("Please give the dates as year-month-day, for example 2026-01-31.")
     start, end = found
