@@ -399,6 +399,7 @@ def test_learning_record_and_its_query_count(client, login, cohort, fran, pat, s
         counts.append(len(seen))
     html = page.get_data(as_text=True)
     assert "Learning record" in html and "Cohort 12" in html and "Events attended" in html
+    assert utcnow().strftime("%B %Y") in html  # the month, in words
     assert counts[0] == counts[1] == PARTICIPATION_QUERIES, counts
 
 

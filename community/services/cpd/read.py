@@ -154,6 +154,11 @@ class LearningRecord:
     peers_helped: int
     events_attended: int
 
+    @property
+    def month_starts(self) -> list[tuple[str, date]]:
+        """Each month's key with its first day (for showing it in the reader's language)."""
+        return [(m, date(int(m[:4]), int(m[5:7]), 1)) for m in self.months]
+
 
 def learning_record(member: User, viewer: User, start: date | None = None, end: date | None = None) -> LearningRecord:
     """The member's learning record in what the viewer may see: four queries, whatever the amount of data."""
