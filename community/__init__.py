@@ -151,6 +151,7 @@ BLUEPRINTS = (
     "composer",
     "moderation",
     "dashboard",
+    "cpd",
 )
 
 

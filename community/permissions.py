@@ -27,6 +27,10 @@ for everybody. Drafts are seen by their author alone. Pending and suspended memb
 that says so (see auth).
 A facilitator of one group has no power in another.
 
+A member's CPD log (``can_read_cpd_log``) is read by the member alone, and by a facilitator the member shared
+it with while that facilitator still facilitates one of the member's groups; not by admins (404 for all others).
+It is written, shared and exported by its owner alone.
+
 Private messages (a Topic of kind ``conversation``): read and written by its current participants alone,
 admins included; a member who leaves loses access to all of it (404). Who may write to whom:
 ``can_message_member``. A reported message reaches the community manager's queue alone, as that one message.
@@ -116,6 +120,19 @@ def can_edit_profile(user: Any, member: User) -> bool:
 def can_view_participation(user: Any, member: User, shared_groups_facilitated: bool = False) -> bool:
     """'My participation' is for the member, admins and facilitators of one of their groups."""
     return is_member(user) and (user.id == member.id or user.role == "admin" or shared_groups_facilitated)
+
+
+def can_read_cpd_log(user: Any, owner: User, shared_with_viewer: bool = False) -> bool:
+    """A CPD log: its owner, or a facilitator the owner shared it with (the loader checks the share is live);
+    admins are not let in (the record is the member's own)."""
+    if not is_member(user) or owner.state == "deleted":
+        return False
+    return user.id == owner.id or shared_with_viewer
+
+
+def can_write_cpd_log(user: Any, owner: User) -> bool:
+    """Entries are written, changed, deleted, shared and exported by the log's owner alone."""
+    return is_member(user) and user.id == owner.id
 
 
 # Members and the admin area (profiles, approvals, suspensions, roles)
@@ -1113,6 +1130,34 @@ def access_member(user: Any, handle: str) -> User:
     if member is None or not can_view_profile(user, member):
         raise NotFound(_("No such member."))
     return member
+
+
+def cpd_share_is_live(viewer: Any, owner: User) -> ColumnElement[bool]:
+    """SQL: the owner shared their CPD log with the viewer, and the viewer facilitates a group the owner is an
+    active member of (a share to someone who no longer facilitates them reads nothing)."""
+    from community.models import CpdShare, Membership
+
+    facilitated = [gid for gid, role in (getattr(viewer, "group_roles", None) or {}).items() if role == "facilitator"]
+    if not facilitated:
+        return false()
+    shared = select(CpdShare.id).where(CpdShare.owner_id == owner.id, CpdShare.facilitator_id == viewer.id)
+    in_group = select(Membership.user_id).where(Membership.user_id == owner.id, Membership.state == "active",
+                                                Membership.group_id.in_(facilitated))  # fmt: skip
+    return and_(shared.exists(), in_group.exists())
+
+
+def access_cpd_log(user: Any, handle: str) -> User:
+    """The owner of the CPD log at @handle if the viewer may read it (one query for the share); else NotFound."""
+    handle = handle.strip().lstrip("@").lower()
+    owner = db.session.scalar(select(User).where(User.handle == handle)) if _HANDLE.fullmatch(handle) else None
+    if owner is None or not is_member(user):
+        raise NotFound(_("Not found."))
+    shared = False
+    if owner.id != user.id:
+        shared = bool(db.session.scalar(select(cpd_share_is_live(user, owner))))
+    if not can_read_cpd_log(user, owner, shared):
+        raise NotFound(_("Not found."))
+    return owner
 
 
 def access_admin_area(user: Any) -> None:

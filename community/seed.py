@@ -11,6 +11,7 @@ Hooks for content kinds that get their own demo step (append a ``plan_<kind>`` f
   - events and answers: ``services.calendar.schedule_event`` / ``answer_event`` (``calendar/demo.py``).
   - announcements: ``services.announcements.announce`` / ``dismiss`` (``announcements/demo.py``).
   - webhooks: ``services.webhooks.create_webhook`` / ``send_test`` (``webhooks/demo.py``).
+  - CPD logs: ``services.cpd.create_entry`` / ``share_log`` (``cpd/demo.py``).
 """
 
 from __future__ import annotations
@@ -210,6 +211,9 @@ STEPS.append(plan_announcements)
 from community.webhooks.demo import plan_webhooks  # noqa: E402  (the manager's CRM and reporting hooks)
 
 STEPS.append(plan_webhooks)
+from community.cpd.demo import plan_cpd  # noqa: E402  (CPD logs; p0's shared with the cohort's facilitator)
+
+STEPS.append(plan_cpd)
 
 from community.seed_history import plan_history  # noqa: E402  (last: spread it all over six weeks)
 

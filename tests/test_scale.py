@@ -47,6 +47,11 @@ def test_tiny_preset_is_a_realistic_community(db: Any) -> None:
     assert db.session.scalar(select(func.count()).select_from(Announcement)) == len(announcements)
     assert db.session.scalar(select(func.count()).where(Notification.kind == "announcement")) > 0
     assert db.session.scalar(select(func.count()).select_from(AnnouncementView)) > 0
+    # CPD logs: some participants keep one, and only participants.
+    from community.models import CpdEntry, User
+
+    keepers = set(db.session.scalars(select(User.role).join(CpdEntry, CpdEntry.user_id == User.id)))
+    assert keepers == {"participant"} and db.session.scalar(select(func.count()).select_from(CpdEntry)) > 0
     states = set(db.session.scalars(select(Membership.state)))
     assert states == {"active", "requested", "invited"}
     assert db.session.scalar(select(func.count()).where(Topic.accepted_post_id.is_not(None))) > 0

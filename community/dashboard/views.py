@@ -21,7 +21,7 @@ from community.errors import DomainError, NotFound
 from community.extensions import db
 from community.models import User
 from community.permissions import can_view_dashboard
-from community.services import calendar
+from community.services import calendar, cpd
 from community.services import dashboard as figures
 from community.services.nudges import DEFAULT_NUDGE, send_nudge
 
@@ -61,6 +61,7 @@ def index() -> ResponseReturnValue:
         cache_seconds=current_app.config["DASHBOARD_CACHE_SECONDS"],
         nudge_form=NudgeForm(),
         sessions=calendar.coming_sessions(current_user, scope.group_ids),
+        cpd_shared=cpd.logs_shared_with(current_user),
     )
 
 
@@ -137,4 +138,5 @@ def participation(handle: str) -> ResponseReturnValue:
     if not can_view_participation(current_user, member, shared):
         raise NotFound()
     return render_template("dashboard/participation.html", member=member,
-                           mine=figures.my_participation(member, current_user))  # fmt: skip
+                           mine=figures.my_participation(member, current_user),
+                           record=cpd.learning_record(member, current_user))  # fmt: skip

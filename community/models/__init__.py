@@ -30,6 +30,7 @@ from community.models.content import (
     UploadUse,
     Vote,
 )
+from community.models.cpd import MAX_HOURS_HUNDREDTHS, CpdEntry, CpdLink, CpdShare
 from community.models.drafts import MAX_DRAFTS, Draft
 from community.models.group import GROUP_ROLES, VISIBILITIES, Group, Membership
 from community.models.messages import MAX_PARTICIPANTS, Participant
@@ -53,6 +54,7 @@ __all__ = [
     "GROUP_ROLES",
     "KIND_DELIVERIES",
     "MAX_DRAFTS",
+    "MAX_HOURS_HUNDREDTHS",
     "MAX_PARTICIPANTS",
     "NOTIFICATION_KINDS",
     "PRIVATE_KINDS",
@@ -74,6 +76,9 @@ __all__ = [
     "AnnouncementView",
     "AuditEvent",
     "Board",
+    "CpdEntry",
+    "CpdLink",
+    "CpdShare",
     "DigestSent",
     "Draft",
     "EmailConfirmation",

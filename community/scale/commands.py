@@ -48,7 +48,8 @@ def seed_scale_command(
         f"{summary.posts} posts, {summary.votes} votes, {summary.reactions} reactions, "
         f"{summary.notifications} notifications, {summary.conversations} private conversations "
         f"({summary.messages} messages), {summary.events} events ({summary.rsvps} answers), "
-        f"{summary.announcements} announcements, {summary.images} images "
+        f"{summary.announcements} announcements, {summary.images} images, "
+        f"{summary.cpd_entries} CPD entries "
         f"in {time.monotonic() - started:.0f} s."
     )
     click.echo(

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from markupsafe import escape
 from PIL import Image
 from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 
@@ -39,6 +40,7 @@ from community.models import (
     Announcement,
     AnnouncementView,
     Board,
+    CpdEntry,
     Event,
     EventRsvp,
     Group,
@@ -100,6 +102,7 @@ class Summary:
     rsvps: int = 0
     announcements: int = 0
     images: int = 0  # inline images in posts, each with its file and the row saying where it is shown
+    cpd_entries: int = 0
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -140,6 +143,7 @@ class Generator:
         self.rng = random.Random(seed)
         self.event_rng = random.Random(seed + 7919)
         self.announcement_rng = random.Random(seed + 104729)
+        self.cpd_rng = random.Random(seed + 130363)
         self.progress = progress
         self.now = utcnow().replace(microsecond=0)
         self.start = self.now - timedelta(days=SPAN_DAYS)
@@ -886,6 +890,30 @@ class Generator:
         self.summary.notifications += len(notes)
 
 
+    # ------------------------------------------------------------------------------------------------
+    # CPD logs
+
+    def write_cpd(self) -> None:
+        """About one participant in three keeps a CPD log: a few entries over the span, a quarter of an hour
+        to four hours each (Markdown-free text, so its HTML is the escaped paragraph)."""
+        rng = self.cpd_rng
+        rows: list[dict[str, Any]] = []
+        for uid, role in self.role.items():
+            if role != "participant" or rng.random() > 0.35:
+                continue
+            for _n in range(rng.randint(1, 6)):
+                done = (self.start + timedelta(days=rng.uniform(0, SPAN_DAYS))).replace(microsecond=0)
+                learned, apply = self._text(rng, 8, 30), self._text(rng, 5, 20)
+                hours = rng.choice((25, 50, 100, 150, 200, 400))
+                rows.append({"user_id": uid, "done_on": done.date(), "title": self._text(rng, 3, 8)[:200],
+                             "learned": learned, "learned_html": f"<p>{escape(learned)}</p>", "apply": apply,
+                             "apply_html": f"<p>{escape(apply)}</p>", "hours_hundredths": hours,
+                             "created_at": done, "updated_at": done})  # fmt: skip
+        for begin in range(0, len(rows), BATCH * 4):
+            self._write([(insert(CpdEntry), rows[begin : begin + BATCH * 4])])
+        self.summary.cpd_entries = len(rows)
+
+
 @functools.cache
 def _tiny_png() -> bytes:
     """A one-pixel PNG, the file behind every generated image (the pages are measured, not the pictures)."""
@@ -922,4 +950,5 @@ def generate(
     gen.write_counters()
     gen.write_events()
     gen.write_announcements()
+    gen.write_cpd()
     return gen.summary
