@@ -71,6 +71,7 @@ class Config:
     RATELIMIT_REDIS_RETRY_SECONDS = 5  # while Redis is down, each process asks it again this often
     RATELIMIT_SWALLOW_ERRORS = True  # if even the embedded store fails: log, and let the request through
     RATELIMIT_RESET_MAIL = "5 per hour"
+    RATELIMIT_EMAIL_CHANGE = "5 per hour"  # changes of e-mail address asked for, per member
     RATELIMIT_CONFIRM_MAIL = "3 per hour"  # confirmation links sent again (or to a corrected address), per account
     RATELIMIT_INVITE = "30 per hour"
     RATELIMIT_POSTING = "20 per minute"

@@ -1,5 +1,6 @@
 """The shared model. Everything is re-exported here so Alembic sees every table."""
 
+from community.models.account import EXPORT_STATES, DataExport
 from community.models.admin import AuditEvent, EmailConfirmation, Invitation, OutboxMessage, invitation_groups
 from community.models.announcements import Announcement, AnnouncementView
 from community.models.base import UTCDateTime, utcnow
@@ -49,6 +50,7 @@ from community.models.user import ROLE_LABELS, ROLES, STATE_LABELS, STATES, Sett
 __all__ = [
     "ACTIVITY_KINDS",
     "DELIVERIES",
+    "EXPORT_STATES",
     "GROUP_ROLES",
     "KIND_DELIVERIES",
     "MAX_DRAFTS",
@@ -72,6 +74,7 @@ __all__ = [
     "AnnouncementView",
     "AuditEvent",
     "Board",
+    "DataExport",
     "DigestSent",
     "Draft",
     "EmailConfirmation",
