@@ -45,9 +45,10 @@ def upgrade():
 
 def downgrade():
     op.drop_index(op.f('ix_users_deletion_due_at'), table_name='users')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('deletion_keeps_posts')
-        batch_op.drop_column('deletion_due_at')
+    # Not batch: a batch rebuilds ``users`` on SQLite, and with foreign keys on that would cascade into every
+    # table pointing at it. SQLite (3.35+) drops a plain column in place.
+    op.drop_column('users', 'deletion_keeps_posts')
+    op.drop_column('users', 'deletion_due_at')
     with op.batch_alter_table('data_exports', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_data_exports_expires_at'))
         batch_op.drop_index(batch_op.f('ix_data_exports_created_at'))

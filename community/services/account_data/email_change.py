@@ -141,7 +141,7 @@ def confirm_change(user: User, token: str) -> str:
     user.email = address
     user.unsubscribe_epoch = (user.unsubscribe_epoch or 0) + 1
     _set_pending(user, None)
-    record(user, "member.change_email", user, detail={"from": mask(before), "to": mask(address)})
+    record(user, "member.email_changed", user, detail={"from": mask(before), "to": mask(address)})
     db.session.commit()
     return address
 

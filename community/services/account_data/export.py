@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy import and_, delete, func, or_, select, update
@@ -44,6 +44,7 @@ from community.models import (
     utcnow,
 )
 from community.services.notifications import notify
+from community.services.notify_mail import path_for
 from community.services.notifications import preferences as notification_preferences
 from community.tokens import new_token
 
@@ -236,7 +237,7 @@ def make_export(export: DataExport) -> None:
     now = utcnow()
     export.state, export.finished_at, export.file_name, export.size = "ready", now, name, size
     export.expires_at = now + timedelta(days=KEEP_DAYS)
-    notify([user.id], "export_ready", None, url=url_for("auth.account", _anchor="data-title"),
+    notify([user.id], "export_ready", None, url=path_for("auth.account") + "#data-title",
            message=_("A copy of your data is ready to download for %(num)d days.", num=KEEP_DAYS))  # fmt: skip
     db.session.commit()
 
