@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+
 from community.extensions import db
 from community.services.account_data import email_change
 from tests.factories import PASSWORD

@@ -44,8 +44,8 @@ from community.models import (
     utcnow,
 )
 from community.services.notifications import notify
-from community.services.notify_mail import path_for
 from community.services.notifications import preferences as notification_preferences
+from community.services.notify_mail import path_for
 from community.tokens import new_token
 
 log = logging.getLogger("community.exports")
