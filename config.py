@@ -42,6 +42,7 @@ class Config:
     # Uploads
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     UPLOAD_FOLDER: str | None = None  # None: <instance>/uploads
+    EXPORT_FOLDER: str | None = None  # None: <instance>/exports (members' "Download my data" ZIPs, kept 7 days)
     IMAGE_MAX_BYTES = 5 * 1024 * 1024
     # Checked from the file's header before a pixel is decoded (community/services/images.py).
     IMAGE_MAX_PIXELS = 40_000_000  # a 48-megapixel phone photo is refused; its 12-megapixel default passes
