@@ -189,3 +189,21 @@ def test_housekeeping_removes_exports_after_a_week(app, client, login, pat):
     assert clean_up(utcnow() + timedelta(days=7, minutes=1)).exports == 1
     assert not path.exists() and db.session.get(DataExport, export_id) is None
     assert client.get(f"/account/export/{export_id}").status_code == 404
+
+
+def test_the_account_page_reads_the_exports_in_one_query(client, login, pat, assert_queries, count_queries):
+    login(pat)
+    client.get("/account")
+    with count_queries() as none:
+        assert client.get("/account").status_code == 200
+    for _ in range(3):
+        db.session.add(DataExport(user_id=pat.id, state="ready", expires_at=utcnow() + timedelta(days=7),
+                                  finished_at=utcnow(), file_name="x.zip", size=2048))  # fmt: skip
+    db.session.commit()
+    with assert_queries(len(none)):
+        page = client.get("/account")
+    assert page.get_data(as_text=True).count("Download (2 kB)") == 3
+    assert len(none) == EXPECTED_ACCOUNT_QUERIES
+
+
+EXPECTED_ACCOUNT_QUERIES = 6  # session and member, group roles, header counts, devices, exports
