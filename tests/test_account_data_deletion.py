@@ -94,6 +94,7 @@ def test_erased_with_posts_kept_under_former_member(client, login, pat, sam, fra
     assert "opening words" in page and "reply stays" in page
     assert '<span class="user-link former-member">Former member</span>' in page
     assert f'href="/members/{erased.handle}"' not in page
+    assert client.get(f"/members/{erased.handle}").status_code == 404  # no profile is left to see
     # The account can never sign in again, by its old address or handle.
     assert app_client_signin("pat@example.org") == 400 and app_client_signin("pat") == 400
 

@@ -206,4 +206,4 @@ def test_the_account_page_reads_the_exports_in_one_query(client, login, pat, ass
     assert len(none) == EXPECTED_ACCOUNT_QUERIES
 
 
-EXPECTED_ACCOUNT_QUERIES = 6  # the whole page, its exports (and devices) one query each
+EXPECTED_ACCOUNT_QUERIES = 6  # the whole page; the exports are one query of it, however many
