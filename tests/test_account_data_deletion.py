@@ -8,10 +8,10 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from community.extensions import db
-from community.models import AuditEvent, Post, Subscription, Topic, User, UserSession, utcnow
-from community.services import social
+from community.models import AuditEvent, Post, Revision, Subscription, Topic, User, UserSession, utcnow
+from community.services import posts, social
 from community.services.account_data import deletion
-from tests.factories import PASSWORD, acting, make_user
+from tests.factories import PASSWORD, acting, load_post, make_user
 from tests.factories_auth import mails_to
 from tests.factories_groups import make_group
 from tests.factories_social import discussion, reply
@@ -104,12 +104,16 @@ def test_erased_with_posts_removed_keeps_others_replies(client, login, pat, sam,
     busy = discussion(pat, group, title="Busy", body="Pat opens")
     sams = reply(sam, busy, "Sam's reply stays")
     mine = reply(pat, busy, "Pat's reply goes")
+    edited = load_post(pat, mine.id)
+    posts.edit_post(acting(pat), edited, edited.topic, "Pat's reply, edited, goes too")
+    assert db.session.scalar(select(func.count()).select_from(Revision).where(Revision.post_id == mine.id)) >= 1
     alone = discussion(pat, group, title="Alone", body="Nobody answered")
     login(pat)
     _ask(client, posts="remove")
     _erase_later()
     db.session.expire_all()
     assert db.session.get(Post, mine.id).deleted_at is not None and db.session.get(Post, mine.id).body == ""
+    assert db.session.scalar(select(func.count()).select_from(Revision).where(Revision.post_id == mine.id)) == 0
     kept = db.session.get(Post, sams.id)
     assert kept.deleted_at is None and kept.body == "Sam's reply stays"
     assert db.session.get(Topic, busy.id).deleted_at is None

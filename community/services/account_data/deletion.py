@@ -31,6 +31,8 @@ from community.models import (
     Notification,
     Participant,
     Post,
+    PostHashtag,
+    Revision,
     Subscription,
     Topic,
     Upload,
@@ -116,6 +118,10 @@ def _remove_posts(user: User, now: datetime) -> None:
                                                           Post.deleted_at.is_(None)).exists())  # fmt: skip
     db.session.execute(update(Topic).where(Topic.id.in_(alone), Topic.deleted_at.is_(None))
                        .values(deleted_at=now), execution_options={"synchronize_session": False})  # fmt: skip
+    # Their earlier wordings (edit history) and hashtags go with them.
+    theirs = select(Post.id).where(Post.author_id == user.id)
+    db.session.execute(delete(Revision).where(Revision.post_id.in_(theirs)))
+    db.session.execute(delete(PostHashtag).where(PostHashtag.post_id.in_(theirs)))
     db.session.execute(update(Post).where(Post.author_id == user.id, Post.deleted_at.is_(None))
                        .values(deleted_at=now, deleted_by_id=user.id, body="", body_html=""),
                        execution_options={"synchronize_session": False})  # fmt: skip
