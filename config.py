@@ -42,6 +42,7 @@ class Config:
     # Uploads
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     UPLOAD_FOLDER: str | None = None  # None: <instance>/uploads
+    EXPORT_FOLDER: str | None = None  # None: <instance>/exports (members' "Download my data" ZIPs, kept 7 days)
     IMAGE_MAX_BYTES = 5 * 1024 * 1024
     # Checked from the file's header before a pixel is decoded (community/services/images.py).
     IMAGE_MAX_PIXELS = 40_000_000  # a 48-megapixel phone photo is refused; its 12-megapixel default passes
@@ -71,6 +72,7 @@ class Config:
     RATELIMIT_REDIS_RETRY_SECONDS = 5  # while Redis is down, each process asks it again this often
     RATELIMIT_SWALLOW_ERRORS = True  # if even the embedded store fails: log, and let the request through
     RATELIMIT_RESET_MAIL = "5 per hour"
+    RATELIMIT_EMAIL_CHANGE = "5 per hour"  # changes of e-mail address asked for, per member
     RATELIMIT_CONFIRM_MAIL = "3 per hour"  # confirmation links sent again (or to a corrected address), per account
     RATELIMIT_INVITE = "30 per hour"
     RATELIMIT_WEBHOOKS = "30 per hour"  # webhook changes and test deliveries, per manager

@@ -27,7 +27,9 @@ Every --interval seconds (2) it
       event reminders, 24 hours and 1 hour before each date, to the members
       going or maybe (every 5 min);
       the community manager's webhook deliveries (every 2 s): one that
-      could not go is tried again after 10 s, 20 s, 40 s... up to an hour.
+      could not go is tried again after 10 s, 20 s, 40 s... up to an hour;
+      making the members' "Download my data" copies (every 10 s), and
+      erasing accounts whose deletion grace period is over (every 1 h).
 
 It needs the community's address for the links it e-mails: COMMUNITY_BASE_URL, or the address remembered
 from the first page opened (Admin > Settings); without one it refuses to start.
@@ -174,6 +176,8 @@ def invite_command(emails: tuple[str, ...], role: str, groups: tuple[str, ...], 
 
 def register(app: Flask) -> None:
     """Add the commands of this module to the app's CLI, and housekeeping to the periodic jobs."""
+    from community.services.account_data.deletion import erase_due
+    from community.services.account_data.export import run_queued_exports
     from community.services.housekeeping import clean_up
     from community.services.jobs import register_periodic_job
 
@@ -185,3 +189,5 @@ def register(app: Flask) -> None:
         clean_up, every=3600.0,
         does="housekeeping: deletes old sent e-mail, expired sign-in sessions and old posting keys",
     )  # fmt: skip
+    register_periodic_job(run_queued_exports, every=10.0, does="makes the members' \"Download my data\" copies")
+    register_periodic_job(erase_due, every=3600.0, does="erases accounts whose deletion grace period is over")

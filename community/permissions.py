@@ -155,6 +155,11 @@ def can_suspend_member(user: Any, member: User) -> bool:
     return is_admin(user) and member.state == "active" and member.id != user.id
 
 
+def can_delete_member_account(user: Any, member: User) -> bool:
+    """Admins delete an account not yet erased nor already due (the last active admin: the service says no)."""
+    return is_admin(user) and member.state != "deleted" and member.deletion_due_at is None
+
+
 def can_reactivate_member(user: Any, member: User) -> bool:
     """Admins lift a suspension."""
     return is_admin(user) and member.state == "suspended"

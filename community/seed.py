@@ -227,6 +227,10 @@ from community.composer.demo import plan_drafts  # noqa: E402  (p0's half-writte
 
 STEPS.append(plan_drafts)
 
+from community.auth.demo import plan_account_data  # noqa: E402  (p0's data export ready; a deletion asked for)
+
+STEPS.append(plan_account_data)
+
 
 def seed_demo(password: str | None = None, *, progress: bool = True) -> Demo:
     """Build the demo cohort through the services; refuses (RuntimeError) if it exists already."""

@@ -158,7 +158,10 @@ def role_badge(user: Any, group_role: str | None = None) -> Markup:
 
 
 def user_link(user: Any) -> Markup:
-    """The member's name, linked to their profile."""
+    """The member's name, linked to their profile ("Former member", unlinked, once the account is erased)."""
+    if getattr(user, "state", None) == "deleted":
+        name = _("Former member")
+        return Markup(f'<span class="user-link former-member">{escape(name)}</span>')  # noqa: S704
     url = fast_url_for("members.profile", handle=user.handle)
     return Markup(f'<a class="user-link" href="{escape(url)}">{escape(user.display_name)}</a>')  # noqa: S704
 

@@ -177,8 +177,8 @@ def test_cleanup_deletes_old_sent_mail_and_dead_sessions_only(app, pat):
     _session(pat, 29)  # a remember-me cookie of 30 days may still be out there
     result = app.test_cli_runner().invoke(args=["cleanup"])
     assert result.exit_code == 0, result.output
-    expected = ("Housekeeping: removed 1 sent e-mails, 1 expired sign-in sessions, 0 old posting keys and "
-                "0 unconfirmed accounts.")
+    expected = ("Housekeeping: removed 1 sent e-mails, 1 expired sign-in sessions, 0 old posting keys, "
+                "0 unconfirmed accounts and 0 expired data exports.")
     assert expected in result.output
     db.session.commit()
     assert set(db.session.scalars(select(OutboxMessage.id))) == {recent, waiting}  # unsent mail is never dropped

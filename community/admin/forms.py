@@ -97,3 +97,15 @@ class SettingsForm(FlaskForm):
     blocked_domains = TextAreaField(_l("Blocked link domains"))
     default_language = SelectField(_l("Language"), validate_choice=False)
     default_timezone = SelectField(_l("Time zone"), validate_choice=False)
+
+
+class DeleteMemberForm(_Prefixed):
+    """Delete a member's account (after the same grace period as their own request): what becomes of the
+    posts, and a reason for the audit log."""
+
+    prefix_name = "delete"
+
+    posts = SelectField(_l("Their posts"), choices=[
+        SelectChoice("keep", _l("Keep them, shown under “Former member”")),
+        SelectChoice("remove", _l("Remove them (replies by others stay)"))], default="keep")  # fmt: skip
+    reason = StringField(_l("Reason (for the audit log)"), validators=[Optional(), Length(max=500)])

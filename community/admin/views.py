@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -17,6 +17,7 @@ from community.admin.audit_text import action_label, audit_sentence, settings_ch
 from community.admin.forms import (
     AuditFilterForm,
     DeclineForm,
+    DeleteMemberForm,
     ReactivateForm,
     ReasonForm,
     RoleForm,
@@ -31,6 +32,7 @@ from community.permissions import access_admin_area, access_member_for_admin
 from community.security import safe_next
 from community.services import admin as service
 from community.services import confirmations, moderation
+from community.services.account_data import deletion, member_csv
 from community.services.members import page_number
 from community.services.settings import DEFAULTS, all_settings
 from community.services.site import configured_base_url
@@ -67,12 +69,13 @@ def _member_page(member: Any, status: int = 200, **forms: Any) -> ResponseReturn
     forms.setdefault("role_form", RoleForm(role=member.role))
     forms.setdefault("decline_form", DeclineForm())
     forms.setdefault("reactivate_form", ReactivateForm())
+    forms.setdefault("delete_form", DeleteMemberForm())
     events = service.audit_for(member)
     # The latest spam wave among the events shown (no query): reactivating offers to restore what it hid.
     wave = next((moderation.wave_of(e) for e in events if e.action == "member.hide_all"), None)
     removal_due = confirmations.removal_due(member) if member.state == "unconfirmed" else None
     return render_template("admin/member.html", member=member, events=events, wave=wave, removal_due=removal_due,
-                           **forms), status  # fmt: skip
+                           grace_days=deletion.GRACE_DAYS, **forms), status  # fmt: skip
 
 
 @bp.get("/members/<int:member_id>")
@@ -97,6 +100,26 @@ def _act(member_id: int, form_name: str, form: Any, action: Any, done: Callable[
         flash(done(member), "success")
         return redirect(safe_next(request.form.get("next"), url_for(".member", member_id=member.id)))
     return _member_page(member, 400, **{form_name: form})
+
+
+@bp.post("/members/<int:member_id>/delete-account")
+def delete_account(member_id: int) -> ResponseReturnValue:
+    """Delete a member's account after the grace period, audited (signing in cancels, as for their own)."""
+    return _act(member_id, "delete_form", DeleteMemberForm(),
+                lambda m, f: deletion.schedule_deletion_for(current_user, m, f.posts.data != "remove",
+                                                            f.reason.data or ""),
+                lambda m: _("The account of %(name)s will be erased in %(num)d days unless they sign in.",
+                            name=m.display_name, num=deletion.GRACE_DAYS))  # fmt: skip
+
+
+@bp.get("/members.csv")
+def members_csv() -> ResponseReturnValue:
+    """The member list as a CSV file, streamed (and the copy noted in the audit log)."""
+    member_csv.record_member_export(current_user)
+    response = Response(member_csv.member_csv(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="members.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.post("/members/<int:member_id>/approve")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -15,6 +16,8 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -147,3 +150,39 @@ class InviteLinkForm(FlaskForm):
                             validators=[InputRequired(), NumberRange(1, MAX_LINK_USES)])  # fmt: skip
     groups = MultiCheckboxField(_l("Groups they join on arrival"), coerce=int, validate_choice=True)
     needs_approval = BooleanField(_l("Ask me to approve each person who joins through this link"))
+
+
+class _OnAccountPage(FlaskForm):
+    """Several forms share the account page: a prefix keeps their field ids apart."""
+
+    prefix_name = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", self.prefix_name)
+        super().__init__(*args, **kwargs)
+
+
+class ChangeEmailForm(_OnAccountPage):
+    """A new e-mail address (a link goes to it) and the password, which proves it is the member asking."""
+
+    prefix_name = "email"
+
+    email = StringField(_l("New e-mail address"), validators=[
+        DataRequired(_l("Please give your new e-mail address.")), Length(max=254)])  # fmt: skip
+    password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Please give your password.")),
+                                                              Length(max=200)])  # fmt: skip
+
+
+KEEP_CHOICES = {"keep": _l("Keep my posts, shown under “Former member”"),
+                "remove": _l("Remove my posts (replies by others stay)")}
+
+
+class DeleteAccountForm(_OnAccountPage):
+    """Delete my account: what becomes of the posts, and the password to confirm."""
+
+    prefix_name = "delete"
+
+    posts = RadioField(_l("Your posts"), choices=[SelectChoice(k, v) for k, v in KEEP_CHOICES.items()],
+                       default="keep")
+    password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Please give your password.")),
+                                                              Length(max=200)])  # fmt: skip

@@ -266,3 +266,5 @@ def confirm_mail_per_account(on_breach: Callable[[Any], Response | None]) -> Any
     classroom registering behind one address is not slowed down); ``on_breach`` renders the page."""
     return limiter.shared_limit(_config("RATELIMIT_CONFIRM_MAIL"), "confirm-mail", key_func=_waiting_key,
                                 methods=["POST"], deduct_when=_done, on_breach=on_breach)  # fmt: skip
+# Changes of e-mail address: each sends two e-mails, so one budget per member, refused or not.
+email_change_per_member = limiter.limit(_config("RATELIMIT_EMAIL_CHANGE"), key_func=_member_key, methods=["POST"])

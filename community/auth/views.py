@@ -7,6 +7,7 @@ Invitations and registration live in ``invitation_views``, e-mail confirmation i
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -18,7 +19,9 @@ from flask_wtf import FlaskForm
 
 from community.auth import bp
 from community.auth.forms import (
+    ChangeEmailForm,
     ChangePasswordForm,
+    DeleteAccountForm,
     ForgotPasswordForm,
     LanguageForm,
     ResetPasswordForm,
@@ -38,6 +41,7 @@ from community.models import User
 from community.security import safe_next
 from community.services import auth as auth_service
 from community.services import setup as setup_service
+from community.services.account_data import deletion, email_change, export
 from community.services.accounts import end_session, start_session
 
 SIGNIN_FAILED = _l("That e-mail/handle and password don't match an account.")
@@ -83,6 +87,8 @@ def signin() -> ResponseReturnValue:
             flash(_("Your account is waiting for you to confirm your e-mail address."), "info")
             return redirect(url_for("auth.confirm_pending"))
         if user is not None:
+            if deletion.cancel_on_sign_in(user):
+                flash(_("Welcome back: your account is no longer going to be deleted."), "success")
             sign_member_in(user, remember=form.remember.data)
             return remember_device(redirect(safe_next(request.args.get("next"), url_for("feed.home"))), user)
         attempt.failed()
@@ -178,10 +184,14 @@ def language_form(formdata: object = None) -> LanguageForm:
     return form
 
 
-def _account_page(form: ChangePasswordForm, lang_form: LanguageForm, status: int) -> ResponseReturnValue:
+def _account_page(form: ChangePasswordForm, lang_form: LanguageForm, status: int, **forms: Any) -> ResponseReturnValue:
     devices = auth_service.list_devices(current_user, current_user.get_id())
+    forms.setdefault("email_form", ChangeEmailForm(formdata=None))
+    forms.setdefault("delete_form", DeleteAccountForm(formdata=None))
     return render_template("auth/account.html", form=form, lang_form=lang_form, devices=devices,
-                           end_form=FlaskForm()), status  # fmt: skip
+                           end_form=FlaskForm(), exports=export.list_exports(current_user),
+                           pending_email=email_change.pending(current_user), grace_days=deletion.GRACE_DAYS,
+                           export_days=export.KEEP_DAYS, **forms), status  # fmt: skip
 
 
 @bp.post("/account/language")
@@ -275,4 +285,4 @@ def reset_password(token: str) -> ResponseReturnValue:
     return render_template("auth/reset.html", form=form), 400 if form.is_submitted() else 200
 
 
-from community.auth import confirm_views, invitation_views  # noqa: E402, F401  (registers their routes)
+from community.auth import account_views, confirm_views, invitation_views  # noqa: E402, F401  (registers their routes)

@@ -1,5 +1,6 @@
 """The shared model. Everything is re-exported here so Alembic sees every table."""
 
+from community.models.account import EXPORT_STATES, DataExport
 from community.models.admin import AuditEvent, EmailConfirmation, Invitation, OutboxMessage, invitation_groups
 from community.models.announcements import Announcement, AnnouncementView
 from community.models.base import UTCDateTime, utcnow
@@ -51,6 +52,7 @@ from community.models.webhooks import WEBHOOK_EVENTS, Webhook, WebhookDelivery
 __all__ = [
     "ACTIVITY_KINDS",
     "DELIVERIES",
+    "EXPORT_STATES",
     "GROUP_ROLES",
     "KIND_DELIVERIES",
     "MAX_DRAFTS",
@@ -79,6 +81,7 @@ __all__ = [
     "CpdEntry",
     "CpdLink",
     "CpdShare",
+    "DataExport",
     "DigestSent",
     "Draft",
     "EmailConfirmation",

@@ -50,6 +50,8 @@ NOTIFICATION_KINDS = {
     "event_reminder": _l("Reminders of events you go to (24 hours and 1 hour before)"),
     # A facilitator's announcement to their group, or the community manager's to everyone.
     "announcement": _l("Announcements to your groups and the community"),
+    # The member's own requests about their account.
+    "export_ready": _l("A copy of your data is ready to download"),
 }
 #: in the page only / e-mail at once / daily digest / weekly digest / off
 DELIVERIES = {

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.extensions import db
@@ -62,6 +62,10 @@ class User(db.Model):
     # The member's own language and time zone (None: the community's defaults; see community.i18n).
     language: Mapped[str | None] = mapped_column(String(10))
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # "Delete my account": erased by the hourly job after this time unless the member signs in before;
+    # whether their posts stay (under "Former member") or go with the account.
+    deletion_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    deletion_keeps_posts: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     __table_args__ = (Index("ix_users_display_name", "display_name"),)
 

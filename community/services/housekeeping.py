@@ -11,6 +11,7 @@
 - Accounts made through a cohort link whose address was not confirmed within ``UNCONFIRMED_KEEP_DAYS``
   (``services.confirmations``): someone typed an address that isn't theirs, or a bot did. Their place on
   the link is given back.
+- "Download my data" copies past their week (``account_data.export.KEEP_DAYS``), files and rows.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from community.database import writing
 from community.extensions import db
 from community.models import OutboxMessage, UserSession, utcnow
 from community.services import submissions
+from community.services.account_data.export import remove_expired
 from community.services.confirmations import remove_stale
 
 
@@ -37,14 +39,16 @@ class Cleaned:
     sessions: int = 0
     submission_keys: int = 0
     unconfirmed: int = 0
+    exports: int = 0
 
     @property
     def total(self) -> int:
-        return self.sent_mail + self.sessions + self.submission_keys + self.unconfirmed
+        return self.sent_mail + self.sessions + self.submission_keys + self.unconfirmed + self.exports
 
     def __str__(self) -> str:
         return (f"removed {self.sent_mail} sent e-mails, {self.sessions} expired sign-in sessions, "
-                f"{self.submission_keys} old posting keys and {self.unconfirmed} unconfirmed accounts")  # fmt: skip
+                f"{self.submission_keys} old posting keys, {self.unconfirmed} unconfirmed accounts "
+                f"and {self.exports} expired data exports")  # fmt: skip
 
 
 def _seconds(value: Any) -> float:
@@ -74,5 +78,6 @@ def clean_up(now: datetime | None = None) -> Cleaned:
         ).rowcount
         cleaned.submission_keys = submissions.prune(now)
         cleaned.unconfirmed = remove_stale(now)
+        cleaned.exports = remove_expired(now)
         db.session.commit()
     return cleaned

@@ -68,6 +68,7 @@ DEFAULT_DELIVERY = {
     "event_cancelled": "email",
     "event_reminder": "email",  # e-mail is what a reminder is: any other choice sends none
     "announcement": "email",  # or in the page only (KIND_DELIVERIES): never a digest, never off
+    "export_ready": "email",
 }
 # Notices about the member's own post: kept while they may see where it lives, though the post is held or hidden.
 MODERATION_KINDS = ("post_held", "post_approved", "post_rejected", "post_hidden", "post_restored", "warning")

@@ -46,6 +46,7 @@ SUBJECTS = {
     "event_cancelled": _l("Cancelled: %(title)s"),
     "event_reminder": _l("Reminder: %(title)s"),
     "announcement": _l("Announcement from %(actor)s: %(title)s"),
+    "export_ready": _l("A copy of your data is ready to download"),
 }
 #: Kinds whose subject differs when they are about the whole community rather than one group.
 COMMUNITY_SUBJECTS = {
