@@ -78,6 +78,7 @@ class Config:
     RATELIMIT_WEBHOOKS = "30 per hour"  # webhook changes and test deliveries, per manager
     WEBHOOK_MAX_ATTEMPTS = 8  # tries of one delivery (about 40 min of backoff) before it is given up
     RATELIMIT_POSTING = "20 per minute"
+    API_RATE_LIMIT = "600/minute"  # requests per personal access token (COMMUNITY_API_RATE_LIMIT)
     RATELIMIT_POSTING_NEW_MEMBER = "5 per minute"
     RATELIMIT_UPLOADS = "30 per hour"  # pictures one member sends (photos, covers, images in posts), refused or not
 

@@ -41,7 +41,13 @@ def create_app(config: Any = None, instance_path: str | None = None, **overrides
     from community.static_files import configure_static
 
     configure_static(app)
+    from community.converters import configure_converters
+
+    configure_converters(app)
     configure_blueprints(app)
+    from community.api import configure_api
+
+    configure_api(app)
     from community.logs import configure_log_redaction
 
     configure_log_redaction(app)  # tokens in URLs never reach an access log

@@ -168,9 +168,10 @@ def configure_cli(app: Flask) -> None:
     for command in (run_command, init_command, create_admin_command):
         app.cli.add_command(command)
     from community import cli_extra
+    from community.api import commands as api_commands
     from community.notifications import commands as notification_commands
 
-    for module in (cli_extra, notification_commands):
+    for module in (cli_extra, notification_commands, api_commands):
         module.register(app)
     # Commands for developers and translators, imported when they run: the demo data, the scale generator,
     # Babel's catalogue tools (tests/test_cli_start.py checks that each help line is the command's own).

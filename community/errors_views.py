@@ -59,8 +59,34 @@ def _wants_json() -> bool:
     )
 
 
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, message: str | None = None, *, errors: dict[str, Any] | None = None,
+            headers: dict[str, str] | None = None) -> ResponseReturnValue:
+    """An API error as ``application/problem+json`` (RFC 9457): the status, its name, what went wrong."""
+    import http
+
+    try:
+        title = http.HTTPStatus(status).phrase
+    except ValueError:
+        title = "Error"
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status,
+                            "detail": str(message or MESSAGES.get(status, MESSAGES[400]))}  # fmt: skip
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    response.headers.update(headers or {})
+    return response
+
+
 def error_response(status: int, message: str | None = None) -> ResponseReturnValue:
     """Render the error page (or JSON) for a status code."""
+    if _is_api():
+        return problem(status, message)
     text = str(message or MESSAGES.get(status, MESSAGES[400]))
     if _wants_json():
         return jsonify(error=text, status=status), status
@@ -113,6 +139,10 @@ def configure_errors(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> ResponseReturnValue:
         # 404s say the same thing whatever the cause, so private things cannot be probed.
+        if _is_api() and error.status != 404:
+            errors = {error.field: [error.message]} if error.field and error.message else None
+            headers = {"Retry-After": "60"} if error.status == 429 else None
+            return problem(error.status, error.message or None, errors=errors, headers=headers)
         return error_response(error.status, None if error.status == 404 else error.message or None)
 
     @app.errorhandler(CSRFError)
@@ -122,6 +152,8 @@ def configure_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
+        if _is_api() and status != 500:
+            return _api_http(error, status)
         original = getattr(error, "original_exception", None)
         kind = database_failure(original) if status == 500 and original is not None else None
         if kind is not None:  # the database failed outside the view (an after-request step)
@@ -138,6 +170,19 @@ def configure_errors(app: Flask) -> None:
             message = _("That upload is too large: we take pictures of up to %(size)s MB. Use your browser's Back "
                         "button to return to the form, and choose a smaller file.", size=size)  # fmt: skip
         return error_response(status, message)
+
+    def _api_http(error: HTTPException, status: int) -> ResponseReturnValue:
+        """flask-smorest's ``abort`` data (message, validation errors, headers) as a problem."""
+        data = getattr(error, "data", None) or {}
+        errors = data.get("errors") or data.get("messages")
+        headers = dict(data.get("headers") or {})
+        headers.update({k: v for k, v in error.get_headers() if k in ("Allow", "WWW-Authenticate")})
+        if status == 429:
+            seconds = retry_after_seconds()
+            if seconds is not None:
+                headers["Retry-After"] = str(seconds)
+        message = data.get("message") or (None if status in MESSAGES else error.description)
+        return problem(status, message, errors=errors, headers=headers)
 
     @app.errorhandler(AlreadyPosted)
     def _already_posted(error: AlreadyPosted) -> ResponseReturnValue:
@@ -174,6 +219,8 @@ def unavailable_response(kind: str, error: BaseException) -> ResponseReturnValue
     headers = {"Retry-After": str(RETRY_AFTER[kind])}
     with force_locale(language):
         message = str(UNAVAILABLE[kind])
+        if _is_api():
+            return problem(503, message, headers=headers)
         if _wants_json():
             return jsonify(error=message, status=503), 503, headers
         try:

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -34,6 +35,9 @@ PUBLIC_ENDPOINTS = frozenset(
         "calendar.feed",
     }
 )
+# The API: its own check (a bearer token) decides, never the session. Its OpenAPI document is for members
+# too: a signed-in member's session, or a live token (nothing of the community is public, not even its routes).
+API_BLUEPRINTS = frozenset({"api"})
 # What a signed-in but pending or suspended member may still reach.
 HOLDING_ENDPOINTS = frozenset({"static", "auth.signout", "auth.health", "auth.holding"})
 
@@ -65,8 +69,17 @@ def safe_next(target: str | None, default: str = "/") -> str:
 def _guard() -> ResponseReturnValue | None:
     set_writing(request.method in WRITE_METHODS)
     endpoint = request.endpoint or ""
-    if endpoint in PUBLIC_ENDPOINTS:
-        return None
+    if endpoint in PUBLIC_ENDPOINTS or request.blueprint in API_BLUEPRINTS:
+        return None  # the API authenticates by token alone (community/api), never by the session cookie
+    if request.blueprint == "api-docs" and not current_user.is_authenticated:
+        from community.api import current_token
+
+        if current_token() is not None:
+            return None
+        from community.errors_views import problem
+
+        return problem(401, _("Send a personal access token: Authorization: Bearer cpat_…"),
+                       headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
     if endpoint == "uploads.serve" and "image_token" in request.args:
         return None  # a feed reader's or an e-mail's signed image link: the link decides (community/uploads.py)
     if not current_user.is_authenticated:

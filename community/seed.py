@@ -214,6 +214,9 @@ STEPS.append(plan_webhooks)
 from community.cpd.demo import plan_cpd  # noqa: E402  (CPD logs; p0's shared with the cohort's facilitator)
 
 STEPS.append(plan_cpd)
+from community.api.demo import plan_api_tokens  # noqa: E402  (a facilitator's and a participant's API tokens)
+
+STEPS.append(plan_api_tokens)
 
 from community.seed_history import plan_history  # noqa: E402  (last: spread it all over six weeks)
 

@@ -58,11 +58,12 @@ def test_domain_errors_show_their_message(client, path, status, text):
 
 def test_api_errors_are_json(client):
     response = client.get("/api/test/conflict")
-    assert response.status_code == 409
-    assert response.json == {"error": "Someone edited this post while you were writing.", "status": 409}
+    assert response.status_code == 409 and response.mimetype == "application/problem+json"  # (RFC 9457)
+    assert response.json == {"type": "about:blank", "title": "Conflict", "status": 409,
+                             "detail": "Someone edited this post while you were writing."}  # fmt: skip
     missing = client.get("/api/test/missing")
-    assert missing.json == {"error": "We couldn't find that page. It may have moved, or you may not have access "
-                                     "to it.", "status": 404}  # fmt: skip
+    assert missing.json["detail"] == "We couldn't find that page. It may have moved, or you may not have access to it."
+    assert missing.json["status"] == 404
 
 
 def test_a_client_asking_for_json_gets_json(client):

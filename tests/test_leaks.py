@@ -121,9 +121,23 @@ def _conversation_world(pat, sam, mallory, fran, admin):
     return group, topic, answer
 
 
-def _crawl_ids(client, topic_id: int, post_id: int) -> list[tuple[str, str, int]]:
-    """Every route that takes a topic or post id, asked with the conversation's (GET, and POST where allowed)."""
+def _api_body(path: str) -> dict | None:
+    """A well-formed body for an API write (so the request reaches the loader, which must say 404)."""
+    if path.endswith("/vote"):
+        return {"value": 1}
+    if path.endswith("/rsvp"):
+        return {"answer": "going"}
+    if path.endswith("/accept"):
+        return None
+    return {"body": "sneaky"}
+
+
+def _crawl_ids(client, topic_id: int, post_id: int, token: str | None = None) -> list[tuple[str, str, int]]:
+    """Every route that takes a topic or post id, asked with the conversation's (GET, and POST where allowed);
+    the API's with the visitor's own write token and a well-formed body."""
     from flask import current_app
+
+    from tests.factories_api import bearer
 
     seen = []
     for rule in current_app.url_map.iter_rules():
@@ -138,10 +152,16 @@ def _crawl_ids(client, topic_id: int, post_id: int) -> list[tuple[str, str, int]
                 values[name] = sorted(items)[0]  # any one of the allowed values
         path = rule.build({k: v for k, v in values.items() if k in args}, append_unknown=False)[1]
         for method in ("GET", "POST"):
-            if method in rule.methods:
+            if method not in rule.methods:
+                continue
+            if path.startswith("/api/"):
+                assert token is not None, path
+                response = client.open(path, method=method, headers=bearer(token),
+                                       json=_api_body(path) if method == "POST" else None)  # fmt: skip
+            else:
                 response = client.open(path, method=method, data={"body": "sneaky", "to": "@mallory", "kind": "like",
                                                                  "reason": "spam"})  # fmt: skip
-                seen.append((method, path, response.status_code, response.data.decode()))
+            seen.append((method, path, response.status_code, response.data.decode()))
     return seen
 
 
@@ -149,8 +169,17 @@ def test_a_conversation_reaches_nobody_but_its_participants(client, login, pat, 
     _group, topic, answer = _conversation_world(pat, sam, mallory, fran, admin)
     digests.send_digests("daily")
     digests.send_digests("weekly")
+    from tests.factories_api import api_get, token_for
+
     for outsider in (mallory, fran, admin):
         login(outsider)
+        token = token_for(outsider, "write")
+        for path in ("/conversations", "/notifications", f"/search?q={WHISPER}", "/discussions", "/members",
+                     f"/conversations/{topic.id}/messages", f"/topics/{topic.id}", f"/topics/{topic.id}/posts",
+                     f"/posts/{answer.id}"):  # fmt: skip
+            response = api_get(client, path, token)
+            assert response.status_code in (200, 404), (outsider.handle, path, response.status_code)
+            assert not any(leak in response.data.decode() for leak in WHISPERS), (outsider.handle, path)
         for path in ("/", "/?show=following", "/?show=groups", "/tags/whispertag", "/notifications",
                      f"/search?q={WHISPER}", "/messages", f"/messages?q={WHISPER}", "/members/pat", "/members/sam",
                      "/members", "/dashboard/", "/moderation/", "/boards", "/blogs", "/qa"):
@@ -158,8 +187,10 @@ def test_a_conversation_reaches_nobody_but_its_participants(client, login, pat, 
             assert response.status_code in (200, 404), (outsider.handle, path, response.status_code)
             html = response.data.decode()  # (the search pages echo the visitor's query: their own words)
             assert not any(leak in html for leak in WHISPERS), (outsider.handle, path)
-        crawled = _crawl_ids(client, topic.id, answer.id)
+        crawled = _crawl_ids(client, topic.id, answer.id, token)
         paths = {path for _method, path, _status, _html in crawled}
+        assert {f"/api/v1/conversations/{topic.id}/messages", f"/api/v1/posts/{answer.id}/vote",
+                f"/api/v1/topics/{topic.id}/posts"} <= paths, paths
         assert {f"/messages/{topic.id}", f"/messages/{topic.id}/reply", f"/messages/{topic.id}/people",
                 f"/p/{answer.id}", f"/discussions/{topic.id}"} <= paths, paths
         assert any(p.endswith(f"/report/post/{answer.id}") for p in paths)
@@ -181,7 +212,13 @@ def test_a_conversation_reaches_nobody_but_its_participants(client, login, pat, 
 
 
 def test_the_participants_read_it_and_are_told(client, login, pat, sam, mallory, fran, admin):
+    from tests.factories_api import api_get, token_for
+
     _group, topic, _answer = _conversation_world(pat, sam, mallory, fran, admin)
+    token = token_for(sam)
+    assert api_get(client, "/conversations", token).json["items"][0]["subject"] == f"{WHISPER} subject"
+    bodies = [m["body"] for m in api_get(client, f"/conversations/{topic.id}/messages", token).json["items"]]
+    assert any(f"{WHISPER} hello" in body for body in bodies) and any(f"{WHISPER} answer" in b for b in bodies)
     login(sam)
     assert f"{WHISPER} hello" in client.get(f"/messages/{topic.id}").data.decode()
     assert f"{WHISPER} subject" in client.get("/messages").data.decode()

@@ -11,7 +11,7 @@ from community.resources import load_config_module
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
-EXTENSION_GROUPS = {"db", "limiter"}  # Flask-Migrate's and Flask-Limiter's: documented as groups
+EXTENSION_GROUPS = {"db", "limiter", "openapi"}  # Flask-Migrate's, Flask-Limiter's, flask-smorest's: as groups
 
 
 def test_every_command_and_flag_is_documented(app):

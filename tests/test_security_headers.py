@@ -161,8 +161,8 @@ def test_500_page_shows_no_traceback(error_client, caplog):
 def test_500_json_shows_no_traceback(error_client, caplog):
     response = error_client.get("/api/test/crash")
     assert response.status_code == 500
-    assert response.json == {"error": "Something went wrong on our side. It has been logged; please try again.",
-                              "status": 500}  # fmt: skip
+    assert response.json == {"type": "about:blank", "title": "Internal Server Error", "status": 500,
+                             "detail": "Something went wrong on our side. It has been logged; please try again."}
     assert_security_headers(response)
 
 

@@ -24,7 +24,7 @@ def _sample_url(app, rule: Rule) -> str:
         kind = type(converter).__name__.replace("Converter", "").lower() if converter else "string"
         if kind == "any":
             values[name] = sorted(converter.items)[0] if hasattr(converter, "items") else "x"
-        elif kind in ("integer", "int"):
+        elif kind in ("integer", "int", "boundedint"):  # community.converters bounds every <int:>
             values[name] = 1
         elif kind == "float":
             values[name] = 1.0
@@ -44,6 +44,8 @@ def _private_rules(app, method: str) -> list[Rule]:
 def _refused(response) -> bool:
     if response.status_code in (404, 405):
         return True
+    if response.request.path.startswith("/api/"):  # the API asks for a token instead of a sign-in page
+        return response.status_code == 401 and response.mimetype == "application/problem+json"
     return response.status_code in (302, 303) and urlsplit(response.headers["Location"]).path == "/signin"
 
 

@@ -186,3 +186,11 @@ class DeleteAccountForm(_OnAccountPage):
                        default="keep")
     password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Please give your password.")),
                                                               Length(max=200)])  # fmt: skip
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("What the token is for"), validators=[DataRequired(), Length(max=80)])
+    scope = SelectField(_l("What it may do"), choices=[
+        SelectChoice("read", _l("Read only")),
+        SelectChoice("write", _l("Read and write: post, vote, send messages")),
+    ])

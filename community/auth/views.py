@@ -285,4 +285,9 @@ def reset_password(token: str) -> ResponseReturnValue:
     return render_template("auth/reset.html", form=form), 400 if form.is_submitted() else 200
 
 
-from community.auth import account_views, confirm_views, invitation_views  # noqa: E402, F401  (registers their routes)
+from community.auth import (  # noqa: E402, F401  (registers their routes)
+    account_views,
+    confirm_views,
+    invitation_views,
+    token_views,
+)

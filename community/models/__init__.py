@@ -3,6 +3,7 @@
 from community.models.account import EXPORT_STATES, DataExport
 from community.models.admin import AuditEvent, EmailConfirmation, Invitation, OutboxMessage, invitation_groups
 from community.models.announcements import Announcement, AnnouncementView
+from community.models.api import MAX_TOKENS, TOKEN_PREFIX, TOKEN_SCOPES, ApiToken
 from community.models.base import UTCDateTime, utcnow
 from community.models.calendar import (
     REMINDER_LEADS,
@@ -58,6 +59,7 @@ __all__ = [
     "MAX_DRAFTS",
     "MAX_HOURS_HUNDREDTHS",
     "MAX_PARTICIPANTS",
+    "MAX_TOKENS",
     "NOTIFICATION_KINDS",
     "PRIVATE_KINDS",
     "REACTIONS",
@@ -70,12 +72,15 @@ __all__ = [
     "RSVP_ANSWERS",
     "STATES",
     "STATE_LABELS",
+    "TOKEN_PREFIX",
+    "TOKEN_SCOPES",
     "TOPIC_KINDS",
     "VISIBILITIES",
     "WEBHOOK_EVENTS",
     "Activity",
     "Announcement",
     "AnnouncementView",
+    "ApiToken",
     "AuditEvent",
     "Board",
     "CpdEntry",
