@@ -150,6 +150,7 @@ BLUEPRINTS = (
     "composer",
     "moderation",
     "dashboard",
+    "programmes",
 )
 
 

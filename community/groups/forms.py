@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 VISIBILITY_CHOICES = [
@@ -27,6 +27,9 @@ class GroupForm(FlaskForm):
     cover = FileField(_l("Cover image"))
     remove_cover = BooleanField(_l("Remove the current cover image"))
     approve_all_posts = BooleanField(_l("Approve every post before others see it (pre-moderation)"))
+    # Filled by the edit view with the programmes defined; the service checks the choice.
+    programme = SelectField(_l("Programme this cohort follows"), choices=[SelectChoice("", _l("None"))], default="",
+                            validate_choice=False)  # fmt: skip
 
 
 class ActionForm(FlaskForm):

@@ -16,7 +16,7 @@ from community.notices import flash_if_held
 from community.permissions import access_group, access_post, access_topic, can_edit_post, require
 from community.qa import bp
 from community.qa.forms import AcceptForm, ActionForm, AnswerForm, AskForm, CloseForm, CommentForm, EditForm
-from community.services import posts, qa
+from community.services import posts, programmes, qa
 from community.services.drafts import discard_draft, draft_key
 from community.services.qa_read import groups_of, list_questions, question_thread, similar_questions, tags_of
 
@@ -42,17 +42,28 @@ def index() -> ResponseReturnValue:
     """All the questions I may see, with tabs (unanswered, not accepted, mine), tag and group filters."""
     args = request.args
     group = access_group(current_user, args["group"], content=True) if args.get("group") else None
-    filters = {"filter": args.get("filter", "all"), "sort": args.get("sort", "newest"), "tag": args.get("tag") or None}
+    filters = {"filter": args.get("filter", "all"), "sort": args.get("sort", "newest"), "tag": args.get("tag") or None,
+               "unit": (args.get("unit") or "").strip().upper()[:20] or None}
     page = list_questions(current_user, group=group, after=args.get("after"), before=args.get("before"), **filters)
     base = {k: v for k, v in {**filters, "group": args.get("group")}.items() if v and v not in ("all", "newest")}
     page.next_url = url_for("qa.index", **base, after=page.next_cursor) if page.has_next else None  # type: ignore[attr-defined]
     page.prev_url = url_for("qa.index", **base, before=page.prev_cursor) if page.has_prev else None  # type: ignore[attr-defined]
     return render_template("qa/index.html", page=page, group=group, groups=groups_of(current_user), base=base,
-                           **filters)  # fmt: skip
+                           units=programmes.units_of(page.items), **filters)  # fmt: skip
 
 
 def _ask_page(form: AskForm, status: int = 200, similar: list[Any] | None = None) -> ResponseReturnValue:
     return render_template("qa/ask.html", form=form, similar=similar), status
+
+
+def _unit_choices(form: AskForm, groups: list[Any]) -> dict[int, list[Any]]:
+    """The unit chooser: the units of each of my groups' programmes, under the group's name."""
+    by_group = programmes.units_by_group(groups)
+    seen: dict[int, Any] = {}
+    for units in by_group.values():
+        seen.update((u.id, u) for u in units if u.id not in seen)
+    form.unit.choices = [SelectChoice("", _("No unit")), *(SelectChoice(str(u.id), u.label) for u in seen.values())]
+    return by_group
 
 
 @bp.route("/ask", methods=["GET", "POST"])
@@ -64,8 +75,16 @@ def ask() -> ResponseReturnValue:
         SelectChoice("", _("The whole community")),
         *(SelectChoice(str(g.id), g.name) for g in groups),
     ]
+    by_group = _unit_choices(form, groups)
     if request.method == "GET" and request.args.get("group"):
         form.where.data = str(access_group(current_user, request.args["group"], content=True).id)
+    if request.method == "GET" and request.args.get("unit"):
+        # Asked from a unit's page: that unit, in the first of my groups whose programme has it.
+        wanted = request.args["unit"]
+        form.unit.data = wanted
+        home = next((gid for gid, units in by_group.items() if any(str(u.id) == wanted for u in units)), None)
+        if home is not None and not form.where.data:
+            form.where.data = str(home)
     if request.method == "GET":
         return _ask_page(form)
     if form.check.data:
@@ -75,7 +94,8 @@ def ask() -> ResponseReturnValue:
     group = next((g for g in groups if str(g.id) == form.where.data), None)
     try:
         topic = qa.ask_question(current_user, title=form.title.data, body=form.body.data, tags=form.tags.data,
-                                group=group, submission_key=form.submitted_key())  # fmt: skip
+                                group=group, unit_id=form.unit.data or None,
+                                submission_key=form.submitted_key())  # fmt: skip
     except InvalidInput as error:
         _form_error(form, error)
         return _ask_page(form, 400)
@@ -109,8 +129,9 @@ def _question_page(topic: Any, status: int = 200, **forms: Any) -> ResponseRetur
     from community.services.social import is_watching
 
     watching = is_watching(current_user, "topic", topic.id)
+    unit = programmes.units_of([topic]).get(topic.unit_id or 0)
     return render_template("qa/question.html", topic=topic, thread=thread, sort=sort, action_form=ActionForm(),
-                           close_form=forms.pop("close_form", CloseForm()), watching=watching,
+                           unit=unit, close_form=forms.pop("close_form", CloseForm()), watching=watching,
                            **forms), status  # fmt: skip
 
 
