@@ -229,3 +229,39 @@ def test_a_units_page_query_count_does_not_grow(client, login, pat, cohort, coun
     with assert_queries(UNIT_PAGE_QUERIES):
         page = client.get(url)
     assert page.status_code == 200 and page.data.count(b'class="qa-row"') == 28
+
+
+# ---- discussions and blog posts name a unit too -------------------------------------------------------
+
+
+def test_a_discussion_names_a_unit_of_its_groups_programme(client, login, admin, pat, cohort):
+    from tests.factories_boards import general_board
+
+    group, _programme, units = cohort
+    board = general_board(group)
+    login(pat)
+    form = client.get(f"/boards/{board.id}/new").get_data(as_text=True)
+    assert "5CO01 Organisational performance and culture" in form
+    ok = client.post(f"/boards/{board.id}/new", data={"title": "Culture talk", "body": "Let us talk",
+                                                      "unit": str(units[0].id)})  # fmt: skip
+    assert ok.status_code == 302
+    topic = db.session.scalars(db.select(Topic).where(Topic.title == "Culture talk")).one()
+    assert topic.unit_id == units[0].id
+    _other, foreign = make_programme(admin, name="Foreign", units=(("F1", "Foreign unit"),))
+    refused = client.post(f"/boards/{board.id}/new", data={"title": "Sneaky", "body": "Typed text",
+                                                           "unit": str(foreign[0].id)})  # fmt: skip
+    assert refused.status_code == 400 and "Typed text" in refused.get_data(as_text=True)
+    assert db.session.scalar(db.select(Topic.id).where(Topic.title == "Sneaky")) is None
+
+
+def test_a_blog_post_shared_with_a_cohort_names_a_unit(client, login, pat, cohort):
+    group, _programme, units = cohort
+    login(pat)
+    assert "5CO02 Evidence-based practice" in client.get("/blogs/new").get_data(as_text=True)
+    data = {"title": "What I learned on evidence", "body": "Plenty", "group_id": str(group.id),
+            "unit": str(units[1].id), "action": "publish"}
+    assert client.post("/blogs/new", data=data).status_code == 302
+    topic = db.session.scalars(db.select(Topic).where(Topic.title == "What I learned on evidence")).one()
+    assert topic.unit_id == units[1].id
+    refused = client.post("/blogs/new", data={**data, "title": "Public one", "group_id": "0"})
+    assert refused.status_code == 400 and "Choose a unit of the programme" in refused.get_data(as_text=True)
