@@ -706,6 +706,11 @@ def can_set_group_programme(user: Any, group: Group) -> bool:
     return can_edit_group(user, group)
 
 
+def can_release_held_answers(user: Any, topic: Topic) -> bool:
+    """Peers first: publish a question's held answers now (its group's facilitators and admins)."""
+    return topic.kind == "question" and can_moderate_topic(user, topic)
+
+
 def can_view_dashboard(user: Any) -> bool:
     """The facilitator's dashboard: admins, and members who facilitate at least one group."""
     return is_admin(user) or (is_member(user) and "facilitator" in user.group_roles.values())

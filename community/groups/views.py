@@ -134,7 +134,8 @@ def edit(slug: str) -> ResponseReturnValue:
         service.update_group(current_user, group, name=form.name.data, description=form.description.data or "",
                              visibility=form.visibility.data, cover=_cover(),
                              remove_cover=bool(form.remove_cover.data),
-                             approve_all_posts=bool(form.approve_all_posts.data))  # fmt: skip
+                             approve_all_posts=bool(form.approve_all_posts.data),
+                             peers_first_hours=form.peers_first_hours.data or 0)  # fmt: skip
     except DomainError as error:
         return _failed(form, error, "groups/form.html", group=group)
     flash(_("Your changes are saved."), "success")

@@ -8,15 +8,25 @@ from typing import Any
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from community.errors import DomainError, InvalidInput
+from community.i18n import format_moment
+from community.models import utcnow
 from community.notices import flash_if_held
-from community.permissions import access_group, access_post, access_topic, can_edit_post, require
+from community.permissions import (
+    access_group,
+    access_post,
+    access_topic,
+    can_edit_post,
+    can_release_held_answers,
+    require,
+)
 from community.qa import bp
 from community.qa.forms import AcceptForm, ActionForm, AnswerForm, AskForm, CloseForm, CommentForm, EditForm
-from community.services import posts, programmes, qa
+from community.services import peers_first, posts, programmes, qa
 from community.services.drafts import discard_draft, draft_key
 from community.services.qa_read import groups_of, list_questions, question_thread, similar_questions, tags_of
 
@@ -130,8 +140,10 @@ def _question_page(topic: Any, status: int = 200, **forms: Any) -> ResponseRetur
 
     watching = is_watching(current_user, "topic", topic.id)
     unit = programmes.units_of([topic]).get(topic.unit_id or 0)
+    window = peers_first.window_end(topic, topic.group) if can_release_held_answers(current_user, topic) else None
     return render_template("qa/question.html", topic=topic, thread=thread, sort=sort, action_form=ActionForm(),
-                           unit=unit, close_form=forms.pop("close_form", CloseForm()), watching=watching,
+                           unit=unit, peers_window=window, now=utcnow(), watching=watching,
+                           close_form=forms.pop("close_form", CloseForm()),
                            **forms), status  # fmt: skip
 
 
@@ -157,8 +169,24 @@ def answer(topic_id: int) -> ResponseReturnValue:
         _form_error(form, error)
         return _question_page(topic, 400, answer_form=form)
     discard_draft(current_user, draft_key("answer", "topic", topic.id))
-    flash_if_held(post)
+    if post.held_until is not None:
+        flash(_("Peers first: your answer is saved and held. It will be published %(when)s, or as soon as a "
+                "participant answers, whichever comes first.", when=format_moment(post.held_until)), "info")
+    else:
+        flash_if_held(post)
     return redirect(url_for("qa.question", topic_id=topic.id, _anchor=f"post-{post.number}"))
+
+
+@bp.post("/<int:topic_id>/release-held")
+def release_held(topic_id: int) -> ResponseReturnValue:
+    """Peers first, overridden for one question: its held answers are published now."""
+    topic = access_topic(current_user, topic_id, kind="question")
+    require(can_release_held_answers(current_user, topic), _("Only the group's facilitators can publish held answers."))
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    count = peers_first.release_now(current_user, topic)
+    flash(ngettext("%(num)d held answer published.", "%(num)d held answers published.", count), "success")
+    return redirect(url_for("qa.question", topic_id=topic.id))
 
 
 @bp.post("/posts/<int:post_id>/comments")

@@ -30,7 +30,7 @@ from community.permissions import (
     can_view_post,
     can_vote,
 )
-from community.services import posts, submissions
+from community.services import peers_first, posts, submissions
 from community.services.audit import record
 from community.services.programmes import check_unit
 
@@ -74,7 +74,9 @@ def post_answer(actor: User, topic: Topic, body: str, *, submission_key: str | N
     if not can_reply(actor, topic):
         raise Forbidden(_("This question is closed to new answers.") if topic.closed_at
                         else _("You can't answer here."))  # fmt: skip
-    answer = posts.add_post(actor, topic, body, kind="answer", commit=False, submission_key=submission_key)
+    held_until = peers_first.hold_until(actor, topic, topic.group, utcnow())
+    answer = posts.add_post(actor, topic, body, kind="answer", commit=False, submission_key=submission_key,
+                            held_until=held_until)  # fmt: skip
     _watch(actor, topic)
     db.session.commit()
     return answer
