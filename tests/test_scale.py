@@ -101,3 +101,17 @@ def test_the_benchmark_takes_its_replies_out_again(db: Any) -> None:
                                  "(SELECT id FROM posts)")).scalar_one() == 0  # fmt: skip
     after = db.session.execute(select(Topic.reply_count, Topic.post_counter).where(Topic.id == topic_id)).one()
     assert after == before
+
+
+def test_the_generated_cohorts_follow_a_programme_and_name_its_units(db: Any) -> None:
+    from community.models import Unit
+
+    _build()
+    assert db.session.scalar(select(func.count()).select_from(Unit)) == len(gen.SCALE_UNITS)
+    assert db.session.scalar(select(func.count()).select_from(Group).where(Group.programme_id.is_(None))) == 0
+    named = db.session.scalar(select(func.count()).select_from(Topic).where(Topic.unit_id.is_not(None)))
+    in_groups = db.session.scalar(select(func.count()).select_from(Topic).where(
+        Topic.group_id.is_not(None), Topic.kind.in_(("question", "discussion"))))  # fmt: skip
+    assert 0.5 * in_groups < named < in_groups
+    assert db.session.scalar(select(func.count()).select_from(Topic).where(
+        Topic.unit_id.is_not(None), Topic.group_id.is_(None))) == 0  # fmt: skip
