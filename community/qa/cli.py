@@ -9,7 +9,7 @@ from community.qa import bp
 from community.services.jobs import register_periodic_job
 from community.services.peers_first import publish_due_held
 
-register_periodic_job(publish_due_held, every=60.0, does="publishes facilitators' answers held for peers first")
+register_periodic_job(publish_due_held, every=30.0, does="publishes facilitators' answers held for peers first")
 
 
 @bp.cli.command("publish-held-answers")
