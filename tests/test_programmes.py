@@ -265,3 +265,19 @@ def test_a_blog_post_shared_with_a_cohort_names_a_unit(client, login, pat, cohor
     assert topic.unit_id == units[1].id
     refused = client.post("/blogs/new", data={**data, "title": "Public one", "group_id": "0"})
     assert refused.status_code == 400 and "Choose a unit of the programme" in refused.get_data(as_text=True)
+
+
+def test_an_event_names_a_unit_of_its_groups_programme(client, login, admin, fran, cohort):
+    from tests.test_calendar_input import _form
+
+    group, _programme, units = cohort
+    login(fran)
+    assert "5CO01 Organisational performance and culture" in client.get("/events/new").get_data(as_text=True)
+    ok = client.post("/events/new", data=_form(group, title="Unit 5CO01 tutorial", unit=str(units[0].id)))
+    assert ok.status_code == 302
+    topic = db.session.scalars(db.select(Topic).where(Topic.title == "Unit 5CO01 tutorial")).one()
+    assert topic.unit_id == units[0].id
+    _other, foreign = make_programme(admin, name="Elsewhere", units=(("E1", "Elsewhere unit"),))
+    refused = client.post("/events/new", data=_form(group, title="Sneaky tutorial", unit=str(foreign[0].id)))
+    assert refused.status_code == 400 and "Choose a unit of the programme" in refused.get_data(as_text=True)
+    assert db.session.scalar(db.select(Topic.id).where(Topic.title == "Sneaky tutorial")) is None
