@@ -46,6 +46,7 @@ def test_a_facilitators_answer_is_held_and_participants_never_see_it(client, log
     page = client.get(f"/questions/{question.id}").get_data(as_text=True)
     assert "Peers first: your answer is saved and held." in page
     assert "secret answer" in page and "Peers first: held until" in page and "Publish held answers now" in page
+    assert "Accept this answer" not in page  # an answer nobody else can see can't be accepted yet
     topic = _topic(question.id)
     assert topic.reply_count == 0 and topic.first_answer_at is None
     login(pat)
