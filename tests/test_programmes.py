@@ -32,9 +32,12 @@ def test_the_manager_defines_a_programme_and_its_units_in_order(client, login, a
     login(admin)
     response = client.post("/programmes/", data={"name": "CIPD Level 5", "slug": "", "description": "HR"})
     assert response.status_code == 302
-    assert client.post("/programmes/cipd-level-5/units", data={"code": "5co02", "title": "Evidence"}).status_code == 302
+    prefix = f"p{programmes.programmes_with_units()[0][0].id}-"
+    assert client.post("/programmes/cipd-level-5/units", data={f"{prefix}code": "5co02",
+                                                               f"{prefix}title": "Evidence"}).status_code == 302
     assert client.post("/programmes/cipd-level-5/units", data={
-        "code": "5CO01", "title": "Culture", "starts_on": "2026-01-05", "ends_on": "2026-03-01", "position": "0",
+        f"{prefix}code": "5CO01", f"{prefix}title": "Culture", f"{prefix}starts_on": "2026-01-05",
+        f"{prefix}ends_on": "2026-03-01", f"{prefix}position": "0",
     }).status_code == 302  # fmt: skip
     listing = programmes.programmes_with_units()
     assert [(p.slug, [u.code for u in units]) for p, units in listing] == [("cipd-level-5", ["5CO01", "5CO02"])]
@@ -76,7 +79,8 @@ def test_a_visitor_sees_no_programme(client, admin):
 def test_bad_unit_input_is_a_clear_400_that_keeps_what_was_typed(client, login, admin, data, message):
     programme, _units = make_programme(admin, name="Prog")
     login(admin)
-    response = client.post(f"/programmes/{programme.slug}/units", data=data)
+    response = client.post(f"/programmes/{programme.slug}/units",
+                           data={f"p{programme.id}-{key}": value for key, value in data.items()})
     assert response.status_code in (400, 409)
     page = response.get_data(as_text=True)
     assert message in page
@@ -281,3 +285,20 @@ def test_an_event_names_a_unit_of_its_groups_programme(client, login, admin, fra
     refused = client.post("/events/new", data=_form(group, title="Sneaky tutorial", unit=str(foreign[0].id)))
     assert refused.status_code == 400 and "Choose a unit of the programme" in refused.get_data(as_text=True)
     assert db.session.scalar(db.select(Topic.id).where(Topic.title == "Sneaky tutorial")) is None
+
+
+def test_the_unit_and_programme_forms_need_their_csrf_token(csrf_app, client, login, admin):
+    import re
+
+    programme, _units = make_programme(admin, name="Guarded")
+    login(admin)
+    page = client.get("/programmes/").get_data(as_text=True)
+    assert 'id="csrf_token"' not in page  # several forms on one page: no duplicate ids
+    token = re.search(rf'name="p{programme.id}-csrf_token" value="([^"]+)"', page).group(1)
+    url = f"/programmes/{programme.slug}/units"
+    fields = {f"p{programme.id}-code": "G1", f"p{programme.id}-title": "Guarded unit"}
+    assert client.post(url, data=fields).status_code == 400
+    assert client.post(url, data={**fields, f"p{programme.id}-csrf_token": token}).status_code == 302
+    assert client.post("/programmes/", data={"name": "No token"}).status_code == 400
+    general = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post("/programmes/", data={"name": "With token", "csrf_token": general}).status_code == 302

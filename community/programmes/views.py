@@ -30,7 +30,7 @@ def _index(status: int = 200, programme_form: ProgrammeForm | None = None, unit_
     forms = unit_forms or {}
     if can_manage_programmes(current_user):
         for programme, _units in listing:
-            forms.setdefault(programme.id, UnitForm(formdata=None))
+            forms.setdefault(programme.id, UnitForm(formdata=None, prefix=_prefix(programme)))
     return render_template("programmes/index.html", listing=listing, programme_form=programme_form
                            or ProgrammeForm(formdata=None), unit_forms=forms), status  # fmt: skip
 
@@ -60,6 +60,11 @@ def create() -> ResponseReturnValue:
     return redirect(url_for("programmes.index", _anchor=f"programme-{programme.slug}"))
 
 
+def _prefix(programme: Programme) -> str:
+    """Each programme's "add a unit" form has its own field names (and ids) on the one page."""
+    return f"p{programme.id}"
+
+
 def _programme(slug: str) -> Programme:
     programme = db.session.scalar(db.select(Programme).where(Programme.slug == slug))
     if programme is None:
@@ -72,7 +77,7 @@ def add_unit(slug: str) -> ResponseReturnValue:
     """Add a unit to a programme (the community manager)."""
     require(can_manage_programmes(current_user), _("Only the community manager defines units."))
     programme = _programme(slug)
-    form = UnitForm()
+    form = UnitForm(prefix=_prefix(programme))
     if not form.validate_on_submit():
         return _index(400, unit_forms={programme.id: form})
     try:
