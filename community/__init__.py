@@ -158,6 +158,7 @@ BLUEPRINTS = (
     "moderation",
     "dashboard",
     "cpd",
+    "programmes",
 )
 
 

@@ -397,3 +397,15 @@ def js_messages() -> Markup:
     """The JSON the page hands to static/js (inside <script type="application/json">: not run, CSP-safe)."""
     text = _js_catalogue(_key()[0])
     return Markup(text.replace("<", "\\u003c"))  # noqa: S704 (JSON with every '<' escaped)
+
+
+def time_left(value: datetime | None, now: datetime | None = None) -> str:
+    """How long until ``value``, in words ('3 hours', '3 heures'); empty once it has passed."""
+    if value is None:
+        return ""
+    delta = _aware(value) - (now or datetime.now(UTC))
+    if delta.total_seconds() <= 0:
+        return ""
+    from flask_babel import format_timedelta
+
+    return format_timedelta(delta, threshold=1.5)

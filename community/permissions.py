@@ -19,6 +19,10 @@ Policy table (A = admin, F = group facilitator, M = group member, O = other acti
 | see an event, its place; answer it    | A F M O    | A F M                   | A F M         |
 | announce (edit, withdraw: its author) | A F        | A F                     | A F           |
 | see an announcement                   | A F M O    | A F M                   | A F M         |
+| choose the programme it follows       | A F        | A F                     | A F           |
+
+Programmes and their units: only admins define them; every active member reads a unit's page (its questions
+through the same visibility filter as every listing). A topic names only a unit of its group's programme.
 
 Community-wide areas (no group): every active member reads and posts; admins and members whose
 community role is facilitator moderate (and schedule community-wide events); only admins announce to the whole
@@ -709,6 +713,26 @@ def can_view_moderation_queue(user: Any) -> bool:
     )
 
 
+def can_manage_programmes(user: Any) -> bool:
+    """Programmes and their units are defined by the community manager alone."""
+    return is_admin(user)
+
+
+def can_view_programme(user: Any) -> bool:
+    """A programme's units and a unit's page: every active member (the questions listed are filtered)."""
+    return is_member(user)
+
+
+def can_set_group_programme(user: Any, group: Group) -> bool:
+    """The programme a cohort follows: the group's facilitators and admins, while not archived."""
+    return can_edit_group(user, group)
+
+
+def can_release_held_answers(user: Any, topic: Topic) -> bool:
+    """Peers first: publish a question's held answers now (its group's facilitators and admins)."""
+    return topic.kind == "question" and can_moderate_topic(user, topic)
+
+
 def can_view_dashboard(user: Any) -> bool:
     """The facilitator's dashboard: admins, and members who facilitate at least one group."""
     return is_admin(user) or (is_member(user) and "facilitator" in user.group_roles.values())
@@ -939,6 +963,21 @@ def access_group(user: Any, slug: str, *, content: bool = False) -> Group:
     if content and not can_see_group_content(user, group):
         raise NotFound(_("No such group."))
     return group
+
+
+def access_unit(user: Any, programme_slug: str, code: str) -> Any:
+    """A programme's unit by code (its programme loaded) for any active member; else NotFound."""
+    from community.models import Programme, Unit
+
+    if not can_view_programme(user):
+        raise NotFound(_("No such unit."))
+    unit = db.session.scalar(
+        select(Unit).options(joinedload(Unit.programme)).join(Programme, Programme.id == Unit.programme_id)
+        .where(Programme.slug == programme_slug, Unit.code == (code or "").upper())
+    )  # fmt: skip
+    if unit is None:
+        raise NotFound(_("No such unit."))
+    return unit
 
 
 def access_group_membership(user: Any, slug: str, *, content: bool = False) -> tuple[Group, Membership | None]:

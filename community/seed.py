@@ -47,6 +47,7 @@ class Demo:
     groups: dict[str, Group] = field(default_factory=dict)
     boards: dict[str, Board] = field(default_factory=dict)
     topics: list[Topic] = field(default_factory=list)
+    units: dict[str, int] = field(default_factory=dict)  # unit code -> id (programmes.demo)
 
     def person(self, ref: str) -> User:
         """``f0`` is the first facilitator, ``p3`` the fourth participant."""
@@ -193,6 +194,10 @@ from community.blogs.demo import plan_blogs  # noqa: E402  (blog posts and comme
 
 STEPS.append(plan_blogs)
 
+from community.programmes.demo import plan_peers_first, plan_programmes  # noqa: E402  (units; peers first)
+
+STEPS.append(plan_programmes)
+
 from community.qa.demo import plan_questions  # noqa: E402  (questions, answers, votes, accepted answers)
 
 STEPS.append(plan_questions)
@@ -229,6 +234,7 @@ STEPS.append(plan_messages)
 from community.composer.demo import plan_drafts  # noqa: E402  (p0's half-written reply and bio)
 
 STEPS.append(plan_drafts)
+STEPS.append(plan_peers_first)
 
 from community.auth.demo import plan_account_data  # noqa: E402  (p0's data export ready; a deletion asked for)
 

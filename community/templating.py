@@ -16,7 +16,7 @@ from werkzeug.routing import BuildError
 
 from community import cache
 from community.forms import submission_key_input
-from community.i18n import current_language, date_tag, machine_time, time_tag, timeago
+from community.i18n import current_language, date_tag, format_day, machine_time, time_left, time_tag, timeago
 from community.models import REACTION_LABELS, REACTIONS
 from community.permissions import BoundPredicates, is_held
 from community.static_files import static_url
@@ -315,6 +315,8 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.filters["timeago"] = timeago
     app.jinja_env.filters["time_tag"] = time_tag
     app.jinja_env.filters["date_tag"] = date_tag
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["time_left"] = time_left
     app.jinja_env.filters["machine_time"] = machine_time
     app.jinja_env.globals["url_for"] = fast_url_for
     # Templates get ``can`` from the context processor; this global serves macros imported without context.

@@ -130,3 +130,17 @@ def test_generated_images_have_their_file_and_the_record_of_where_they_are_shown
         library = media.library_page(acting(owner))
     mine = [item for item in library.items if item.upload.id == uploads[0].id]
     assert len(mine) == 1 and len(mine[0].uses) == 1
+
+
+def test_the_generated_cohorts_follow_a_programme_and_name_its_units(db: Any) -> None:
+    from community.models import Unit
+
+    _build()
+    assert db.session.scalar(select(func.count()).select_from(Unit)) == len(gen.SCALE_UNITS)
+    assert db.session.scalar(select(func.count()).select_from(Group).where(Group.programme_id.is_(None))) == 0
+    named = db.session.scalar(select(func.count()).select_from(Topic).where(Topic.unit_id.is_not(None)))
+    in_groups = db.session.scalar(select(func.count()).select_from(Topic).where(
+        Topic.group_id.is_not(None), Topic.kind.in_(("question", "discussion"))))  # fmt: skip
+    assert 0.5 * in_groups < named < in_groups
+    assert db.session.scalar(select(func.count()).select_from(Topic).where(
+        Topic.unit_id.is_not(None), Topic.group_id.is_(None))) == 0  # fmt: skip

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from community.forms import PostingForm
@@ -24,6 +24,9 @@ class BlogPostForm(PostingForm):
     body = TextAreaField(_l("Your post"), validators=[DataRequired(_l("Please write something first."))])
     tags = StringField(_l("Tags (optional)"), validators=[Optional(), Length(max=250)])
     group_id = SelectField(_l("Who can read it"), coerce=int, default=0)
+    # The units of my groups' programmes (filled by the view); the service checks the group's programme.
+    unit = SelectField(_l("Unit (optional)"), choices=[SelectChoice("", _l("No unit"))], default="",
+                       validate_choice=False)
     cover = FileField(_l("Cover image (optional)"))
     remove_cover = BooleanField(_l("Remove the cover image"))
     image = FileField(_l("Add an image to your text"))

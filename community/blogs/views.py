@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from community.blogs import bp
 from community.blogs.forms import BlogPostForm, CommentForm, ScheduleForm, revision_number
@@ -24,7 +25,7 @@ from community.extensions import db
 from community.markup import render_markdown
 from community.models import Group, Post, Topic
 from community.permissions import access_group, access_topic, can_edit_post, can_write_blog, require
-from community.services import blog_reads, blogs
+from community.services import blog_reads, blogs, programmes
 from community.services.drafts import discard_draft, draft_key
 from community.services.group_pages import filter_groups
 
@@ -101,6 +102,10 @@ def _write_form(topic: Topic | None = None, opening: Post | None = None) -> Blog
     form.group_id.choices = [(0, _("Everyone in the community"))] + [
         (g.id, _("Only members of %(group)s", group=g.name)) for g in groups
     ]
+    if topic is None:
+        units = {u.id: u for us in programmes.units_by_group(groups).values() for u in us}
+        form.unit.choices = [SelectChoice("", _("No unit")),
+                             *(SelectChoice(str(u.id), u.label) for u in units.values())]
     return form
 
 
@@ -157,7 +162,7 @@ def new() -> ResponseReturnValue:
         return render_template("blogs/write.html", form=form, topic=None), 400 if form.is_submitted() else 200
     try:
         topic = blogs.write_post(current_user, title=form.title.data, body=form.body.data, tags=form.tags.data,
-                                 group=_audience_group(form), action=form.action(),
+                                 group=_audience_group(form), action=form.action(), unit_id=form.unit.data or None,
                                  publish_at=form.scheduled_time(), cover=_file(form.cover),
                                  submission_key=form.submitted_key())  # fmt: skip
     except (InvalidInput, RateLimited, Unavailable) as err:  # bad input, too fast, or a failing disk: keep the text

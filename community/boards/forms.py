@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from community.forms import PostingForm
@@ -24,6 +24,9 @@ class DiscussionForm(PostingForm):
         _l("What would you like to discuss?"), validators=[DataRequired(_l("Please write something first."))]
     )
     tags = StringField(_l("Tags (optional)"), validators=[Optional()])
+    # The units of the board's group's programme (filled by the view); the service checks the choice.
+    unit = SelectField(_l("Unit (optional)"), choices=[SelectChoice("", _l("No unit"))], default="",
+                       validate_choice=False)
 
 
 class ReplyForm(PostingForm):

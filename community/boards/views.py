@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 from community.boards import bp
 from community.boards.forms import BoardForm, DiscussionForm, PreviewForm
@@ -27,6 +28,7 @@ from community.permissions import (
 )
 from community.services import boards as service
 from community.services import boards_reading as reading
+from community.services import programmes
 from community.services.drafts import discard_draft, draft_key
 from community.services.revisions import edit_history
 from community.services.social import is_watching
@@ -136,10 +138,14 @@ def new_discussion(board_id: int) -> ResponseReturnValue:
     board = access_board(current_user, board_id)
     require(can_start_discussion(current_user, board), _("You can't start a discussion on this board."))
     form = DiscussionForm()
+    units = programmes.units_by_group([board.group]).get(board.group.id, []) if board.group else []
+    form.unit.choices = [SelectChoice("", _("No unit")), *(SelectChoice(str(u.id), u.label) for u in units)]
+    if request.method == "GET" and request.args.get("unit"):
+        form.unit.data = request.args["unit"]
     if form.validate_on_submit():
         try:
             topic = service.start_discussion(current_user, board, form.title.data, form.body.data, form.tags.data,
-                                             submission_key=form.submitted_key())
+                                             unit_id=form.unit.data or None, submission_key=form.submitted_key())
         except DomainError as error:
             form_error(form, error)
         else:

@@ -36,6 +36,8 @@ class EventForm(PostingForm):
 
     title = StringField(_l("Title"), validators=[DataRequired(_l("Please give the event a title.")), Length(max=200)])
     where = SelectField(_l("For"), choices=[], validate_choice=False)
+    # The units of the groups' programmes (filled by the view); the service checks the chosen group's.
+    unit = SelectField(_l("Unit (optional)"), choices=[], default="", validate_choice=False)
     starts_at = DateTimeLocalField(_l("Starts"), format=[TIME_FORMAT, "%Y-%m-%dT%H:%M:%S"], validators=[
         InputRequired(_l("Please say when the event starts."))])
     ends_at = DateTimeLocalField(_l("Ends"), format=[TIME_FORMAT, "%Y-%m-%dT%H:%M:%S"], validators=[

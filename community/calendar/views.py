@@ -21,7 +21,7 @@ from community.models import RSVP_ANSWERS, Event, Group, Topic, utcnow
 from community.notices import flash_if_held
 from community.permissions import access_event, access_group, can_create_event, can_edit_event, require
 from community.services import calendar as cal
-from community.services import site
+from community.services import programmes, site
 from community.services.calendar import ics
 from community.services.calendar.recurrence import describe_rule, form_choice
 from community.services.drafts import discard_draft, draft_key
@@ -99,6 +99,8 @@ def _where_choices(form: EventForm, groups: list[Group]) -> None:
         choices.insert(0, SelectChoice("", _("The whole community")))
     form.where.choices = choices
     form.timezone.choices = _zone_choices()
+    units = {u.id: u for us in programmes.units_by_group(groups).values() for u in us}
+    form.unit.choices = [SelectChoice("", _("No unit")), *(SelectChoice(str(u.id), u.label) for u in units.values())]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -126,7 +128,8 @@ def new() -> ResponseReturnValue:
         form.where.errors = [_("Please choose one of the groups you facilitate.")]
         return render_template("calendar/edit.html", form=form, topic=None), 400
     try:
-        topic = cal.schedule_event(current_user, group, _fields(form), submission_key=form.submitted_key())
+        topic = cal.schedule_event(current_user, group, _fields(form), unit_id=form.unit.data or None,
+                                   submission_key=form.submitted_key())
     except InvalidInput as error:
         _form_error(form, error)
         return render_template("calendar/edit.html", form=form, topic=None), 400

@@ -21,7 +21,7 @@ from community.errors import DomainError, NotFound
 from community.extensions import db
 from community.models import User
 from community.permissions import can_view_dashboard
-from community.services import calendar, cpd
+from community.services import calendar, cpd, unit_figures
 from community.services import dashboard as figures
 from community.services.nudges import DEFAULT_NUDGE, send_nudge
 
@@ -140,3 +140,31 @@ def participation(handle: str) -> ResponseReturnValue:
     return render_template("dashboard/participation.html", member=member,
                            mine=figures.my_participation(member, current_user),
                            record=cpd.learning_record(member, current_user))  # fmt: skip
+
+
+@bp.get("/units")
+def units() -> ResponseReturnValue:
+    """Per unit: questions asked, unanswered, median time to a first answer, peer-answer rate (chart, table)."""
+    scope = _scope()
+    rows = unit_figures.unit_rows(scope)
+    return render_template("dashboard/units.html", scope=scope, groups=scope.available, periods=figures.PERIODS,
+                           rows=rows, bars=unit_figures.unit_bars(rows), chart=unit_figures)  # fmt: skip
+
+
+@bp.get("/units.csv")
+def units_csv() -> ResponseReturnValue:
+    """The per-unit figures as CSV (the same numbers as the page)."""
+    scope = _scope()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("programme"), _("unit"), _("title"), _("questions asked"), _("unanswered"),
+                     _("median hours to first answer"), _("first answers from a peer (%)")])  # fmt: skip
+    for row in unit_figures.unit_rows(scope):
+        median = "" if row.median_hours is None else f"{row.median_hours:.1f}"
+        rate = "" if row.peer_rate is None else f"{row.peer_rate * 100:.0f}"
+        writer.writerow([row.unit.programme.name, row.unit.code, row.unit.title, row.asked, row.unanswered, median,
+                         rate])  # fmt: skip
+    name = "community" if scope.whole_community else "-".join(g.slug for g in scope.groups)[:80] or "groups"
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="units-{name}-{scope.period}.csv"'
+    return response

@@ -5,8 +5,17 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 VISIBILITY_CHOICES = [
     SelectChoice("open", _l("Open: every member of the community can see the group and join it in one click.")),
@@ -27,6 +36,12 @@ class GroupForm(FlaskForm):
     cover = FileField(_l("Cover image"))
     remove_cover = BooleanField(_l("Remove the current cover image"))
     approve_all_posts = BooleanField(_l("Approve every post before others see it (pre-moderation)"))
+    peers_first_hours = IntegerField(_l("Give peers this many hours first (0: off)"), default=0,
+                                     validators=[Optional(), NumberRange(min=0, max=168, message=_l(
+                                         "Between 0 (off) and 168 hours (a week)."))])  # fmt: skip
+    # Filled by the edit view with the programmes defined; the service checks the choice.
+    programme = SelectField(_l("Programme this cohort follows"), choices=[SelectChoice("", _l("None"))], default="",
+                            validate_choice=False)  # fmt: skip
 
 
 class ActionForm(FlaskForm):

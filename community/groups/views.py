@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from community.errors import DomainError
 from community.groups import bp
@@ -22,7 +23,7 @@ from community.permissions import (
     require,
 )
 from community.security import safe_next
-from community.services import announcements, calendar, group_pages
+from community.services import announcements, calendar, group_pages, programmes
 from community.services import groups as service
 from community.services.settings import get_setting
 from community.services.social import is_watching
@@ -118,15 +119,23 @@ def edit(slug: str) -> ResponseReturnValue:
         can_edit_group(current_user, group), _("Only the group's facilitators can edit it, and not while archived.")
     )
     form = GroupForm(obj=group)
+    form.programme.choices = [SelectChoice("", _("None")),
+                              *(SelectChoice(str(p.id), p.name) for p, _units in programmes.programmes_with_units())]
     if request.method == "GET":
+        form.programme.data = str(group.programme_id or "")
         return render_template("groups/form.html", form=form, group=group)
     if not form.validate_on_submit():
         return render_template("groups/form.html", form=form, group=group), 400
     try:
+        # A tampered choice is refused here, before anything else is saved.
+        chosen = form.programme.data or ""
+        programmes.set_group_programme(current_user, group, int(chosen) if chosen.isdigit() else
+                                       (None if chosen == "" else -1))  # fmt: skip
         service.update_group(current_user, group, name=form.name.data, description=form.description.data or "",
                              visibility=form.visibility.data, cover=_cover(),
                              remove_cover=bool(form.remove_cover.data),
-                             approve_all_posts=bool(form.approve_all_posts.data))  # fmt: skip
+                             approve_all_posts=bool(form.approve_all_posts.data),
+                             peers_first_hours=form.peers_first_hours.data or 0)  # fmt: skip
     except DomainError as error:
         return _failed(form, error, "groups/form.html", group=group)
     flash(_("Your changes are saved."), "success")

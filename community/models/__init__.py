@@ -37,6 +37,7 @@ from community.models.drafts import MAX_DRAFTS, Draft
 from community.models.group import GROUP_ROLES, VISIBILITIES, Group, Membership
 from community.models.messages import MAX_PARTICIPANTS, Participant
 from community.models.moderation import REPORT_REASONS, REPORT_STATES, MemberRelation, Report
+from community.models.programmes import Programme, Unit
 from community.models.social import (
     ACTIVITY_KINDS,
     DELIVERIES,
@@ -103,6 +104,7 @@ __all__ = [
     "Participant",
     "Post",
     "PostHashtag",
+    "Programme",
     "Reaction",
     "Report",
     "Revision",
@@ -114,6 +116,7 @@ __all__ = [
     "TopicRead",
     "TopicTag",
     "UTCDateTime",
+    "Unit",
     "Upload",
     "UploadUse",
     "UrlToken",

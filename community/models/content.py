@@ -102,6 +102,8 @@ class Topic(db.Model):
     accepted_by_role: Mapped[str | None] = mapped_column(String(20))  # role of the accepted answer's author
     first_answer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_answer_by_role: Mapped[str | None] = mapped_column(String(20))  # "participant" = a peer
+    # The programme unit it is about (models.programmes; no foreign key on purpose).
+    unit_id: Mapped[int | None] = mapped_column(Integer)
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="raise_on_sql")
     last_poster: Mapped[User | None] = relationship(foreign_keys=[last_poster_id], lazy="raise_on_sql")
@@ -126,6 +128,8 @@ class Topic(db.Model):
         # some groups. Only the waiting ones are read (at a million posts the group index read 880 topics).
         # reply_count leads: an index led by kind would tempt SQLite away from the blog index's own (36 ms).
         Index("ix_topics_waiting", "reply_count", "kind", "group_id", "created_at"),
+        # A unit's page and the ?unit= filters: its questions, unanswered first.
+        Index("ix_topics_unit", "unit_id", "kind", "reply_count"),
     )
 
     @property
@@ -174,6 +178,8 @@ class Post(db.Model):
     # SQLite can add one only by rebuilding the posts table (see the migration); a gone member reads as no name.
     deleted_by_id: Mapped[int | None] = mapped_column(Integer, index=True)
     pending: Mapped[bool] = mapped_column(Boolean, default=False)  # waits for a moderator's approval
+    # Peers first: a facilitator's answer held (unpublished) until then, or until a peer answers.
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     score: Mapped[int] = mapped_column(Integer, default=0)
     like_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -35,6 +35,10 @@ class Group(db.Model):
     # Pre-moderation of every post in the group.
     approve_all_posts: Mapped[bool] = mapped_column(Boolean, default=False)
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The programme the cohort follows (see models.programmes: no foreign key, on purpose).
+    programme_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # "Give peers N hours first": a facilitator's answer to a new question waits that long (0: off).
+    peers_first_hours: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def is_archived(self) -> bool:

@@ -40,6 +40,16 @@ QUESTIONS: list[tuple[str, str | None, str, str, str, list[tuple[str, str, list[
 ]
 
 
+# The programme unit each cohort question is about (programmes.demo defines the units).
+UNIT_OF = {
+    "How long should the reflective log entries be?": "5CO01",
+    "Can we cite our own organisation's policies in the assignment?": "5CO02",
+    "Stakeholder mapping: which template do you use?": "5CO01",
+    "Is anyone else struggling with the Harvard referencing for webinars?": "5CO02",
+    "How do I get managers to actually attend the training I organise?": "5CO03",
+}
+
+
 def plan_questions(demo: Any) -> list[Callable[[], None]]:
     """Questions with answers, votes and accepted answers (two left unanswered in the cohort)."""
     return [lambda spec=spec: _question(demo, *spec) for spec in QUESTIONS]  # type: ignore[misc]
@@ -53,7 +63,9 @@ def _question(demo: Any, asker: str, group_key: str | None, title: str, tags: st
     from community.services import qa
 
     group = demo.groups[group_key] if group_key else None
-    topic_id = qa.ask_question(demo.person(asker), title=title, body=body, tags=tags, group=group).id
+    unit_id = demo.units.get(UNIT_OF.get(title, "")) if group is not None else None
+    topic_id = qa.ask_question(demo.person(asker), title=title, body=body, tags=tags, group=group,
+                               unit_id=unit_id).id  # fmt: skip
     answer_ids: list[int] = []
     for author, text, voters in answers:
         person = demo.person(author)

@@ -22,6 +22,9 @@ class AskForm(PostingForm):
     tags = StringField(_l("Tags (optional)"), validators=[Optional()])
     # "" is the whole community; other choices are the member's groups (filled by the view).
     where = SelectField(_l("Where to ask"), choices=[SelectChoice("", _l("The whole community"))], default="")
+    # The units of the member's groups' programmes (filled by the view); the service checks the group's.
+    unit = SelectField(_l("Unit (optional)"), choices=[SelectChoice("", _l("No unit"))], default="",
+                       validate_choice=False)
     check = SubmitField(_l("Check for similar questions"))
     submit = SubmitField(_l("Post your question"))
 

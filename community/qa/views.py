@@ -8,15 +8,25 @@ from typing import Any
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from community.errors import DomainError, InvalidInput
+from community.i18n import format_moment
+from community.models import utcnow
 from community.notices import flash_if_held
-from community.permissions import access_group, access_post, access_topic, can_edit_post, require
+from community.permissions import (
+    access_group,
+    access_post,
+    access_topic,
+    can_edit_post,
+    can_release_held_answers,
+    require,
+)
 from community.qa import bp
 from community.qa.forms import AcceptForm, ActionForm, AnswerForm, AskForm, CloseForm, CommentForm, EditForm
-from community.services import posts, qa
+from community.services import peers_first, posts, programmes, qa
 from community.services.drafts import discard_draft, draft_key
 from community.services.qa_read import groups_of, list_questions, question_thread, similar_questions, tags_of
 
@@ -42,17 +52,28 @@ def index() -> ResponseReturnValue:
     """All the questions I may see, with tabs (unanswered, not accepted, mine), tag and group filters."""
     args = request.args
     group = access_group(current_user, args["group"], content=True) if args.get("group") else None
-    filters = {"filter": args.get("filter", "all"), "sort": args.get("sort", "newest"), "tag": args.get("tag") or None}
+    filters = {"filter": args.get("filter", "all"), "sort": args.get("sort", "newest"), "tag": args.get("tag") or None,
+               "unit": (args.get("unit") or "").strip().upper()[:20] or None}
     page = list_questions(current_user, group=group, after=args.get("after"), before=args.get("before"), **filters)
     base = {k: v for k, v in {**filters, "group": args.get("group")}.items() if v and v not in ("all", "newest")}
     page.next_url = url_for("qa.index", **base, after=page.next_cursor) if page.has_next else None  # type: ignore[attr-defined]
     page.prev_url = url_for("qa.index", **base, before=page.prev_cursor) if page.has_prev else None  # type: ignore[attr-defined]
     return render_template("qa/index.html", page=page, group=group, groups=groups_of(current_user), base=base,
-                           **filters)  # fmt: skip
+                           units=programmes.units_of(page.items), **filters)  # fmt: skip
 
 
 def _ask_page(form: AskForm, status: int = 200, similar: list[Any] | None = None) -> ResponseReturnValue:
     return render_template("qa/ask.html", form=form, similar=similar), status
+
+
+def _unit_choices(form: AskForm, groups: list[Any]) -> dict[int, list[Any]]:
+    """The unit chooser: the units of each of my groups' programmes, under the group's name."""
+    by_group = programmes.units_by_group(groups)
+    seen: dict[int, Any] = {}
+    for units in by_group.values():
+        seen.update((u.id, u) for u in units if u.id not in seen)
+    form.unit.choices = [SelectChoice("", _("No unit")), *(SelectChoice(str(u.id), u.label) for u in seen.values())]
+    return by_group
 
 
 @bp.route("/ask", methods=["GET", "POST"])
@@ -64,8 +85,16 @@ def ask() -> ResponseReturnValue:
         SelectChoice("", _("The whole community")),
         *(SelectChoice(str(g.id), g.name) for g in groups),
     ]
+    by_group = _unit_choices(form, groups)
     if request.method == "GET" and request.args.get("group"):
         form.where.data = str(access_group(current_user, request.args["group"], content=True).id)
+    if request.method == "GET" and request.args.get("unit"):
+        # Asked from a unit's page: that unit, in the first of my groups whose programme has it.
+        wanted = request.args["unit"]
+        form.unit.data = wanted
+        home = next((gid for gid, units in by_group.items() if any(str(u.id) == wanted for u in units)), None)
+        if home is not None and not form.where.data:
+            form.where.data = str(home)
     if request.method == "GET":
         return _ask_page(form)
     if form.check.data:
@@ -75,7 +104,8 @@ def ask() -> ResponseReturnValue:
     group = next((g for g in groups if str(g.id) == form.where.data), None)
     try:
         topic = qa.ask_question(current_user, title=form.title.data, body=form.body.data, tags=form.tags.data,
-                                group=group, submission_key=form.submitted_key())  # fmt: skip
+                                group=group, unit_id=form.unit.data or None,
+                                submission_key=form.submitted_key())  # fmt: skip
     except InvalidInput as error:
         _form_error(form, error)
         return _ask_page(form, 400)
@@ -110,8 +140,11 @@ def _question_page(topic: Any, status: int = 200, **forms: Any) -> ResponseRetur
     from community.services.social import is_watching
 
     watching = is_watching(current_user, "topic", topic.id)
+    unit = programmes.units_of([topic]).get(topic.unit_id or 0)
+    window = peers_first.window_end(topic, topic.group) if can_release_held_answers(current_user, topic) else None
     return render_template("qa/question.html", topic=topic, thread=thread, sort=sort, action_form=ActionForm(),
-                           close_form=forms.pop("close_form", CloseForm()), watching=watching,
+                           unit=unit, peers_window=window, now=utcnow(), watching=watching,
+                           close_form=forms.pop("close_form", CloseForm()),
                            **forms), status  # fmt: skip
 
 
@@ -137,8 +170,24 @@ def answer(topic_id: int) -> ResponseReturnValue:
         _form_error(form, error)
         return _question_page(topic, 400, answer_form=form)
     discard_draft(current_user, draft_key("answer", "topic", topic.id))
-    flash_if_held(post)
+    if post.held_until is not None:
+        flash(_("Peers first: your answer is saved and held. It will be published %(when)s, or as soon as a "
+                "participant answers, whichever comes first.", when=format_moment(post.held_until)), "info")
+    else:
+        flash_if_held(post)
     return redirect(url_for("qa.question", topic_id=topic.id, _anchor=f"post-{post.number}"))
+
+
+@bp.post("/<int:topic_id>/release-held")
+def release_held(topic_id: int) -> ResponseReturnValue:
+    """Peers first, overridden for one question: its held answers are published now."""
+    topic = access_topic(current_user, topic_id, kind="question")
+    require(can_release_held_answers(current_user, topic), _("Only the group's facilitators can publish held answers."))
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    count = peers_first.release_now(current_user, topic)
+    flash(ngettext("%(num)d held answer published.", "%(num)d held answers published.", count), "success")
+    return redirect(url_for("qa.question", topic_id=topic.id))
 
 
 @bp.post("/posts/<int:post_id>/comments")

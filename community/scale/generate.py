@@ -48,11 +48,13 @@ from community.models import (
     Notification,
     Participant,
     Post,
+    Programme,
     Reaction,
     Subscription,
     Tag,
     Topic,
     TopicTag,
+    Unit,
     Upload,
     UploadUse,
     User,
@@ -60,6 +62,12 @@ from community.models import (
     utcnow,
 )
 from community.scale.words import FIRST, LAST, REACTION_KINDS, TERM_CUM, TERMS, WORD_CUM, WORDS
+
+#: The programme every generated cohort follows; its group questions and discussions mostly name a unit.
+SCALE_UNITS = [("5CO01", "Organisational performance and culture in practice"), ("5CO02", "Evidence-based practice"),
+               ("5CO03", "Professional behaviours and valuing people"), ("5HR01", "Employment relationship management"),
+               ("5HR02", "Talent management and workforce planning"), ("5HR03", "Reward for performance")]  # fmt: skip
+UNIT_SHARE = 0.7
 
 #: name: (members, groups, posts)
 PRESETS: dict[str, tuple[int, int, int]] = {
@@ -144,6 +152,7 @@ class Generator:
         self.event_rng = random.Random(seed + 7919)
         self.announcement_rng = random.Random(seed + 104729)
         self.cpd_rng = random.Random(seed + 130363)
+        self.unit_rng = random.Random(seed + 1299709)  # its own stream: the rest is the same as without units
         self.progress = progress
         self.now = utcnow().replace(microsecond=0)
         self.start = self.now - timedelta(days=SPAN_DAYS)
@@ -445,8 +454,12 @@ class Generator:
                     "pinned": False,
                     "locked": False,
                     "featured": False,
+                    "unit_id": None,
                 }
             )
+            if topic.group_id is not None and topic.kind in ("question", "discussion") and \
+                    self.unit_rng.random() < UNIT_SHARE:  # fmt: skip
+                self.topic_rows[-1]["unit_id"] = self.unit_rng.randint(1, len(SCALE_UNITS))
             for name in set(rng.choices(self.tags[:40] if rng.random() < 0.7 else self.tags, k=rng.randint(0, 3))):
                 topic_tags.append({"topic_id": tid, "tag_id": tag_ids[name]})
                 self.tag_counts[tag_ids[name]] = self.tag_counts.get(tag_ids[name], 0) + 1
@@ -469,9 +482,16 @@ class Generator:
             for tid in range(1, len(self.topics) + 1)
         ]
         join_rows = [{"kind": "joined", "actor_id": r["id"], "created_at": r["created_at"]} for r in self.user_rows]
+        for row in self.group_rows:
+            row["programme_id"] = 1
+        programme = {"id": 1, "name": "CIPD Level 5 Associate Diploma", "slug": "cipd-level-5", "description": ""}
+        units = [{"id": i, "programme_id": 1, "code": code, "title": title, "position": i}
+                 for i, (code, title) in enumerate(SCALE_UNITS, start=1)]  # fmt: skip
         conn_rows(
             [
                 (insert(User), self.user_rows),
+                (insert(Programme), [programme]),
+                (insert(Unit), units),
                 (insert(Group), self.group_rows),
                 (insert(Membership), self.membership_rows),
                 (insert(Board), self.board_rows),

@@ -34,6 +34,7 @@ from community.services.audit import record
 from community.services.images import save_image
 from community.services.media.write import record_post_uses
 from community.services.media.write import upload_inline_image as upload_inline_image  # its home moved; callers keep it
+from community.services.programmes import check_unit
 
 # ----------------------------------------------------------------------------------------------------------
 # Writing
@@ -55,7 +56,7 @@ def _check_schedule(publish_at: datetime | None, now: datetime) -> datetime:
 
 def write_post(actor: User, *, title: str, body: str, tags: str | Iterable[str] | None = None,
                group: Group | None = None, action: str = "draft", publish_at: datetime | None = None,
-               cover: IO[bytes] | None = None, now: datetime | None = None,
+               cover: IO[bytes] | None = None, now: datetime | None = None, unit_id: int | str | None = None,
                submission_key: str | None = None) -> Topic:  # fmt: skip
     """Write a blog post: ``action`` is draft, publish or schedule (with ``publish_at``). Commits."""
     submission_key = submissions.check(actor, submission_key, body)
@@ -67,6 +68,7 @@ def write_post(actor: User, *, title: str, body: str, tags: str | Iterable[str] 
     posts.clean_body(body)
     posts.parse_tags(tags)
     group = _audience(actor, group)
+    checked_unit = check_unit(group, unit_id)
     status = {"draft": "draft", "publish": "published", "schedule": "scheduled"}.get(action)
     if status is None:
         raise InvalidInput(_("Choose to save a draft, publish or schedule."), field="action")
@@ -76,6 +78,7 @@ def write_post(actor: User, *, title: str, body: str, tags: str | Iterable[str] 
     topic = posts.create_topic(actor, kind="blog", title=title, body=body, group=group, tags=tags, status=status,
                                publish_at=publish_at if status == "scheduled" else None, commit=False,
                                submission_key=submission_key)  # fmt: skip
+    topic.unit_id = checked_unit
     if cover_upload is not None:
         cover_upload.topic_id = topic.id
         topic.cover_path = cover_upload.name

@@ -25,6 +25,7 @@ from community.permissions import (
 from community.services import posts, submissions
 from community.services.audit import record
 from community.services.groups import slugify
+from community.services.programmes import check_unit
 
 SUBSCRIPTION_TARGETS = ("topic", "board")
 
@@ -109,13 +110,17 @@ def moderated_boards(user: User, topic: Topic) -> list[Board]:
 
 
 def start_discussion(actor: User, board: Board, title: str, body: str, tags: str | None = None, *,
-                     submission_key: str | None = None) -> Topic:  # fmt: skip
+                     unit_id: int | str | None = None, submission_key: str | None = None) -> Topic:  # fmt: skip
     """Start a discussion on a board (commits); a form sent twice lands on the first (``submissions``)."""
     submission_key = submissions.check(actor, submission_key, body)
     if not can_start_discussion(actor, board):
         raise Forbidden(_("You can't start a discussion on this board."))
-    return posts.create_topic(actor, kind="discussion", title=title, body=body, board=board, tags=tags,
-                              submission_key=submission_key)  # fmt: skip
+    checked_unit = check_unit(board.group, unit_id)
+    topic = posts.create_topic(actor, kind="discussion", title=title, body=body, board=board, tags=tags,
+                               submission_key=submission_key, commit=False)  # fmt: skip
+    topic.unit_id = checked_unit
+    db.session.commit()
+    return topic
 
 
 def quote_text(post: Post) -> str:

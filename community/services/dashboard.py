@@ -113,6 +113,9 @@ class Attention:
     no_reply_total: int
     reports: int
     join_requests: list[Membership]
+    # Peers first: when each listed question's window ends (its group gives one); past ones are listed first.
+    window_ends: dict[int, datetime] = field(default_factory=dict)
+    now: datetime | None = None
 
 
 def needs_attention(viewer: User, scope: Scope) -> Attention:
@@ -125,11 +128,17 @@ def needs_attention(viewer: User, scope: Scope) -> Attention:
     listed = (
         load_only(Topic.id, Topic.kind, Topic.title, Topic.created_at, Topic.group_id, Topic.author_id),
         joinedload(Topic.author).load_only(User.id, User.display_name),
-        joinedload(Topic.group).load_only(Group.id, Group.name, Group.slug),
+        joinedload(Topic.group).load_only(Group.id, Group.name, Group.slug, Group.peers_first_hours),
     )
+    # Peers first: a question whose window ended with no answer from a peer comes first (no query: the
+    # thresholds come from the groups in scope).
+    now = utcnow()
+    windows = [g for g in (scope.groups or scope.available) if g.peers_first_hours]
+    window_over = case(*((and_(Topic.group_id == g.id, Topic.created_at <= now - timedelta(hours=g.peers_first_hours)),
+                          0) for g in windows), else_=1) if windows else literal(1)  # fmt: skip
     unanswered = list(
-        db.session.scalars(select(Topic).options(*listed).where(unanswered_q).order_by(Topic.created_at)
-                           .limit(ATTENTION_LIMIT))
+        db.session.scalars(select(Topic).options(*listed).where(unanswered_q)
+                           .order_by(window_over, Topic.created_at).limit(ATTENTION_LIMIT))
     )  # fmt: skip
     no_reply = list(
         db.session.scalars(select(Topic).options(*listed).where(no_reply_q).order_by(Topic.created_at)
@@ -149,7 +158,9 @@ def needs_attention(viewer: User, scope: Scope) -> Attention:
             .order_by(Membership.created_at).limit(ATTENTION_LIMIT)
         )
     )  # fmt: skip
-    return Attention(unanswered, totals[0], no_reply, totals[1], reports, requests)
+    ends = {t.id: t.created_at + timedelta(hours=t.group.peers_first_hours)
+            for t in unanswered if t.group is not None and t.group.peers_first_hours}  # fmt: skip
+    return Attention(unanswered, totals[0], no_reply, totals[1], reports, requests, ends, now)
 
 
 def _reports_waiting(viewer: User, scope: Scope) -> int:

@@ -195,13 +195,15 @@ def _activate(membership: Membership, group: Group, actor: User | None) -> None:
 
 def update_group(actor: User, group: Group, *, name: str, description: str, visibility: str,
                  cover: IO[bytes] | None = None, remove_cover: bool = False,
-                 approve_all_posts: bool | None = None) -> Group:  # fmt: skip
+                 approve_all_posts: bool | None = None, peers_first_hours: int | None = None) -> Group:  # fmt: skip
     """Change a group's name, description, visibility and cover (facilitators and admins; commits)."""
     if not can_edit_group(actor, group):
         raise Forbidden(_("Only the group's facilitators can edit it, and not while it is archived."))
     name = _clean_name(name)
     description = _clean_description(description)
     _check_visibility(visibility)
+    if peers_first_hours is not None and not 0 <= peers_first_hours <= 168:
+        raise InvalidInput(_("Between 0 (off) and 168 hours (a week)."), field="peers_first_hours")
     before = group.visibility
     group.name = name
     if description != group.description:
@@ -216,6 +218,9 @@ def update_group(actor: User, group: Group, *, name: str, description: str, visi
     if approve_all_posts is not None and approve_all_posts != group.approve_all_posts:
         group.approve_all_posts = approve_all_posts
         detail["approve_all_posts"] = approve_all_posts
+    if peers_first_hours is not None and peers_first_hours != group.peers_first_hours:
+        group.peers_first_hours = peers_first_hours
+        detail["peers_first_hours"] = peers_first_hours
     record(actor, "group.edit", group, group_id=group.id, detail=detail)
     db.session.commit()
     return group

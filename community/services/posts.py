@@ -242,7 +242,8 @@ def _counts_as_reply(topic: Topic, kind: str) -> bool:
 
 
 def add_post(actor: User, topic: Topic, body: str, *, kind: str = "reply", parent: Post | None = None,
-             pending: bool = False, commit: bool = True, submission_key: str | None = None) -> Post:  # fmt: skip
+             pending: bool = False, commit: bool = True, submission_key: str | None = None,
+             held_until: datetime | None = None) -> Post:  # fmt: skip
     """Add a reply, answer or comment. The caller has checked ``can_reply`` and the form's
     ``submission_key`` (stored with the post). Counters stay exact under concurrent writers: the post
     number comes from an atomic UPDATE ... RETURNING on the topic."""
@@ -250,7 +251,9 @@ def add_post(actor: User, topic: Topic, body: str, *, kind: str = "reply", paren
     if parent is not None and (parent.topic_id != topic.id or parent.deleted_at is not None):
         raise InvalidInput(_("You can only reply to a live post of this same thread."), field="parent_id")
     screening = safety.screen(actor, topic.group_id, body)
-    pending = pending or screening.pending
+    # Peers first (services.peers_first): held, not for a moderator, until the window ends; screening wins.
+    held_until = held_until if not screening.pending else None
+    pending = pending or screening.pending or held_until is not None
     now = utcnow()
     counts = _counts_as_reply(topic, kind) and not pending
     values: dict[str, object] = {"post_counter": Topic.post_counter + 1}
@@ -262,7 +265,7 @@ def add_post(actor: User, topic: Topic, body: str, *, kind: str = "reply", paren
     post = Post(
         topic_id=topic.id, author_id=actor.id, parent_id=parent.id if parent is not None else None,
         number=number, kind=kind, body=body, body_html=render_markdown(body), created_at=now,
-        author_role=author_role(actor, topic.group_id), pending=pending,
+        author_role=author_role(actor, topic.group_id), pending=pending, held_until=held_until,
     )  # fmt: skip
     db.session.add(post)
     db.session.flush()
@@ -285,7 +288,7 @@ def add_post(actor: User, topic: Topic, body: str, *, kind: str = "reply", paren
     elif not pending:
         # Comments on questions don't count as replies but are live posts all the same (search, mentions).
         events.post_created.send(post, actor=actor, topic=topic)
-    elif pending:
+    elif pending and held_until is None:
         from community.services.moderation import hold_for_review
 
         hold_for_review(topic, post, screening.reasons or [_("Held for approval.")])

@@ -30,8 +30,9 @@ from community.permissions import (
     can_view_post,
     can_vote,
 )
-from community.services import posts, submissions
+from community.services import peers_first, posts, submissions
 from community.services.audit import record
+from community.services.programmes import check_unit
 
 COMMENT_MAX_CHARS = 600
 VOTE_VALUES = (-1, 0, 1)
@@ -51,13 +52,15 @@ def _watch(user: User, topic: Topic) -> None:
 
 
 def ask_question(actor: User, *, title: str, body: str, tags: str | None = None, group: Group | None = None,
-                 submission_key: str | None = None) -> Topic:  # fmt: skip
+                 unit_id: int | str | None = None, submission_key: str | None = None) -> Topic:  # fmt: skip
     """Ask a question in the whole community (``group=None``) or in one of the member's groups (commits)."""
     submission_key = submissions.check(actor, submission_key, body)
     if not can_post_in_group(actor, group):
         raise Forbidden(_("You can ask questions only in groups you belong to."))
+    checked_unit = check_unit(group, unit_id)
     topic = posts.create_topic(actor, kind="question", title=title, body=body, group=group, tags=tags, commit=False,
                                submission_key=submission_key)  # fmt: skip
+    topic.unit_id = checked_unit
     _watch(actor, topic)
     db.session.commit()
     return topic
@@ -71,7 +74,9 @@ def post_answer(actor: User, topic: Topic, body: str, *, submission_key: str | N
     if not can_reply(actor, topic):
         raise Forbidden(_("This question is closed to new answers.") if topic.closed_at
                         else _("You can't answer here."))  # fmt: skip
-    answer = posts.add_post(actor, topic, body, kind="answer", commit=False, submission_key=submission_key)
+    held_until = peers_first.hold_until(actor, topic, topic.group, utcnow())
+    answer = posts.add_post(actor, topic, body, kind="answer", commit=False, submission_key=submission_key,
+                            held_until=held_until)  # fmt: skip
     _watch(actor, topic)
     db.session.commit()
     return answer

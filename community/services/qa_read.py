@@ -12,7 +12,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from community.extensions import db
-from community.models import Group, Post, Tag, Topic, TopicTag, Vote
+from community.models import Group, Post, Tag, Topic, TopicTag, Unit, Vote
 from community.permissions import can_view_post, can_view_topic, is_member, visible_topics
 from community.search import SearchHit, search_topics
 
@@ -58,8 +58,8 @@ def _decode(cursor: str | None, sort: str) -> tuple[Any, int] | None:
 
 
 def list_questions(user: Any, *, filter: str = "all", sort: str = "newest", tag: str | None = None,
-                   group: Group | None = None, after: str | None = None, before: str | None = None,
-                   per_page: int = PER_PAGE) -> QuestionPage:  # fmt: skip
+                   group: Group | None = None, unit: str | None = None, after: str | None = None,
+                   before: str | None = None, per_page: int = PER_PAGE) -> QuestionPage:  # fmt: skip
     """Questions the member may see, newest / most active / best voted first, ``per_page`` at a time."""
     filter = filter if filter in FILTERS else "all"
     sort = sort if sort in SORTS else "newest"
@@ -77,6 +77,8 @@ def list_questions(user: Any, *, filter: str = "all", sort: str = "newest", tag:
         query = query.where(Topic.author_id == user.id)
     if group is not None:
         query = query.where(Topic.group_id == group.id)
+    if unit:
+        query = query.where(Topic.unit_id.in_(select(Unit.id).where(Unit.code == unit.strip().upper())))
     if tag:
         query = query.where(
             Topic.id.in_(select(TopicTag.topic_id).join(Tag, Tag.id == TopicTag.tag_id).where(Tag.name == tag))

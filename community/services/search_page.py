@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from community.extensions import db
 from community.markup import plain_excerpt
-from community.models import Post, Tag, Topic, TopicTag, User, utcnow
+from community.models import Post, Tag, Topic, TopicTag, Unit, User, utcnow
 from community.search import core as search_core
 from community.search import query_terms
 from community.services.group_pages import filter_groups
@@ -43,6 +43,7 @@ class Filters:
     group: str = ""  # slug
     author: str = ""  # handle
     tag: str = ""
+    unit: str = ""  # a unit's code (any programme)
     date: str = ""
     page: int = 1
 
@@ -81,6 +82,7 @@ def clean_filters(args: Any) -> Filters:
         group=(args.get("group") or "")[:60],
         author=(args.get("author") or "").strip().lstrip("@").lower()[:30],
         tag=(args.get("tag") or "").strip().lstrip("#").lower()[:40],
+        unit=(args.get("unit") or "").strip().upper()[:20],
         date=args.get("date", "") if args.get("date", "") in DATES else "",
         page=min(int(page), MAX_PAGE) if page.isdigit() and 0 < len(page) < 4 and int(page) > 0 else 1,
     )
@@ -119,6 +121,8 @@ def _extra_conditions(filters: Filters) -> list[Any]:
     if filters.tag:
         conditions.append(Topic.id.in_(
             select(TopicTag.topic_id).join(Tag, Tag.id == TopicTag.tag_id).where(Tag.name == filters.tag)))
+    if filters.unit:
+        conditions.append(Topic.unit_id.in_(select(Unit.id).where(Unit.code == filters.unit)))
     if filters.date:
         conditions.append(Topic.published_at >= utcnow() - DATE_SPANS[filters.date])
     return conditions
@@ -160,7 +164,8 @@ def search(user: User, filters: Filters) -> SearchPage:
             .where(Post.id.in_([r.post_id for r in rows])))}  # fmt: skip
         page.results = [Result(posts[r.post_id].topic, posts[r.post_id], highlight(posts[r.post_id].body, page.terms))
                         for r in rows if r.post_id in posts]  # fmt: skip
-    if filters.page == 1 and not (filters.kind or filters.group or filters.author or filters.tag or filters.date):
+    if filters.page == 1 and not (filters.kind or filters.group or filters.author or filters.tag or filters.unit
+                                  or filters.date):
         page.members = search_members(page.terms)
     return page
 

@@ -81,6 +81,8 @@ def _pages(ids: dict[str, Any]) -> list[tuple[str, str]]:
         ("notifications", "/notifications"),
         ("search", "/search?q=coaching"),
         ("account", "/account"),
+        ("programmes", "/programmes/"),
+        ("unit", "/programmes/cipd-level-5/units/5CO02"),
     ]
 
 
@@ -96,6 +98,7 @@ def _message_pages(ids: dict[str, Any]) -> list[tuple[str, str]]:
 
 MANAGER_PAGES = [
     ("dashboard", "/dashboard/"),
+    ("dashboard-units", "/dashboard/units?period=all"),
     ("moderation", "/moderation/"),
     ("admin-members", "/admin/members"),
     ("admin-settings", "/admin/settings"),

@@ -26,6 +26,7 @@ from community.services.audit import record
 from community.services.calendar.recurrence import check_rule, last_end, occurrences
 from community.services.notifications import notify
 from community.services.notify_mail import path_for
+from community.services.programmes import check_unit
 
 MAX_LENGTH = timedelta(days=14)
 MAX_CAPACITY = 100_000
@@ -86,15 +87,17 @@ def _load_exceptions(event: Event) -> list[EventException]:
     return list(db.session.scalars(select(EventException).where(EventException.event_id == event.id)))
 
 
-def schedule_event(actor: User, group: Group | None, fields: EventFields, *,
+def schedule_event(actor: User, group: Group | None, fields: EventFields, *, unit_id: int | str | None = None,
                    submission_key: str | None = None) -> Topic:  # fmt: skip
     """Schedule an event in a group (or community-wide, ``group=None``) with its description (commits)."""
     submission_key = submissions.check(actor, submission_key, fields.body)
     if not can_create_event(actor, group):
         raise Forbidden(_("Only the group's facilitators can schedule events here."))
     clean = _clean(fields)
+    checked_unit = check_unit(group, unit_id)
     topic = posts.create_topic(actor, kind="event", title=clean.title, body=clean.body, group=group, commit=False,
                                submission_key=submission_key)  # fmt: skip
+    topic.unit_id = checked_unit
     event = Event(topic_id=topic.id, starts_at=clean.starts_at, ends_at=clean.ends_at, timezone=clean.timezone,
                   location=clean.location, online_url=clean.online_url, capacity=clean.capacity, rrule=clean.rrule,
                   updated_at=utcnow())  # fmt: skip
