@@ -108,4 +108,4 @@ class DeleteMemberForm(_Prefixed):
     posts = SelectField(_l("Their posts"), choices=[
         SelectChoice("keep", _l("Keep them, shown under “Former member”")),
         SelectChoice("remove", _l("Remove them (replies by others stay)"))], default="keep")  # fmt: skip
-    reason = StringField(_l("Reason (for the audit log)"), validators=[Optional(), Length(max=500)])
+    reason = StringField(_l("Why the account is deleted (for the audit log)"), validators=[Optional(), Length(max=500)])
